@@ -1,0 +1,169 @@
+"""Render parsed expressions the way a learner writes them: n²·d, n·log n, 2ⁿ, √n.
+
+sympy's own printers give `d*n**2`; echoing a response back in that form would make
+people doubt that their `n^2 d` was read correctly, so this prints factors in the
+question's variable order with superscripts and middle dots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import mpmath
+import sympy
+
+from engine.units import format_exact
+
+_SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def number_text(value: float | sympy.Expr) -> str:
+    """A plain number: integers with thousands separators, others in 4 significant digits."""
+    v = float(value)
+    if abs(v) < 1e16 and abs(v) >= 1 and abs(v - round(v)) <= 1e-9 * abs(v):
+        return format_exact(float(round(v)))
+    if abs(v) >= 1e16 or (v != 0 and abs(v) < 1e-3):
+        mantissa, exp = f"{v:.4g}".split("e") if "e" in f"{v:.4g}" else (f"{v:.4g}", "0")
+        return f"{mantissa}×10{str(int(exp)).translate(_SUP)}"
+    return f"{v:.4g}"
+
+
+def render(expr: sympy.Expr, order: Sequence[str] = ()) -> str:
+    """Unicode rendering of `expr`, factors ordered as in `order` (the declared variables)."""
+    return _render(expr, tuple(order))
+
+
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _pair_log_bases(num: list[sympy.Expr], den: list[sympy.Expr]) -> list[str]:
+    """Turn log(n)/log(2) back into log₂ n (base-2 logs read as lg in CS)."""
+    out = []
+    for d in list(den):
+        if isinstance(d, sympy.log) and d.args[0].is_Integer:
+            for f in num:
+                if isinstance(f, sympy.log) and f.free_symbols:
+                    num.remove(f)
+                    den.remove(d)
+                    base = str(int(d.args[0])).translate(_SUB)
+                    out.append(f"log{base} " + _atom(f.args[0], (), "arg"))
+                    break
+    return out
+
+
+def _render(e: sympy.Expr, order: tuple[str, ...]) -> str:
+    if e.is_Add:
+        terms = sorted(e.args, key=lambda t: _size_key(t, order))
+        out = _render(terms[0], order)
+        for t in terms[1:]:
+            coeff, _ = t.as_coeff_Mul()
+            if coeff.is_Number and coeff < 0:
+                out += " − " + _render(-t, order)
+            else:
+                out += " + " + _render(t, order)
+        return out
+    if e.is_Mul:
+        coeff, rest = e.as_coeff_Mul()
+        if coeff.is_Number and coeff < 0:
+            return "−" + _render(-e, order)
+        num, den = [], []
+        factors = [rest] if not rest.is_Mul else list(rest.args)
+        for f in factors:
+            if f.is_Pow and f.exp.is_Number and f.exp < 0:
+                den.append(sympy.Pow(f.base, -f.exp))
+            else:
+                num.append(f)
+        if coeff.is_Rational and coeff.q != 1:
+            den.insert(0, sympy.Integer(coeff.q))
+            coeff = sympy.Integer(coeff.p)
+        num.sort(key=lambda f: _factor_key(f, order))
+        den.sort(key=lambda f: _factor_key(f, order))
+        logs = _pair_log_bases(num, den)
+        parts = [] if coeff == 1 else [_atom(coeff, order, "mul")]
+        parts += [_atom(f, order, "mul") for f in num] + logs
+        text = "·".join(parts) if parts else "1"
+        if den:
+            d = "·".join(_atom(f, order, "mul") for f in den)
+            text += "/" + (f"({d})" if len(den) > 1 else d)
+        return text
+    if e.is_Pow:
+        base, ex = e.base, e.exp
+        if ex == sympy.Rational(1, 2):
+            return "√" + _atom(base, order)
+        if ex.is_Number and ex < 0:
+            return "1/" + _atom(sympy.Pow(base, -ex), order)
+        b = _atom(base, order)
+        if ex.is_Integer:
+            return b + str(int(ex)).translate(_SUP)
+        if ex.is_Symbol:
+            sup = {"n": "ⁿ", "d": "ᵈ", "k": "ᵏ", "m": "ᵐ", "r": "ʳ", "x": "ˣ"}.get(ex.name)
+            if sup:
+                return b + sup
+        if ex.is_Rational:
+            return f"{b}^{float(ex):g}" if (ex.q in (2, 4, 5, 8, 10)) else f"{b}^({ex})"
+        return f"{b}^{_atom(ex, order)}"
+    if isinstance(e, sympy.log):
+        return "log " + _atom(e.args[0], order, "arg")
+    if isinstance(e, sympy.exp):
+        return "exp(" + _render(e.args[0], order) + ")"
+    if isinstance(e, sympy.factorial):
+        return _atom(e.args[0], order) + "!"
+    if isinstance(e, sympy.Min | sympy.Max):
+        name = "min" if isinstance(e, sympy.Min) else "max"
+        return f"{name}(" + ", ".join(_render(a, order) for a in e.args) + ")"
+    if isinstance(e, sympy.ceiling | sympy.floor):
+        name = "ceil" if isinstance(e, sympy.ceiling) else "floor"
+        return f"{name}(" + _render(e.args[0], order) + ")"
+    if e is sympy.pi:
+        return "π"
+    if e.is_Number:
+        return number_text(e) if e.is_Integer else _rational_text(e)
+    if e.is_Symbol:
+        return e.name
+    return str(e)
+
+
+def _rational_text(e: sympy.Expr) -> str:
+    if e.is_Rational:
+        return f"{e.p}/{e.q}"
+    return number_text(e)
+
+
+def _atom(e: sympy.Expr, order: tuple[str, ...], context: str = "base") -> str:
+    """Render, adding parentheses where the result would otherwise read wrong.
+
+    `context` is where the piece goes: "mul" (a factor), "base" (of a power or !),
+    or "arg" (of a function written without parentheses, as in log n).
+    """
+    text = _render(e, order)
+    simple = e.is_Symbol or (e.is_Integer and e >= 0) or e is sympy.pi
+    simple = simple or isinstance(e, sympy.factorial | sympy.exp)
+    if context in ("mul", "arg"):
+        simple = simple or isinstance(e, sympy.log)
+        simple = simple or (
+            e.is_Pow and ((e.exp.is_Integer and e.exp > 0) or e.exp == sympy.Rational(1, 2))
+        )
+    return text if simple else f"({text})"
+
+
+def _factor_key(f: sympy.Expr, order: tuple[str, ...]) -> tuple[int, int, str]:
+    names = sorted(s.name for s in f.free_symbols)
+    rank = min((order.index(n) for n in names if n in order), default=len(order))
+    kind = 2 if isinstance(f, sympy.log) else 0 if f.is_Symbol or f.is_Pow else 1
+    return (kind, rank, str(f))
+
+
+def _size_key(t: sympy.Expr, order: tuple[str, ...] = ()) -> tuple[float, str]:
+    """Bigger terms first, by their value with the variables near 1000 (earlier ones larger)."""
+    from engine.answers.parser import MathDomainError, evaluate
+
+    try:
+        with mpmath.workdps(15):
+            values = {
+                s.name: 1000.0 - 50.0 * (order.index(s.name) if s.name in order else len(order))
+                for s in t.free_symbols
+            }
+            v = evaluate(t, values)
+        return (-float(mpmath.log(abs(v))) if v != 0 else 0.0, str(t))
+    except (MathDomainError, OverflowError, ValueError):
+        return (0.0, str(t))

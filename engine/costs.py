@@ -1,0 +1,1254 @@
+"""Symbolic cost models: the one source of truth for every FLOP and byte the app states.
+
+Each operation is a sympy model built from named steps. A step is a sentence, a
+symbolic expression over the operation's parameters, and a unit; `compute`
+substitutes the user's numbers and returns a `Cost` whose totals, memory
+figures and derivation all come from those same expressions.
+
+Conventions (stated, never hidden):
+- A multiply-add counts as 2 FLOPs (torch.utils.flop_counter, Megatron-LM); MACs = FLOPs / 2
+  for the matrix products.
+- Softmax FLOPs per score and the 1/sqrt(dk) scaling are options. Inside attention the default
+  counts neither (torch's counter, Megatron, Kaplan); the stand-alone `softmax` op counts 5
+  per element (max, subtract, exp, sum, divide). Chinchilla (arXiv 2203.15556, App. F) uses 3.
+- Memory figures are elements; `Cost.bytes` multiplies them by the dtype's size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import sympy as sp
+
+from engine.units import DTYPE_BYTES, dtype_bytes
+
+# --------------------------------------------------------------------------- data types
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter an operation takes, as users type it (`quizapp calc sdpa nq=1024`)."""
+
+    name: str
+    default: float
+    help: str
+    integer: bool = True
+    allow_zero: bool = False
+
+
+@dataclass(frozen=True)
+class Option:
+    """A counting convention people disagree on; always reported with its value."""
+
+    name: str
+    default: Any
+    help: str
+    choices: tuple[Any, ...] | None = None
+
+
+@dataclass(frozen=True)
+class SymStep:
+    """A derivation step before substitution."""
+
+    text: str
+    expr: sp.Expr
+    unit: str
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """A derivation step with the user's numbers: what the app prints, one line each."""
+
+    text: str
+    expr: str
+    value: float
+    unit: str
+    name: str | None = None
+
+
+@dataclass
+class Model:
+    """The symbolic model of one operation under one set of options."""
+
+    flops: sp.Expr
+    macs: sp.Expr
+    memory: dict[str, sp.Expr]
+    extra: dict[str, sp.Expr]
+    steps: list[SymStep]
+    big_o: str
+    big_o_space: str
+    conventions: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Op:
+    """A registered operation: its parameters, options and model builder."""
+
+    name: str
+    title: str
+    params: tuple[Param, ...]
+    build: Callable[[dict[str, sp.Symbol], dict[str, Any]], Model]
+    options: tuple[Option, ...] = ()
+
+    @property
+    def param_names(self) -> list[str]:
+        return [p.name for p in self.params]
+
+
+@dataclass
+class Cost:
+    """An operation's cost for concrete numbers."""
+
+    op: str
+    params: dict[str, float]
+    dtype: str
+    flops: float
+    macs: float
+    memory: dict[str, float]
+    bytes: dict[str, float]
+    extra: dict[str, float]
+    big_o: str
+    big_o_space: str
+    steps: list[Step]
+    conventions: dict[str, str]
+    options: dict[str, Any]
+
+    def quantity(self, name: str) -> float:
+        """A named figure: flops, macs, memory.<k>, bytes.<k>, or an extra quantity."""
+        if name == "flops":
+            return self.flops
+        if name == "macs":
+            return self.macs
+        group, _, key = name.partition(".")
+        if key and group in ("memory", "bytes"):
+            table = self.memory if group == "memory" else self.bytes
+            if key in table:
+                return table[key]
+        elif name in self.extra:
+            return self.extra[name]
+        raise KeyError(
+            f"{self.op} has no quantity {name!r}; known: {', '.join(quantities(self.op))}"
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The `quizapp calc --json` object."""
+        return {
+            "op": self.op,
+            "params": self.params,
+            "dtype": self.dtype,
+            "options": self.options,
+            "flops": self.flops,
+            "macs": self.macs,
+            "bytes": self.bytes,
+            "memory_elements": self.memory,
+            "extra": self.extra,
+            "big_o": self.big_o,
+            "big_o_space": self.big_o_space,
+            "conventions": self.conventions,
+            "steps": [
+                {"text": s.text, "expr": s.expr, "value": s.value, "unit": s.unit}
+                for s in self.steps
+            ],
+        }
+
+
+class CostError(ValueError):
+    """A user-facing problem with an operation, a parameter or an option."""
+
+
+# --------------------------------------------------------------------------- builder
+
+
+class _Steps:
+    """Collects derivation steps and sums those that count towards the FLOP total."""
+
+    def __init__(self) -> None:
+        self.steps: list[SymStep] = []
+        self.flop_terms: list[sp.Expr] = []
+        self.mac_terms: list[sp.Expr] = []
+        self.extra: dict[str, sp.Expr] = {}
+
+    def flop(self, name: str, text: str, expr: sp.Expr, *, counted: bool = True) -> sp.Expr:
+        """A FLOP-counting step; `counted=False` shows it but leaves it out of the total."""
+        shown = text if counted else f"{text} (not counted; see conventions)"
+        self.steps.append(SymStep(shown, expr, "FLOP", name))
+        self.extra[name] = expr
+        if counted:
+            self.flop_terms.append(expr)
+        return expr
+
+    def matmul(self, name: str, text: str, m: sp.Expr, k: sp.Expr, n: sp.Expr) -> sp.Expr:
+        """An (m×k)·(k×n) product: m·k·n multiply-adds, 2·m·k·n FLOPs."""
+        self.mac_terms.append(m * k * n)
+        return self.flop(name, text, 2 * m * k * n)
+
+    def note(self, name: str, text: str, expr: sp.Expr, unit: str) -> sp.Expr:
+        """A non-FLOP figure (elements, bytes, operations, path length) shown as a step."""
+        self.steps.append(SymStep(text, expr, unit, name))
+        self.extra[name] = expr
+        return expr
+
+    def model(
+        self,
+        memory: dict[str, sp.Expr],
+        big_o: str,
+        big_o_space: str,
+        conventions: dict[str, str] | None = None,
+        *,
+        total_text: str = "Total FLOPs",
+        extra: dict[str, sp.Expr] | None = None,
+    ) -> Model:
+        flops = sp.Add(*self.flop_terms) if self.flop_terms else sp.Integer(0)
+        macs = sp.Add(*self.mac_terms) if self.mac_terms else sp.Integer(0)
+        if len(self.flop_terms) > 1:
+            self.steps.append(SymStep(f"{total_text} (the counted steps above)", flops, "FLOP"))
+        all_extra = dict(self.extra)
+        all_extra.update(extra or {})
+        return Model(
+            flops=sp.expand(flops) if len(flops.free_symbols) < 6 else flops,
+            macs=macs,
+            memory=memory,
+            extra=all_extra,
+            steps=self.steps,
+            big_o=big_o,
+            big_o_space=big_o_space,
+            conventions=conventions or {},
+        )
+
+
+MULTIPLY_ADD = "a multiply-add is 2 FLOPs (torch.utils.flop_counter, Megatron-LM)"
+
+
+def _softmax_conventions(opt: dict[str, Any]) -> dict[str, str]:
+    return {
+        "flops": MULTIPLY_ADD,
+        "softmax_flops": (
+            f"{opt['softmax_flops']} FLOPs per score (0: torch/Megatron/Kaplan; 3: Chinchilla; "
+            "5: max, subtract, exp, sum, divide)"
+        ),
+        "count_scale": (
+            "the 1/sqrt(dk) scaling is counted (one multiply per score)"
+            if opt["count_scale"]
+            else "the 1/sqrt(dk) scaling is not counted (it can be folded into Q)"
+        ),
+    }
+
+
+SOFTMAX_OPTION = Option(
+    "softmax_flops",
+    0,
+    "FLOPs counted per softmax element (0 torch/Megatron, 3 Chinchilla, 5 explicit)",
+)
+SCALE_OPTION = Option(
+    "count_scale", False, "count the 1/sqrt(dk) scaling as one multiply per score"
+)
+
+# --------------------------------------------------------------------------- models
+
+
+def _matmul(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    m, k, n = s["m"], s["k"], s["n"]
+    st = _Steps()
+    st.note(
+        "outputs",
+        "The product has m·n entries, each a dot product of length k",
+        m * n,
+        "elements",
+    )
+    st.matmul(
+        "matmul_flops",
+        "Each dot product is k multiply-adds = 2·k FLOPs, so 2·m·k·n in all",
+        m,
+        k,
+        n,
+    )
+    st.note(
+        "exact_flops",
+        "Exactly, k multiplies and k−1 adds per entry: m·n·(2k−1); the convention rounds to 2·m·k·n",
+        m * n * (2 * k - 1),
+        "FLOP",
+    )
+    memory = {"a": m * k, "b": k * n, "c": m * n, "total": m * k + k * n + m * n}
+    return st.model(memory, "O(m·k·n)", "O(m·k + k·n + m·n)", {"flops": MULTIPLY_ADD})
+
+
+def _softmax(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    rows, cols = s["rows"], s["cols"]
+    per = sp.Integer(opt["softmax_flops"])
+    st = _Steps()
+    st.note("elements", "The input has rows·cols elements", rows * cols, "elements")
+    st.flop(
+        "softmax_flops",
+        f"Stable softmax: max, subtract, exp, sum, divide — {per} FLOPs per element as counted",
+        per * rows * cols,
+    )
+    st.note("exp_count", "Exponentials evaluated (one per element)", rows * cols, "ops")
+    memory = {"input": rows * cols, "output": rows * cols, "row_stats": 2 * rows}
+    memory["total"] = memory["input"] + memory["output"] + memory["row_stats"]
+    return st.model(
+        memory,
+        "O(rows·cols)",
+        "O(rows·cols)",
+        {"softmax_flops": f"{per} FLOPs per element (max, subtract, exp, sum, divide)"},
+    )
+
+
+def _causal_pairs(nq: sp.Expr, nk: sp.Expr, causal: bool) -> sp.Expr:
+    """Query–key pairs computed: all of them, or the lower triangle with the diagonal."""
+    return nq * (nq + 1) / 2 if causal else nq * nk
+
+
+def _sdpa(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    b, h, nq, nk, dk, dv = (s[x] for x in ("b", "h", "nq", "nk", "dk", "dv"))
+    causal = bool(opt["causal"])
+    skip = causal and opt["causal_flops"] == "skip"
+    pairs = _causal_pairs(nq, nk, skip)
+    st = _Steps()
+    bh = b * h
+    st.note("scores", "The score matrix S = QKᵀ has b·h·nq·nk entries", bh * nq * nk, "elements")
+    if causal:
+        st.note(
+            "unmasked",
+            "With a causal mask only the lower triangle is used: b·h·nq·(nq+1)/2 pairs",
+            bh * nq * (nq + 1) / 2,
+            "elements",
+        )
+    pair_text = "each unmasked score" if skip else "each score"
+    st.matmul("qk_flops", f"QKᵀ: {pair_text} is a dot product of length dk", bh * pairs, dk, 1)
+    st.flop(
+        "scale_flops",
+        "Scale by 1/√dk: one multiply per score",
+        bh * pairs,
+        counted=bool(opt["count_scale"]),
+    )
+    st.flop(
+        "softmax_flops",
+        f"Softmax over each row: {opt['softmax_flops']} FLOPs per score as counted",
+        sp.Integer(opt["softmax_flops"]) * bh * pairs,
+        counted=opt["softmax_flops"] > 0,
+    )
+    st.matmul(
+        "pv_flops", "PV: each output entry sums nk (or unmasked) weighted values", bh * pairs, dv, 1
+    )
+    # torch.utils.flop_counter.sdpa_backward_flop_count: five bmms, recomputing QKᵀ.
+    backward = 2 * bh * nq * nk * (3 * dk + 2 * dv)
+    matmul_fwd = 2 * bh * nq * nk * (dk + dv)
+    memory = {
+        "q": bh * nq * dk,
+        "k": bh * nk * dk,
+        "v": bh * nk * dv,
+        "scores": bh * nq * nk,
+        "probs": bh * nq * nk,
+        "output": bh * nq * dv,
+    }
+    memory["total"] = sp.Add(*memory.values())
+    st.note(
+        "score_memory",
+        "Standard attention materialises S and P: 2·b·h·nq·nk elements",
+        2 * bh * nq * nk,
+        "elements",
+    )
+    conventions = _softmax_conventions(opt)
+    conventions["causal"] = (
+        "no mask"
+        if not causal
+        else (
+            "causal: only unmasked pairs counted, nq·(nq+1)/2 per head (current Megatron halves)"
+            if skip
+            else "causal: all pairs counted, as torch's FLOP counter does"
+        )
+    )
+    conventions["backward"] = (
+        "backward as torch.utils.flop_counter counts it: 2·b·h·nq·nk·(3·dk + 2·dv), recomputing QKᵀ"
+    )
+    return st.model(
+        memory,
+        "O(b·h·nq·nk·(dk + dv))",
+        "O(b·h·(nq·nk + nq·dk + nk·dk + nk·dv))",
+        conventions,
+        total_text="Forward FLOPs",
+        extra={
+            "backward_flops": backward,
+            "backward_ratio": backward / matmul_fwd,
+            "training_flops": matmul_fwd + backward,
+        },
+    )
+
+
+def _mha(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    b, n, d, h = s["b"], s["n"], s["d"], s["h"]
+    st = _Steps()
+    for name, what in (("q", "Q"), ("k", "K"), ("v", "V")):
+        st.matmul(f"{name}_proj_flops", f"{what} = X·W_{what}: (b·n × d)·(d × d)", b * n, d, d)
+    st.note(
+        "reshape",
+        "Split into h heads of size d/h: a reshape and a transpose, 0 FLOPs",
+        sp.Integer(0),
+        "FLOP",
+    )
+    st.matmul(
+        "qk_flops",
+        "Scores QKᵀ per head: b·h·n·n dot products of length d/h",
+        b * h * n * n,
+        d / h,
+        1,
+    )
+    st.matmul(
+        "pv_flops",
+        "Weighted values PV per head: b·h·n·(d/h) sums of n terms",
+        b * h * n * (d / h),
+        n,
+        1,
+    )
+    st.matmul(
+        "o_proj_flops", "Concatenate heads (free) and project: (b·n × d)·(d × d)", b * n, d, d
+    )
+    memory = {
+        "weights": 4 * d * d,
+        "x": b * n * d,
+        "qkv": 3 * b * n * d,
+        "scores": b * h * n * n,
+        "output": b * n * d,
+    }
+    memory["total"] = sp.Add(*memory.values())
+    st.note(
+        "score_memory",
+        "Score matrices: b·h·n² elements — heads add memory, not FLOPs",
+        b * h * n * n,
+        "elements",
+    )
+    return st.model(
+        memory,
+        "O(b·n·d² + b·n²·d)",
+        "O(d² + b·n·d + b·h·n²)",
+        {"flops": MULTIPLY_ADD, "softmax": "softmax and scaling not counted (torch/Megatron)"},
+        extra={"projection_flops": 8 * b * n * d**2, "attention_flops": 4 * b * n**2 * d},
+    )
+
+
+def _layer(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    b, sl, d, ffn = s["b"], s["s"], s["d"], s["ffn"]
+    st = _Steps()
+    st.matmul(
+        "qkv_flops", "Q, K, V projections: three (b·s × d)·(d × d) products", 3 * b * sl, d, d
+    )
+    st.matmul(
+        "scores_flops",
+        "Scores QKᵀ over all heads: b·s·s dot products of length d",
+        b * sl * sl,
+        d,
+        1,
+    )
+    st.matmul(
+        "values_flops",
+        "Attention over values: b·s·d outputs, each a sum of s terms",
+        b * sl * d,
+        sl,
+        1,
+    )
+    st.matmul("out_proj_flops", "Output projection: (b·s × d)·(d × d)", b * sl, d, d)
+    st.matmul(
+        "mlp_up_flops", "MLP up-projection to ffn·d: (b·s × d)·(d × ffn·d)", b * sl, d, ffn * d
+    )
+    st.matmul(
+        "mlp_down_flops", "MLP down-projection: (b·s × ffn·d)·(ffn·d × d)", b * sl, ffn * d, d
+    )
+    forward = (8 + 4 * ffn) * b * sl * d**2 + 4 * b * sl**2 * d
+    params = (4 + 2 * ffn) * d**2
+    memory = {"weights": params, "activations_in": b * sl * d, "scores_per_head": b * sl * sl}
+    memory["total"] = sp.Add(*memory.values())
+    return st.model(
+        memory,
+        "O(b·s·d² + b·s²·d)",
+        "O(d² + b·s·d + b·s²)",
+        {
+            "flops": MULTIPLY_ADD,
+            "formula": "forward = 24·b·s·d² + 4·b·s²·d for ffn = 4 (Megatron-LM, arXiv 2104.04473)",
+            "training": "training ≈ 3× forward (backward ≈ 2× forward); 4× with full recomputation",
+            "ignored": "softmax, layer norms, biases, residuals and embeddings are not counted",
+        },
+        total_text="Forward FLOPs",
+        extra={
+            "forward_flops": forward,
+            "backward_flops": 2 * forward,
+            "training_flops": 3 * forward,
+            "recompute_training_flops": 4 * forward,
+            "params": params,
+        },
+    )
+
+
+def _table1(st: _Steps, sequential: sp.Expr, path: sp.Expr, path_text: str) -> None:
+    """The two Table 1 columns besides complexity: sequential operations, maximum path."""
+    st.note(
+        "sequential_ops", "Sequential operations (Vaswani et al. 2017, Table 1)", sequential, "ops"
+    )
+    st.note("path_length", path_text, path, "layers")
+
+
+def _self_attention(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    n, d = s["n"], s["d"]
+    st = _Steps()
+    st.matmul(
+        "qk_flops", "Scores QKᵀ: n·n dot products of length d (n²·d multiply-adds)", n * n, d, 1
+    )
+    st.matmul("pv_flops", "Weighted sum PV: n·d outputs, each a sum of n terms", n * d, n, 1)
+    st.note(
+        "qk_macs",
+        "Table 1's per-layer complexity n²·d counts the multiply-adds of QKᵀ",
+        n * n * d,
+        "MAC",
+    )
+    _table1(st, sp.Integer(1), sp.Integer(1), "Maximum path length: any two positions in one step")
+    memory = {"q": n * d, "k": n * d, "v": n * d, "scores": n * n, "output": n * d}
+    memory["total"] = sp.Add(*memory.values())
+    return st.model(memory, "O(n²·d)", "O(n² + n·d)", {"flops": MULTIPLY_ADD})
+
+
+def _rnn(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    n, d = s["n"], s["d"]
+    st = _Steps()
+    st.matmul(
+        "hidden_flops", "Each step multiplies h_{t−1} by W_h (d × d): n·d² multiply-adds", n, d, d
+    )
+    st.matmul("input_flops", "Each step multiplies x_t by W_x (d × d): n·d² multiply-adds", n, d, d)
+    _table1(st, n, n, "Maximum path length: a signal crosses n steps")
+    memory = {"weights": 2 * d * d, "states": n * d}
+    memory["total"] = sp.Add(*memory.values())
+    return st.model(
+        memory,
+        "O(n·d²)",
+        "O(d² + n·d)",
+        {"flops": MULTIPLY_ADD, "ignored": "bias and tanh are not counted"},
+    )
+
+
+def _conv(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    n, d, k = s["n"], s["d"], s["k"]
+    st = _Steps()
+    st.matmul(
+        "conv_flops",
+        "Each of n outputs with d channels sums k·d inputs: n·k·d² multiply-adds",
+        n * d,
+        k * d,
+        1,
+    )
+    st.note("sequential_ops", "Sequential operations (Table 1)", sp.Integer(1), "ops")
+    st.note(
+        "path_contiguous",
+        "Maximum path length with contiguous kernels: n/k stacked layers",
+        n / k,
+        "layers",
+    )
+    st.note(
+        "path_dilated",
+        "Maximum path length with dilated convolutions: log_k(n) layers (Table 1's entry)",
+        sp.log(n) / sp.log(k),
+        "layers",
+    )
+    memory = {"weights": k * d * d, "input": n * d, "output": n * d}
+    memory["total"] = sp.Add(*memory.values())
+    return st.model(memory, "O(k·n·d²)", "O(k·d² + n·d)", {"flops": MULTIPLY_ADD})
+
+
+def _separable_conv(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    n, d, k = s["n"], s["d"], s["k"]
+    st = _Steps()
+    st.matmul(
+        "depthwise_flops",
+        "Depthwise: each channel convolved on its own, n·d·k multiply-adds",
+        n * d,
+        k,
+        1,
+    )
+    st.matmul(
+        "pointwise_flops", "Pointwise 1×1 convolution mixes channels: n·d² multiply-adds", n, d, d
+    )
+    st.note("sequential_ops", "Sequential operations", sp.Integer(1), "ops")
+    memory = {"weights": k * d + d * d, "input": n * d, "output": n * d}
+    memory["total"] = sp.Add(*memory.values())
+    return st.model(memory, "O(k·n·d + n·d²)", "O(k·d + d² + n·d)", {"flops": MULTIPLY_ADD})
+
+
+def _restricted(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    n, d, r = s["n"], s["d"], s["r"]
+    st = _Steps()
+    st.matmul(
+        "qk_flops",
+        "Scores: each query against r neighbours, n·r dot products of length d",
+        n * r,
+        d,
+        1,
+    )
+    st.matmul("pv_flops", "Weighted sum over the r neighbours: n·d outputs of r terms", n * d, r, 1)
+    _table1(st, sp.Integer(1), n / r, "Maximum path length: n/r hops of width r")
+    memory = {"q": n * d, "k": n * d, "v": n * d, "scores": n * r, "output": n * d}
+    memory["total"] = sp.Add(*memory.values())
+    return st.model(memory, "O(r·n·d)", "O(n·r + n·d)", {"flops": MULTIPLY_ADD})
+
+
+def _kv_cache(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    layers, kvh, dh, tokens, batch = (
+        s[x] for x in ("layers", "kv_heads", "d_head", "tokens", "batch")
+    )
+    st = _Steps()
+    per_token = 2 * layers * kvh * dh
+    st.note(
+        "per_token_elements",
+        "Per token: K and V (×2), in every layer, for every KV head, d_head values each",
+        per_token,
+        "elements",
+    )
+    total = per_token * tokens * batch
+    st.note("total_elements", "For all tokens of every sequence in the batch", total, "elements")
+    memory = {"per_token": per_token, "per_sequence": per_token * tokens, "total": total}
+    return st.model(
+        memory,
+        "O(layers·kv_heads·d_head·tokens·batch)",
+        "O(layers·kv_heads·d_head·tokens·batch)",
+        {
+            "heads": "MHA: kv_heads = h; GQA: kv_heads = number of groups; MQA: kv_heads = 1",
+            "factor 2": "K and V are both cached",
+        },
+    )
+
+
+def _training(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    n_params, tokens = s["params"], s["tokens"]
+    st = _Steps()
+    st.flop(
+        "forward_flops",
+        "Forward: 2 FLOPs per parameter per token (one multiply-add)",
+        2 * n_params * tokens,
+    )
+    st.flop("backward_flops", "Backward: about twice the forward, 4·N·D", 4 * n_params * tokens)
+    return st.model(
+        {},
+        "O(N·D)",
+        "O(N)",
+        {"formula": "C ≈ 6·N·D (Kaplan et al. 2020, arXiv 2001.08361); attention FLOPs ignored"},
+        total_text="Training FLOPs C ≈ 6·N·D",
+    )
+
+
+def _inference(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    n_params, tokens, n, d, layers = (s[x] for x in ("params", "tokens", "n", "d", "layers"))
+    st = _Steps()
+    st.flop("weight_flops", "2 FLOPs per parameter per generated token", 2 * n_params * tokens)
+    st.flop(
+        "attention_flops",
+        "Attention over the context: 2·layers·n·d per token (0 when n, d, layers are not given)",
+        2 * layers * n * d * tokens,
+    )
+    return st.model(
+        {},
+        "O(N·tokens + layers·n·d·tokens)",
+        "O(N)",
+        {
+            "formula": "forward ≈ 2·N + 2·L·n_ctx·d FLOPs per token (Kaplan et al. 2020, Table 1)",
+            "attention": "Kaplan's term counts the QKᵀ logits only; P·V over the cache adds as much again",
+        },
+        extra={"per_token_flops": 2 * n_params + 2 * layers * n * d},
+    )
+
+
+def _flash(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    n, d, m = s["n"], s["d"], s["sram"]
+    st = _Steps()
+    st.matmul("qk_flops", "QKᵀ, block by block: still n·n dot products of length d", n * n, d, 1)
+    st.matmul("pv_flops", "PV, accumulated per block: n·d outputs of n terms", n * d, n, 1)
+    st.note(
+        "extra_memory",
+        "Extra memory: the running max m and sum ℓ per query (2·n), not the n×n matrix",
+        2 * n,
+        "elements",
+    )
+    st.note(
+        "standard_extra_memory",
+        "Standard attention stores S and P: 2·n² elements",
+        2 * n * n,
+        "elements",
+    )
+    st.note(
+        "hbm_standard", "HBM accesses, standard attention: Θ(n·d + n²)", n * d + n * n, "elements"
+    )
+    st.note("hbm_flash", "HBM accesses, FlashAttention: Θ(n²·d²/M)", n**2 * d**2 / m, "elements")
+    memory = {"inputs": 3 * n * d, "output": n * d, "statistics": 2 * n}
+    memory["total"] = sp.Add(*memory.values())
+    return st.model(
+        memory,
+        "O(n²·d)",
+        "O(n·d)",
+        {
+            "flops": MULTIPLY_ADD + "; FlashAttention cuts memory traffic, not FLOPs",
+            "hbm": "Θ bounds, constants omitted (Dao et al. 2022, arXiv 2205.14135, Thm 2); d ≤ M ≤ n·d",
+        },
+        extra={"hbm_ratio": (n * d + n * n) / (n**2 * d**2 / m)},
+    )
+
+
+def _lsh(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    n, d, c, rounds = s["n"], s["d"], s["chunk"], s["rounds"]
+    st = _Steps()
+    st.note(
+        "sort_ops",
+        "Sort the n hashed positions into buckets: n·log₂n comparisons per round",
+        rounds * n * sp.log(n, 2),
+        "ops",
+    )
+    st.matmul(
+        "qk_flops",
+        "Each query attends within its chunk and the previous one: 2·chunk keys",
+        rounds * n * 2 * c,
+        d,
+        1,
+    )
+    st.matmul("pv_flops", "Weighted values over the same 2·chunk keys", rounds * n * d, 2 * c, 1)
+    memory = {"qk": n * d, "v": n * d, "scores": rounds * n * 2 * c, "output": n * d}
+    memory["total"] = sp.Add(*memory.values())
+    return st.model(
+        memory,
+        "O(n·log n)",
+        "O(n)",
+        {
+            "model": "Reformer LSH attention (arXiv 2001.04451): sorting dominates, chunk and d fixed"
+        },
+    )
+
+
+def _window(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    n, d, w, g = s["n"], s["d"], s["w"], s["g"]
+    st = _Steps()
+    pairs = n * w + 2 * g * n
+    st.note(
+        "pairs",
+        "Pairs: n·w in the sliding windows plus 2·g·n for g global tokens that see and are seen by all",
+        pairs,
+        "elements",
+    )
+    st.matmul("qk_flops", "Scores for those pairs: dot products of length d", pairs, d, 1)
+    st.matmul("pv_flops", "Weighted values over the same pairs", pairs, d, 1)
+    memory = {"scores": pairs, "qkv": 3 * n * d, "output": n * d}
+    memory["total"] = sp.Add(*memory.values())
+    return st.model(
+        memory,
+        "O(n·(w + g)·d)",
+        "O(n·(w + g) + n·d)",
+        {"model": "Longformer/BigBird-style sliding window + global tokens; overlaps ignored"},
+    )
+
+
+def _linformer(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    n, d, k = s["n"], s["d"], s["k"]
+    st = _Steps()
+    st.matmul("k_proj_flops", "Project K along the sequence: E (k×n)·K (n×d)", k, n, d)
+    st.matmul("v_proj_flops", "Project V along the sequence: F (k×n)·V (n×d)", k, n, d)
+    st.matmul("qk_flops", "Scores Q·(EK)ᵀ: n×k", n, d, k)
+    st.matmul("pv_flops", "Weighted values P·(FV): n×d", n, k, d)
+    memory = {"scores": n * k, "qkv": 3 * n * d, "projections": 2 * k * n, "output": n * d}
+    memory["total"] = sp.Add(*memory.values())
+    return st.model(memory, "O(n·k·d)", "O(n·k + n·d)", {"model": "Linformer (arXiv 2006.04768)"})
+
+
+def _linear(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    n, d = s["n"], s["d"]
+    st = _Steps()
+    st.matmul("kv_flops", "φ(K)ᵀ·V: (d × n)·(n × d), summed once for all queries", d, n, d)
+    st.flop("ksum_flops", "z = Σ φ(k_j): n·d adds", n * d)
+    st.matmul("num_flops", "Numerators φ(Q)·(φ(K)ᵀV): (n × d)·(d × d)", n, d, d)
+    st.matmul("den_flops", "Denominators φ(Q)·z: n dot products of length d", n, d, 1)
+    memory = {"kv_state": d * d, "z": d, "qkv": 3 * n * d, "output": n * d}
+    memory["total"] = sp.Add(*memory.values())
+    return st.model(
+        memory,
+        "O(n·d²)",
+        "O(n·d + d²)",
+        {"model": "kernelized linear attention, feature map φ of size d, its own cost not counted"},
+    )
+
+
+def _sparse(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    n, d = s["n"], s["d"]
+    st = _Steps()
+    keys = 2 * sp.sqrt(n)
+    st.note(
+        "keys_per_query",
+        "Strided pattern: √n keys in the row plus √n in the column",
+        keys,
+        "elements",
+    )
+    st.matmul("qk_flops", "Scores for n·2√n pairs", n * keys, d, 1)
+    st.matmul("pv_flops", "Weighted values over the same pairs", n * d, keys, 1)
+    memory = {"scores": n * keys, "qkv": 3 * n * d, "output": n * d}
+    memory["total"] = sp.Add(*memory.values())
+    return st.model(
+        memory,
+        "O(n·√n·d)",
+        "O(n·√n + n·d)",
+        {"model": "Sparse Transformer strided attention (arXiv 1904.10509), stride √n"},
+    )
+
+
+def _distance(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    nq, nk, d, dv = s["nq"], s["nk"], s["d"], s["dv"]
+    st = _Steps()
+    st.matmul("qk_flops", "qᵀk for every pair: nq·nk dot products of length d", nq * nk, d, 1)
+    st.flop(
+        "key_norm_flops", "−½‖k‖² once per key: d multiply-adds and one halving", nk * (2 * d + 1)
+    )
+    st.flop("bias_flops", "Add −½‖k‖² to each score (‖q‖² cancels in the softmax)", nq * nk)
+    st.matmul("pv_flops", "Weighted values: nq·dv outputs of nk terms", nq * dv, nk, 1)
+    st.note(
+        "naive_flops",
+        "Computing ‖q − k‖² pair by pair instead: subtract, square, add, 3·d per pair",
+        3 * nq * nk * d,
+        "FLOP",
+    )
+    memory = {"q": nq * d, "k": nk * d, "v": nk * dv, "key_norms": nk, "scores": nq * nk}
+    memory["total"] = sp.Add(*memory.values())
+    return st.model(
+        memory,
+        "O(nq·nk·(d + dv))",
+        "O(nq·nk + (nq + nk)·d + nk·dv)",
+        {"flops": MULTIPLY_ADD, "identity": "−½‖q−k‖² = qᵀk − ½‖k‖² − ½‖q‖² (D2L §11.3)"},
+    )
+
+
+def _proj(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    nq, nk, dq, dk, dv = (s[x] for x in ("nq", "nk", "dq", "dk", "dv"))
+    st = _Steps()
+    queries_first = 2 * nq * dq * dk + 2 * nq * nk * dk
+    keys_first = 2 * nk * dk * dq + 2 * nq * nk * dq
+    if opt["order"] == "queries":
+        st.matmul("proj_flops", "Q·W: (nq × dq)·(dq × dk), once per query", nq, dq, dk)
+        st.matmul("qk_flops", "(QW)·Kᵀ: nq·nk dot products of length dk", nq * nk, dk, 1)
+    else:
+        st.matmul("proj_flops", "W·K: (nk × dk)·(dk × dq), once per key", nk, dk, dq)
+        st.matmul("qk_flops", "Q·(WK)ᵀ: nq·nk dot products of length dq", nq * nk, dq, 1)
+    st.matmul("pv_flops", "Weighted values: nq·dv outputs of nk terms", nq * dv, nk, 1)
+    memory = {"q": nq * dq, "k": nk * dk, "v": nk * dv, "w": dq * dk, "scores": nq * nk}
+    memory["total"] = sp.Add(*memory.values())
+    return st.model(
+        memory,
+        "O(nq·nk·(min(dq, dk) + dv) + (nq + nk)·dq·dk)",
+        "O(nq·nk + nq·dq + nk·dk + dq·dk)",
+        {"flops": MULTIPLY_ADD, "order": f"project the {opt['order']} through W first"},
+        extra={"queries_first_flops": queries_first, "keys_first_flops": keys_first},
+    )
+
+
+# --------------------------------------------------------------------------- registry
+
+
+def _p(name: str, default: float, help: str, **kw: Any) -> Param:
+    return Param(name, default, help, **kw)
+
+
+_SIZE = "sequence length"
+OPS: dict[str, Op] = {
+    op.name: op
+    for op in (
+        Op(
+            "matmul",
+            "Matrix product (m×k)·(k×n)",
+            (
+                _p("m", 1024, "rows of the left matrix"),
+                _p("k", 1024, "inner (contracted) dimension"),
+                _p("n", 1024, "columns of the right matrix"),
+            ),
+            _matmul,
+        ),
+        Op(
+            "softmax",
+            "Row-wise softmax",
+            (
+                _p("rows", 1024, "number of rows"),
+                _p("cols", 1024, "elements per row"),
+            ),
+            _softmax,
+            (Option("softmax_flops", 5, "FLOPs counted per element"),),
+        ),
+        Op(
+            "sdpa",
+            "Scaled dot-product attention",
+            (
+                _p("b", 1, "batch size"),
+                _p("h", 8, "heads"),
+                _p("nq", 1024, "queries"),
+                _p("nk", 1024, "keys and values"),
+                _p("dk", 64, "query/key size per head"),
+                _p("dv", 64, "value size per head"),
+                _p("causal", 0, "1 for a causal mask (needs nq = nk), else 0", allow_zero=True),
+            ),
+            _sdpa,
+            (
+                SOFTMAX_OPTION,
+                SCALE_OPTION,
+                Option(
+                    "causal_flops",
+                    "skip",
+                    "with a causal mask: skip masked pairs or count all (torch)",
+                    ("skip", "full"),
+                ),
+                Option("causal", 0, "set from the causal parameter", (0, 1)),
+            ),
+        ),
+        Op(
+            "mha",
+            "Multi-head attention block (projections + attention)",
+            (
+                _p("b", 1, "batch size"),
+                _p("n", 1024, _SIZE),
+                _p("d", 512, "model width d_model"),
+                _p("h", 8, "heads (d must be divisible by h)"),
+            ),
+            _mha,
+        ),
+        Op(
+            "layer",
+            "One transformer layer (attention + MLP), forward",
+            (
+                _p("b", 1, "batch size"),
+                _p("s", 2048, _SIZE),
+                _p("d", 4096, "model width"),
+                _p("ffn", 4, "MLP expansion factor"),
+            ),
+            _layer,
+        ),
+        Op(
+            "self_attention",
+            "Self-attention layer core (Table 1 row)",
+            (
+                _p("n", 100, _SIZE),
+                _p("d", 512, "representation size"),
+            ),
+            _self_attention,
+        ),
+        Op(
+            "rnn",
+            "Recurrent layer (Table 1 row)",
+            (
+                _p("n", 100, _SIZE),
+                _p("d", 512, "hidden size"),
+            ),
+            _rnn,
+        ),
+        Op(
+            "conv",
+            "Convolutional layer (Table 1 row)",
+            (
+                _p("n", 100, _SIZE),
+                _p("d", 512, "channels"),
+                _p("k", 3, "kernel width"),
+            ),
+            _conv,
+        ),
+        Op(
+            "separable_conv",
+            "Separable convolution",
+            (
+                _p("n", 100, _SIZE),
+                _p("d", 512, "channels"),
+                _p("k", 3, "kernel width"),
+            ),
+            _separable_conv,
+        ),
+        Op(
+            "restricted",
+            "Restricted self-attention, neighbourhood r (Table 1 row)",
+            (
+                _p("n", 100, _SIZE),
+                _p("d", 512, "representation size"),
+                _p("r", 16, "neighbourhood size"),
+            ),
+            _restricted,
+        ),
+        Op(
+            "kv_cache",
+            "KV cache (MHA, GQA, MQA)",
+            (
+                _p("layers", 32, "transformer layers"),
+                _p("kv_heads", 32, "KV heads (h for MHA, groups for GQA, 1 for MQA)"),
+                _p("d_head", 128, "size per head"),
+                _p("tokens", 4096, "cached tokens per sequence"),
+                _p("batch", 1, "sequences"),
+            ),
+            _kv_cache,
+        ),
+        Op(
+            "training",
+            "Training compute C ≈ 6·N·D",
+            (
+                _p("params", 7e9, "parameters N", integer=False),
+                _p("tokens", 1e12, "training tokens D", integer=False),
+            ),
+            _training,
+        ),
+        Op(
+            "inference",
+            "Inference compute ≈ 2·N per token (+ attention)",
+            (
+                _p("params", 7e9, "parameters N", integer=False),
+                _p("tokens", 1, "generated tokens"),
+                _p("n", 0, "context length (0: ignore attention)", allow_zero=True),
+                _p("d", 0, "model width (0: ignore attention)", allow_zero=True),
+                _p("layers", 0, "layers (0: ignore attention)", allow_zero=True),
+            ),
+            _inference,
+        ),
+        Op(
+            "flash",
+            "FlashAttention (one head)",
+            (
+                _p("n", 4096, _SIZE),
+                _p("d", 64, "head size"),
+                _p("sram", 25000, "on-chip SRAM M, in elements"),
+            ),
+            _flash,
+        ),
+        Op(
+            "lsh",
+            "LSH attention (Reformer)",
+            (
+                _p("n", 65536, _SIZE),
+                _p("d", 64, "head size"),
+                _p("chunk", 64, "chunk size"),
+                _p("rounds", 1, "hashing rounds"),
+            ),
+            _lsh,
+        ),
+        Op(
+            "window",
+            "Sliding-window + global attention (Longformer, BigBird)",
+            (
+                _p("n", 4096, _SIZE),
+                _p("d", 64, "head size"),
+                _p("w", 512, "window size"),
+                _p("g", 0, "global tokens", allow_zero=True),
+            ),
+            _window,
+        ),
+        Op(
+            "linformer",
+            "Linformer (sequence projected to k)",
+            (
+                _p("n", 4096, _SIZE),
+                _p("d", 64, "head size"),
+                _p("k", 256, "projected length"),
+            ),
+            _linformer,
+        ),
+        Op(
+            "linear",
+            "Kernelized linear attention",
+            (
+                _p("n", 4096, _SIZE),
+                _p("d", 64, "head size"),
+            ),
+            _linear,
+        ),
+        Op(
+            "sparse",
+            "Sparse Transformer (strided)",
+            (
+                _p("n", 4096, _SIZE),
+                _p("d", 64, "head size"),
+            ),
+            _sparse,
+        ),
+        Op(
+            "distance_attention",
+            "Distance-based attention −½‖q−k‖² (D2L)",
+            (
+                _p("nq", 1024, "queries"),
+                _p("nk", 1024, "keys"),
+                _p("d", 64, "query/key size"),
+                _p("dv", 64, "value size"),
+            ),
+            _distance,
+        ),
+        Op(
+            "proj_attention",
+            "Queries and keys of different sizes through W (dq×dk) (D2L)",
+            (
+                _p("nq", 1024, "queries"),
+                _p("nk", 1024, "keys"),
+                _p("dq", 32, "query size"),
+                _p("dk", 64, "key size"),
+                _p("dv", 64, "value size"),
+            ),
+            _proj,
+            (
+                Option(
+                    "order", "queries", "which side to project through W first", ("queries", "keys")
+                ),
+            ),
+        ),
+    )
+}
+
+
+# --------------------------------------------------------------------------- API
+
+
+def get_op(name: str) -> Op:
+    """The operation called `name`, or a CostError that lists the valid ones."""
+    try:
+        return OPS[name]
+    except KeyError:
+        raise CostError(f"unknown operation {name!r}; choose one of: {', '.join(OPS)}") from None
+
+
+def _resolve_options(op: Op, options: Mapping[str, Any]) -> dict[str, Any]:
+    known = {o.name: o for o in op.options}
+    unknown = set(options) - set(known)
+    if unknown:
+        valid = ", ".join(known) or "none"
+        raise CostError(f"{op.name} has no option {sorted(unknown)[0]!r}; options: {valid}")
+    resolved = {o.name: o.default for o in op.options}
+    for name, value in options.items():
+        opt = known[name]
+        if opt.choices is not None and value not in opt.choices:
+            raise CostError(f"option {name} must be one of {', '.join(map(str, opt.choices))}")
+        resolved[name] = value
+    return resolved
+
+
+@cache
+def _symbolic(name: str, frozen_options: tuple[tuple[str, Any], ...]) -> Model:
+    op = OPS[name]
+    symbols = {p.name: sp.Symbol(p.name, positive=True) for p in op.params}
+    return op.build(symbols, dict(frozen_options))
+
+
+def model(name: str, **options: Any) -> Model:
+    """The symbolic model of `name` (cached per option set)."""
+    op = get_op(name)
+    resolved = _resolve_options(op, options)
+    return _symbolic(name, tuple(sorted(resolved.items())))
+
+
+def formula(name: str, quantity: str, **options: Any) -> sp.Expr:
+    """A quantity's symbolic expression, in the operation's parameter symbols."""
+    m = model(name, **options)
+    if quantity == "flops":
+        return m.flops
+    if quantity == "macs":
+        return m.macs
+    group, _, key = quantity.partition(".")
+    if group == "memory" and key in m.memory:
+        return m.memory[key]
+    if quantity in m.extra:
+        return m.extra[quantity]
+    raise CostError(f"{name} has no symbolic quantity {quantity!r}")
+
+
+def quantities(name: str, **options: Any) -> list[str]:
+    """Every quantity name `Cost.quantity` accepts for this operation."""
+    m = model(name, **options)
+    names = ["flops", "macs"]
+    names += [f"memory.{k}" for k in m.memory] + [f"bytes.{k}" for k in m.memory]
+    return names + list(m.extra)
+
+
+def _check_params(op: Op, params: Mapping[str, Any]) -> dict[str, float]:
+    known = {p.name: p for p in op.params}
+    values: dict[str, float] = {}
+    for name, raw in params.items():
+        if name not in known:
+            raise CostError(f"{op.name} has no parameter {name!r}; parameters: {', '.join(known)}")
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            raise CostError(f"{name} must be a number, got {raw!r}") from None
+        p = known[name]
+        if not value == value or value in (float("inf"), float("-inf")):
+            raise CostError(f"{name} must be a finite number, got {raw!r}")
+        if value < 0 or (value == 0 and not p.allow_zero):
+            raise CostError(f"{name} must be a positive number, got {raw!r}")
+        values[name] = value
+    return {p.name: values.get(p.name, p.default) for p in op.params}
+
+
+def _number(expr: sp.Expr, subs: dict[sp.Symbol, sp.Expr]) -> float:
+    """Exact integers stay `int` (a 10¹² FLOP count is exact to the last FLOP); else float."""
+    value = expr.xreplace(subs)
+    if isinstance(value, sp.Integer):
+        return int(value)
+    number = float(sp.N(value, 17))
+    return int(number) if number.is_integer() and abs(number) < 2**53 else number
+
+
+def _exact(value: float) -> sp.Expr:
+    """A parameter as an exact sympy number, so that large products stay exact."""
+    return sp.Integer(int(value)) if float(value).is_integer() else sp.Float(value, 17)
+
+
+def compute(
+    name: str, params: Mapping[str, Any] | None = None, *, dtype: str = "fp32", **options: Any
+) -> Cost:
+    """Evaluate operation `name` for the given parameters (defaults for the rest).
+
+    A `dtype` given among the parameters (as `quizapp calc kv_cache dtype=fp16` allows)
+    takes precedence over the keyword.
+    """
+    op = get_op(name)
+    params = dict(params or {})
+    if "dtype" in params:
+        dtype = str(params.pop("dtype"))
+    if dtype.lower() not in DTYPE_BYTES:
+        raise CostError(f"unknown dtype {dtype!r}; choose one of: {', '.join(DTYPE_BYTES)}")
+    values = _check_params(op, params)
+    for p in op.params:
+        if p.integer and not float(values[p.name]).is_integer():
+            raise CostError(f"{p.name} must be a whole number, got {values[p.name]:g}")
+    _op_constraints(name, values)
+    if "causal" in values:
+        options = {**options, "causal": int(values["causal"])}
+    resolved = _resolve_options(op, options)
+    m = _symbolic(name, tuple(sorted(resolved.items())))
+    symbols = {p.name: sp.Symbol(p.name, positive=True) for p in op.params}
+    subs = {symbols[k]: _exact(v) for k, v in values.items()}
+    per = dtype_bytes(dtype)
+    memory = {k: _number(e, subs) for k, e in m.memory.items()}
+    steps = [
+        Step(st.text, _pretty(st.expr), _number(st.expr, subs), st.unit, st.name) for st in m.steps
+    ]
+    return Cost(
+        op=name,
+        params=values,
+        dtype=dtype.lower(),
+        flops=_number(m.flops, subs),
+        macs=_number(m.macs, subs),
+        memory=memory,
+        bytes={k: v * per for k, v in memory.items()},
+        extra={k: _number(e, subs) for k, e in m.extra.items()},
+        big_o=m.big_o,
+        big_o_space=m.big_o_space,
+        steps=steps,
+        conventions=m.conventions,
+        options={k: v for k, v in resolved.items() if k != "causal"},
+    )
+
+
+def _op_constraints(name: str, values: dict[str, float]) -> None:
+    """Relations between parameters that a model needs to be meaningful."""
+    if name == "mha" and values["d"] % values["h"]:
+        raise CostError(f"d = {values['d']:g} must be divisible by h = {values['h']:g}")
+    if name == "sdpa":
+        if values["causal"] not in (0, 1):
+            raise CostError("causal must be 0 or 1")
+        if values["causal"] and values["nq"] != values["nk"]:
+            raise CostError("a causal mask here needs nq = nk (self-attention)")
+    if name == "conv" and values["k"] < 2:
+        raise CostError("k must be at least 2 (log_k n needs k > 1)")
+
+
+def _pretty(expr: sp.Expr) -> str:
+    """A compact human form of an expression: 2·b·h·nq·nk·dk."""
+    text = sp.sstr(expr, order="none")
+    return text.replace("**", "^").replace("*", "·")

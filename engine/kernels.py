@@ -1,0 +1,596 @@
+"""Numpy kernels for the operations the quiz talks about, small enough to read and time.
+
+Each kernel exists to make a cost visible: the naive triple loop shows why BLAS matters,
+`attention` materialises the n×n score matrix (O(n²) memory), `flash_attention` computes
+the same numbers block by block with an online softmax (O(n) extra memory), and the
+restricted, linear and LSH variants show how the n² term is traded away. Every kernel
+works in float32 and float64 (the dtype of its inputs) and on batched inputs (…, n, d)
+where the shape allows; integer inputs are computed in float64.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import glob
+import math
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+Array = NDArray[np.floating]
+
+
+def _float(*arrays: ArrayLike) -> tuple[Array, ...]:
+    """The inputs as float arrays of one common dtype (float32 stays float32)."""
+    arrs = [np.asarray(a) for a in arrays]
+    dtype = np.result_type(*arrs)
+    if not np.issubdtype(dtype, np.floating):
+        dtype = np.dtype(np.float64)
+    return tuple(a.astype(dtype, copy=False) for a in arrs)
+
+
+# --------------------------------------------------------------------------- matmul
+
+
+def matmul_loops(a: ArrayLike, b: ArrayLike) -> Array:
+    """C = A·B by the textbook triple loop in pure Python.
+
+    Tiny sizes only: it exists to be timed against `matmul` (BLAS) and lose by a factor
+    of thousands, though both perform the same 2·m·k·n FLOPs.
+    """
+    a_, b_ = _float(a, b)
+    if a_.ndim != 2 or b_.ndim != 2 or a_.shape[1] != b_.shape[0]:
+        raise ValueError(
+            f"matmul_loops needs (m, k) and (k, n) matrices, got {a_.shape}, {b_.shape}"
+        )
+    m, k = a_.shape
+    n = b_.shape[1]
+    al, bl = a_.tolist(), b_.tolist()
+    out = [[0.0] * n for _ in range(m)]
+    for i in range(m):
+        row, out_row = al[i], out[i]
+        for j in range(n):
+            acc = 0.0
+            for p in range(k):
+                acc += row[p] * bl[p][j]
+            out_row[j] = acc
+    return np.array(out, dtype=a_.dtype)
+
+
+def matmul(a: ArrayLike, b: ArrayLike) -> Array:
+    """C = A·B through BLAS (numpy's matmul); batched over leading dimensions."""
+    a_, b_ = _float(a, b)
+    return np.matmul(a_, b_)
+
+
+# --------------------------------------------------------------------------- softmax
+
+
+def softmax(x: ArrayLike, axis: int = -1) -> Array:
+    """Numerically stable softmax: subtract the row max before exp so nothing overflows.
+
+    A row that is entirely -inf (everything masked) gives NaN, as in torch.
+    """
+    (x_,) = _float(x)
+    m = np.max(x_, axis=axis, keepdims=True)
+    e = np.exp(x_ - m)
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+# --------------------------------------------------------------------------- attention
+
+
+def _scale(d: int, scale: float | None) -> float:
+    return 1.0 / math.sqrt(d) if scale is None else float(scale)
+
+
+def causal_mask(nq: int, nk: int) -> NDArray[np.bool_]:
+    """True where query i may see key j: j ≤ i (top-left aligned, as torch's is_causal)."""
+    return np.arange(nk)[None, :] <= np.arange(nq)[:, None]
+
+
+def attention(
+    q: ArrayLike, k: ArrayLike, v: ArrayLike, *, causal: bool = False, scale: float | None = None
+) -> Array:
+    """Scaled dot-product attention softmax(Q·Kᵀ/√d)·V that materialises the score matrix.
+
+    Shapes (…, nq, d), (…, nk, d), (…, nk, dv) -> (…, nq, dv). The n×n scores are the
+    O(n²) memory that FlashAttention avoids; with `causal`, query i sees keys j ≤ i.
+    """
+    q_, k_, v_ = _float(q, k, v)
+    s = np.matmul(q_, np.swapaxes(k_, -1, -2))
+    s *= s.dtype.type(_scale(q_.shape[-1], scale))
+    if causal:
+        s = np.where(causal_mask(s.shape[-2], s.shape[-1]), s, -np.inf)
+    return np.matmul(softmax(s), v_)
+
+
+def _split_heads(x: Array, h: int) -> Array:
+    """(…, n, d) -> (…, h, n, d/h): a reshape and a transpose, no arithmetic."""
+    *lead, n, d = x.shape
+    return np.swapaxes(x.reshape(*lead, n, h, d // h), -2, -3)
+
+
+def _check_heads(d: int, h: int) -> None:
+    if h < 1 or d % h:
+        raise ValueError(f"d = {d} must be divisible by the number of heads h = {h}")
+
+
+def multihead_attention(
+    x: ArrayLike,
+    wq: ArrayLike,
+    wk: ArrayLike,
+    wv: ArrayLike,
+    wo: ArrayLike,
+    h: int,
+    *,
+    causal: bool = False,
+) -> Array:
+    """Multi-head self-attention: project, split heads by reshape/transpose, attend, merge.
+
+    x (…, n, d); wq, wk, wv, wo (d, d); d divisible by h. All heads go through one
+    batched attention call: the FLOPs equal single-head attention at width d.
+    """
+    x_, wq_, wk_, wv_, wo_ = _float(x, wq, wk, wv, wo)
+    d = x_.shape[-1]
+    _check_heads(d, h)
+    q, k, v = (_split_heads(x_ @ w, h) for w in (wq_, wk_, wv_))
+    o = attention(q, k, v, causal=causal)  # (…, h, n, d/h)
+    o = np.swapaxes(o, -2, -3)
+    return o.reshape(*o.shape[:-2], d) @ wo_
+
+
+def multihead_attention_loop(
+    x: ArrayLike,
+    wq: ArrayLike,
+    wk: ArrayLike,
+    wv: ArrayLike,
+    wo: ArrayLike,
+    h: int,
+    *,
+    causal: bool = False,
+) -> Array:
+    """The same as `multihead_attention`, one head at a time (the textbook picture)."""
+    x_, wq_, wk_, wv_, wo_ = _float(x, wq, wk, wv, wo)
+    d = x_.shape[-1]
+    _check_heads(d, h)
+    dh = d // h
+    heads = []
+    for i in range(h):
+        cols = slice(i * dh, (i + 1) * dh)
+        q, k, v = x_ @ wq_[:, cols], x_ @ wk_[:, cols], x_ @ wv_[:, cols]
+        heads.append(attention(q, k, v, causal=causal))
+    return np.concatenate(heads, axis=-1) @ wo_
+
+
+def restricted_attention(
+    q: ArrayLike, k: ArrayLike, v: ArrayLike, r: int, *, causal: bool = False
+) -> Array:
+    """Attention restricted to a window of r keys around each query: O(n·r·d), not O(n²·d).
+
+    Query i sees keys j in [i − r//2, i − r//2 + r − 1] (r positions centred on i; with
+    `causal`, [i − r + 1, i]), clipped to the sequence. Self-attention shapes: q, k (…, n, d),
+    v (…, n, dv). Only an n × r score array is built, from strided windows of K and V.
+    """
+    q_, k_, v_ = _float(q, k, v)
+    n = q_.shape[-2]
+    if k_.shape[-2] != n or v_.shape[-2] != n:
+        raise ValueError("restricted_attention is self-attention: q, k and v need the same n")
+    if r < 1:
+        raise ValueError(f"window r must be at least 1, got {r}")
+    left = r - 1 if causal else r // 2
+    right = r - 1 - left
+    pad = [(0, 0)] * (k_.ndim - 2) + [(left, right), (0, 0)]
+    kw = np.lib.stride_tricks.sliding_window_view(np.pad(k_, pad), r, axis=-2)  # (…, n, d, r)
+    vw = np.lib.stride_tricks.sliding_window_view(np.pad(v_, pad), r, axis=-2)
+    s = np.einsum("...nd,...ndr->...nr", q_, kw) * q_.dtype.type(_scale(q_.shape[-1], None))
+    pos = np.arange(n)[:, None] - left + np.arange(r)[None, :]  # key index of each slot
+    s = np.where((pos >= 0) & (pos < n), s, -np.inf)
+    return np.einsum("...nr,...ndr->...nd", softmax(s), vw)
+
+
+def distance_attention(q: ArrayLike, k: ArrayLike, v: ArrayLike) -> Array:
+    """Attention with the distance score −½‖q − k‖², computed as qᵀk − ½‖k‖².
+
+    −½‖q−k‖² = qᵀk − ½‖k‖² − ½‖q‖², and the ‖q‖² term is the same for every key of a
+    query, so it cancels in the softmax: only the key norms are needed (D2L, scoring
+    functions). No 1/√d scaling.
+    """
+    q_, k_, v_ = _float(q, k, v)
+    s = np.matmul(q_, np.swapaxes(k_, -1, -2))
+    s -= 0.5 * np.sum(k_ * k_, axis=-1)[..., None, :]
+    return np.matmul(softmax(s), v_)
+
+
+def proj_attention(q: ArrayLike, k: ArrayLike, v: ArrayLike, w: ArrayLike) -> Array:
+    """Attention between queries and keys of different sizes: score qᵀ·W·k, W (dq × dk).
+
+    q (…, nq, dq), k (…, nk, dk), v (…, nk, dv). Q·W is computed first (nq·dq·dk), then
+    the usual (nq × dk)·(dk × nk) scores. No scaling.
+    """
+    q_, k_, v_, w_ = _float(q, k, v, w)
+    if w_.shape != (q_.shape[-1], k_.shape[-1]):
+        raise ValueError(f"W must be (dq, dk) = {(q_.shape[-1], k_.shape[-1])}, got {w_.shape}")
+    s = np.matmul(q_ @ w_, np.swapaxes(k_, -1, -2))
+    return np.matmul(softmax(s), v_)
+
+
+def additive_attention(
+    q: ArrayLike, k: ArrayLike, v: ArrayLike, wq: ArrayLike, wk: ArrayLike, wv: ArrayLike
+) -> Array:
+    """Additive (Bahdanau) attention: score wᵥᵀ·tanh(W_q·q + W_k·k).
+
+    q (…, nq, dq), k (…, nk, dk), v (…, nk, dv); wq (dq, h), wk (dk, h), wv (h,). It
+    builds an nq × nk × h tensor of tanh values — the reason dot-product attention, one
+    matmul, is much faster in practice at the same O(nq·nk·h) cost.
+    """
+    q_, k_, v_, wq_, wk_, wv_ = _float(q, k, v, wq, wk, wv)
+    feat = np.tanh((q_ @ wq_)[..., :, None, :] + (k_ @ wk_)[..., None, :, :])
+    s = feat @ wv_
+    return np.matmul(softmax(s), v_)
+
+
+# --------------------------------------------------------------------------- rnn and conv
+
+
+def rnn_layer(
+    x: ArrayLike,
+    wx: ArrayLike,
+    wh: ArrayLike,
+    b: ArrayLike | None = None,
+    h0: ArrayLike | None = None,
+) -> Array:
+    """Elman RNN, h_t = tanh(x_t·W_x + h_{t−1}·W_h + b): n sequential steps, O(n·d²).
+
+    x (…, n, d_in), wx (d_in, d), wh (d, d), b (d,), h0 (…, d). Returns every hidden
+    state (…, n, d). The input projection is one matmul for all steps; the recurrence
+    cannot be parallelised over time, which is the point.
+    """
+    x_, wx_, wh_ = _float(x, wx, wh)
+    xw = x_ @ wx_
+    if b is not None:
+        xw += np.asarray(b, dtype=xw.dtype)
+    n = x_.shape[-2]
+    out = np.empty(xw.shape, dtype=xw.dtype)
+    h = (
+        np.zeros(xw.shape[:-2] + xw.shape[-1:], dtype=xw.dtype)
+        if h0 is None
+        else np.asarray(h0, dtype=xw.dtype)
+    )
+    for t in range(n):
+        h = np.tanh(xw[..., t, :] + h @ wh_)
+        out[..., t, :] = h
+    return out
+
+
+def conv1d_layer(x: ArrayLike, w: ArrayLike, b: ArrayLike | None = None) -> Array:
+    """1-D convolution (cross-correlation, as in deep learning) with length-keeping padding.
+
+    x (…, n, c_in), w (k, c_in, c_out), b (c_out,) -> (…, n, c_out). Padding (k−1)//2 on
+    the left and k//2 on the right keeps n. Computed as k shifted matmuls: O(k·n·d²).
+    """
+    x_, w_ = _float(x, w)
+    kk, cin, _ = w_.shape
+    if x_.shape[-1] != cin:
+        raise ValueError(f"x has {x_.shape[-1]} channels, the kernel expects {cin}")
+    n = x_.shape[-2]
+    left = (kk - 1) // 2
+    pad = [(0, 0)] * (x_.ndim - 2) + [(left, kk - 1 - left), (0, 0)]
+    xp = np.pad(x_, pad)
+    out = xp[..., 0:n, :] @ w_[0]
+    for j in range(1, kk):
+        out += xp[..., j : j + n, :] @ w_[j]
+    if b is not None:
+        out += np.asarray(b, dtype=out.dtype)
+    return out
+
+
+# --------------------------------------------------------------------------- flash attention
+
+#: Default (query rows, keys) per block, chosen by measurement on a 2-core AVX2 box
+#: (see benchmarks/kernels.py): large enough that BLAS sgemm runs near full speed, small
+#: enough that the block's scores stay in the per-core L2 cache.
+FLASH_BLOCK: tuple[int, int] = (128, 2048)
+
+
+class _BlasThreads:
+    """numpy's bundled OpenBLAS thread count, read and set through ctypes.
+
+    Flash attention runs query blocks on one Python thread per core; BLAS must be
+    single-threaded meanwhile or the two pools would fight over the same cores. The count is
+    process-wide, so it is set to 1 for the call and restored after it: other BLAS users
+    must not be left on one core.
+    """
+
+    #: (get, set) symbol names: plain OpenBLAS, and the scipy-openblas build numpy 2 ships.
+    NAMES = (
+        ("openblas_get_num_threads", "openblas_set_num_threads"),
+        ("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),
+        ("scipy_openblas_get_num_threads", "scipy_openblas_set_num_threads"),
+    )
+
+    def __init__(self, get: Callable[[], int], set_global: Callable[[int], None]) -> None:
+        self.get = get
+        self.set_global = set_global
+
+    @classmethod
+    def load(cls) -> _BlasThreads | None:
+        """The controls of numpy's own OpenBLAS, or None (another BLAS, or none found)."""
+        libdir = os.path.join(os.path.dirname(os.path.dirname(np.__file__)), "numpy.libs")
+        for path in glob.glob(os.path.join(libdir, "*openblas*")):
+            try:
+                lib = ctypes.CDLL(path)
+            except OSError:
+                continue
+            for get_name, set_name in cls.NAMES:
+                if hasattr(lib, get_name) and hasattr(lib, set_name):
+                    get, set_ = getattr(lib, get_name), getattr(lib, set_name)
+                    get.restype = ctypes.c_int
+                    set_.argtypes = [ctypes.c_int]
+                    return cls(get, set_)
+        return None
+
+
+_POOL_LOCK = threading.Lock()
+_POOL: ThreadPoolExecutor | None = None
+_POOL_WORKERS = 0
+_BLAS: _BlasThreads | None = None
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _pool() -> tuple[ThreadPoolExecutor | None, int]:
+    """A process-wide pool of flash workers, one per core (or none without BLAS control)."""
+    global _POOL, _POOL_WORKERS, _BLAS
+    with _POOL_LOCK:
+        if _POOL is None:
+            _BLAS = _BlasThreads.load()
+            workers = _cpu_count()
+            if _BLAS is None or workers < 2:
+                _POOL_WORKERS = 1
+                return None, 1
+            _POOL = ThreadPoolExecutor(workers, thread_name_prefix="flash")
+            _POOL_WORKERS = workers
+        return _POOL, _POOL_WORKERS
+
+
+def _flash_rows(
+    qs: Array,
+    k: Array,
+    vaug: Array,
+    out: Array,
+    tasks: list[tuple[int, int]],
+    bq: int,
+    bk: int,
+    causal: bool,
+) -> None:
+    """Process (batch, first query row) tasks with the online softmax over key blocks.
+
+    V carries an extra column of ones, so the same matmul that accumulates P·V also
+    accumulates the softmax denominator ℓ = Σ exp(s − m), rescaled with it.
+    """
+    nq, nk, dv = qs.shape[-2], k.shape[-2], out.shape[-1]
+    dtype = qs.dtype
+    s_buf = np.empty((bq, min(bk, nk)), dtype)
+    acc = np.empty((bq, dv + 1), dtype)
+    tmp = np.empty_like(acc)
+    m = np.empty((bq, 1), dtype)
+    m_blk = np.empty_like(m)
+    alpha = np.empty_like(m)
+    cols_all = np.arange(min(bk, nk))
+    for bi, i0 in tasks:
+        i1 = min(i0 + bq, nq)
+        r = i1 - i0
+        q_blk, k_b, v_b = qs[bi, i0:i1], k[bi], vaug[bi]
+        kend = min(nk, i1) if causal else nk
+        a, a_tmp = acc[:r], tmp[:r]
+        mr, mb, al = m[:r], m_blk[:r], alpha[:r]
+        for j0 in range(0, kend, bk):
+            j1 = min(j0 + bk, kend)
+            s = s_buf[:r, : j1 - j0]
+            np.matmul(q_blk, k_b[j0:j1].T, out=s)
+            if causal and j1 - 1 > i0:  # block crosses the diagonal: hide keys j > i
+                hidden = (cols_all[None, : j1 - j0] + j0) > np.arange(i0, i1)[:, None]
+                s[hidden] = -np.inf
+            if j0 == 0:
+                np.max(s, axis=1, keepdims=True, out=mr)
+                np.subtract(s, mr, out=s)
+                np.exp(s, out=s)
+                np.matmul(s, v_b[j0:j1], out=a)
+            else:
+                np.max(s, axis=1, keepdims=True, out=mb)
+                np.maximum(mb, mr, out=mb)
+                np.subtract(mr, mb, out=al)
+                np.exp(al, out=al)  # rescale factor for what was accumulated so far
+                mr[...] = mb
+                np.subtract(s, mr, out=s)
+                np.exp(s, out=s)
+                a *= al
+                np.matmul(s, v_b[j0:j1], out=a_tmp)
+                a += a_tmp
+        np.divide(a[:, :dv], a[:, dv:], out=out[bi, i0:i1])
+
+
+def flash_attention(
+    q: ArrayLike,
+    k: ArrayLike,
+    v: ArrayLike,
+    *,
+    causal: bool = False,
+    block: int | tuple[int, int] | None = None,
+    scale: float | None = None,
+    workers: int | None = None,
+) -> Array:
+    """Attention computed block by block with an online softmax (FlashAttention-style).
+
+    Equal to `attention` within float rounding, but never holds the n×n score matrix:
+    for each block of query rows it walks over blocks of keys keeping a running max m and
+    sum ℓ per row (Milakov & Gimelshein 2018), rescaling the partial output when m grows.
+    Extra memory is O(block + n·d) instead of O(n²). Same FLOPs as `attention`.
+
+    block: int (same for queries and keys) or (query rows, keys); default FLASH_BLOCK.
+    workers: threads over query blocks (default: one per core when BLAS can be limited to
+    one thread per caller; otherwise 1).
+    """
+    q_, k_, v_ = _float(q, k, v)
+    *lead, nq, d = q_.shape
+    nk, dv = k_.shape[-2], v_.shape[-1]
+    if k_.shape[:-2] != tuple(lead) or v_.shape[:-1] != k_.shape[:-1] or k_.shape[-1] != d:
+        raise ValueError(f"incompatible shapes q {q_.shape}, k {k_.shape}, v {v_.shape}")
+    bq, bk = (block, block) if isinstance(block, int) else (block or FLASH_BLOCK)
+    if bq < 1 or bk < 1:
+        raise ValueError(f"block sizes must be positive, got {block}")
+    batch = math.prod(lead)
+    out = np.empty((batch, nq, dv), q_.dtype)
+    if batch == 0 or nq == 0:
+        return out.reshape(*lead, nq, dv)
+    qs = q_.reshape(batch, nq, d) * q_.dtype.type(_scale(d, scale))  # fold 1/√d into Q once
+    k3 = k_.reshape(batch, nk, d)
+    vaug = np.empty((batch, nk, dv + 1), q_.dtype)
+    vaug[..., :dv] = v_.reshape(batch, nk, dv)
+    vaug[..., dv] = 1.0
+    tasks = [(bi, i0) for bi in range(batch) for i0 in range(0, nq, bq)]
+    pool, available = _pool()
+    n_workers = min(available if workers is None else max(1, workers), len(tasks))
+    if pool is None or n_workers < 2 or batch * nq * nk < 1 << 20:
+        _flash_rows(qs, k3, vaug, out, tasks, bq, bk, causal)
+    else:
+        # Causal rows near the end cost more: deal tasks round-robin to balance the work.
+        assert _BLAS is not None
+        before = _BLAS.get()
+        _BLAS.set_global(1)
+        try:
+            futures = [
+                pool.submit(_flash_rows, qs, k3, vaug, out, tasks[w::n_workers], bq, bk, causal)
+                for w in range(n_workers)
+            ]
+            for f in futures:
+                f.result()
+        finally:
+            _BLAS.set_global(before)
+    return out.reshape(*lead, nq, dv)
+
+
+# --------------------------------------------------------------------------- approximate
+
+
+def elu_feature_map(x: Array) -> Array:
+    """φ(x) = elu(x) + 1, positive everywhere (Katharopoulos et al. 2020)."""
+    return np.where(x > 0, x + 1, np.exp(np.minimum(x, 0)))
+
+
+def linear_attention(
+    q: ArrayLike,
+    k: ArrayLike,
+    v: ArrayLike,
+    *,
+    causal: bool = False,
+    feature_map: Callable[[Array], Array] = elu_feature_map,
+    chunk: int = 256,
+) -> Array:
+    """Kernelized linear attention: φ(Q)·(φ(K)ᵀ·V) / (φ(Q)·Σφ(K)), O(n·d²) time.
+
+    Replacing exp(qᵀk) by φ(q)ᵀφ(k) lets the sum over keys be done once (a d × dv state),
+    so no n×n matrix exists. With `causal`, the state is a running sum, carried from chunk
+    to chunk (quadratic only inside a chunk of `chunk` rows).
+    """
+    q_, k_, v_ = _float(q, k, v)
+    fq, fk = feature_map(q_), feature_map(k_)
+    if not causal:
+        kv = np.swapaxes(fk, -1, -2) @ v_  # (…, d, dv)
+        z = np.sum(fk, axis=-2)  # (…, d)
+        return (fq @ kv) / (fq @ z[..., None])
+    n = q_.shape[-2]
+    if k_.shape[-2] != n:
+        raise ValueError("causal linear attention needs as many keys as queries")
+    out = np.empty(q_.shape[:-1] + v_.shape[-1:], dtype=q_.dtype)
+    state = np.zeros((*fk.shape[:-2], fk.shape[-1], v_.shape[-1]), dtype=q_.dtype)
+    z = np.zeros((*fk.shape[:-2], fk.shape[-1], 1), dtype=q_.dtype)
+    for c0 in range(0, n, chunk):
+        c1 = min(c0 + chunk, n)
+        fq_c, fk_c, v_c = fq[..., c0:c1, :], fk[..., c0:c1, :], v_[..., c0:c1, :]
+        a = np.tril(fq_c @ np.swapaxes(fk_c, -1, -2))  # within the chunk, j ≤ i
+        num = fq_c @ state + a @ v_c
+        den = fq_c @ z + np.sum(a, axis=-1, keepdims=True)
+        out[..., c0:c1, :] = num / den
+        state += np.swapaxes(fk_c, -1, -2) @ v_c
+        z += np.sum(fk_c, axis=-2)[..., None]
+    return out
+
+
+def lsh_attention(
+    q: ArrayLike,
+    k: ArrayLike,
+    v: ArrayLike,
+    *,
+    n_buckets: int = 8,
+    n_hashes: int = 1,
+    seed: int = 0,
+) -> Array:
+    """Reformer-style LSH attention: each query attends only to keys in its hash bucket.
+
+    Angular LSH (random rotation R, bucket = argmax[xR; −xR] of the unit vector) puts
+    vectors with similar directions in the same bucket, so the largest scores are likely
+    kept. Cost about n²/n_buckets per round instead of n². With several rounds the
+    per-round outputs are combined by their softmax mass (log-sum-exp weights). A query
+    whose bucket holds no key falls back to attending to all keys. Approximate unless
+    n_buckets == 1 (then it is exact attention). Inputs (nq, d), (nk, d), (nk, dv) or
+    batched; the batch is processed one item at a time.
+    """
+    q_, k_, v_ = _float(q, k, v)
+    if n_buckets < 1 or n_hashes < 1:
+        raise ValueError("n_buckets and n_hashes must be at least 1")
+    if q_.ndim > 2:
+        lead = q_.shape[:-2]
+        items = [
+            lsh_attention(qi, ki, vi, n_buckets=n_buckets, n_hashes=n_hashes, seed=seed)
+            for qi, ki, vi in zip(
+                q_.reshape(-1, *q_.shape[-2:]),
+                k_.reshape(-1, *k_.shape[-2:]),
+                v_.reshape(-1, *v_.shape[-2:]),
+                strict=True,
+            )
+        ]
+        return np.stack(items).reshape(*lead, q_.shape[-2], v_.shape[-1])
+    d = q_.shape[-1]
+    scale = q_.dtype.type(_scale(d, None))
+    rng = np.random.default_rng(seed)
+    outs, lses = [], []
+    for _ in range(n_hashes):
+        rot = rng.standard_normal((d, max(1, (n_buckets + 1) // 2))).astype(q_.dtype)
+
+        def bucket(x: Array, rot: Array = rot) -> NDArray[np.intp]:
+            xr = (x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-30)) @ rot
+            return np.argmax(np.concatenate([xr, -xr], axis=-1)[:, :n_buckets], axis=-1)
+
+        bq_, bk_ = bucket(q_), bucket(k_)
+        out = np.empty((q_.shape[0], v_.shape[-1]), q_.dtype)
+        lse = np.empty(q_.shape[0], q_.dtype)
+        for b in range(n_buckets):
+            qi = np.flatnonzero(bq_ == b)
+            if qi.size == 0:
+                continue
+            ki = np.flatnonzero(bk_ == b)
+            if ki.size == 0:
+                ki = np.arange(k_.shape[0])
+            s = (q_[qi] @ k_[ki].T) * scale
+            m = s.max(axis=-1, keepdims=True)
+            e = np.exp(s - m)
+            tot = e.sum(axis=-1, keepdims=True)
+            out[qi] = (e @ v_[ki]) / tot
+            lse[qi] = (m + np.log(tot))[:, 0]
+        outs.append(out)
+        lses.append(lse)
+    if n_hashes == 1:
+        return outs[0]
+    w = softmax(np.stack(lses), axis=0)[..., None]  # weight each round by its softmax mass
+    return np.sum(w * np.stack(outs), axis=0)

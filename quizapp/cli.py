@@ -1,0 +1,86 @@
+"""Command-line entry point.
+
+A click group whose bare invocation opens the TUI. Subcommands live in
+`quizapp.commands.<name>` and are imported only when listed or run, and each of
+those modules imports sympy/numpy/textual inside its function body, so that
+`quizapp --help` and `quizapp --version` stay fast (no heavy import at all).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from quizapp import __version__
+
+#: name -> "module:attribute"; the order is the order shown in --help.
+COMMANDS: dict[str, str] = {
+    "practice": "quizapp.commands.practice:practice",
+    "mock": "quizapp.commands.mock:mock",
+    "calc": "quizapp.commands.calc:calc",
+    "demo": "quizapp.commands.demo:demo",
+    "packs": "quizapp.commands.packs:packs",
+    "validate": "quizapp.commands.validate:validate",
+    "preview": "quizapp.commands.preview:preview",
+    "check": "quizapp.commands.check:check",
+    "new": "quizapp.commands.new:new",
+    "stats": "quizapp.commands.stats:stats",
+    "export": "quizapp.commands.export:export",
+    "schema": "quizapp.commands.schema:schema",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports a subcommand's module only when it is needed.
+
+    Modules that do not exist yet (a command still being built) are skipped, so
+    the CLI always starts.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in COMMANDS if self._load(name) is not None]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self._load(cmd_name)
+
+    @staticmethod
+    def _load(name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                return None
+            raise
+        return getattr(module, attr)
+
+
+@click.group(
+    cls=LazyGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(__version__, "-V", "--version", prog_name="quizapp")
+@click.option(
+    "--packs",
+    "packs_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False),
+    help="Extra directory of question packs (repeatable; adds to $QUIZAPP_PACKS).",
+)
+@click.pass_context
+def main(ctx: click.Context, packs_dirs: tuple[str, ...]) -> None:
+    """Train for ML-systems interviews on the cost of attention and transformers.
+
+    Run with no command to open the terminal app.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["packs_dirs"] = list(packs_dirs)
+    if ctx.invoked_subcommand is None:
+        from quizapp.tui.app import run_app
+
+        run_app(packs_dirs=list(packs_dirs))

@@ -1,0 +1,48 @@
+"""`quizapp check`: grade an answer to a question variant from the command line."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+
+@click.command()
+@click.argument("question")
+@click.option("--seed", default=0, show_default=True, type=int, help="The variant's seed.")
+@click.option("--answer", "-a", "answer", required=True, help="The answer to grade.")
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
+@click.pass_context
+def check(ctx: click.Context, question: str, seed: int, answer: str, as_json: bool) -> None:
+    """Grade ANSWER for QUESTION (pack/question) at SEED, as the app would."""
+    from engine.problems import grade
+    from quizapp.commands.preview import build_variant, get_question, load_library
+
+    library = load_library(ctx)
+    q = get_question(ctx, library, question)
+    variant = build_variant(q, seed)
+    verdict = grade(variant, answer)
+    data = {
+        "question": variant.qid,
+        "seed": seed,
+        "answer": answer,
+        "parsed": verdict.parsed,
+        "valid": verdict.valid,
+        "correct": verdict.correct,
+        "score": verdict.score,
+        "feedback": verdict.feedback,
+        "diagnosis": verdict.diagnosis,
+        "expected": variant.expected,
+    }
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    status = "invalid" if not verdict.valid else ("correct" if verdict.correct else "incorrect")
+    click.echo(f"question:  {variant.qid} (seed {seed})")
+    click.echo(f"parsed:    {verdict.parsed}")
+    click.echo(f"verdict:   {status}")
+    click.echo(f"score:     {verdict.score:g}")
+    click.echo(f"feedback:  {verdict.feedback}")
+    if verdict.diagnosis:
+        click.echo(f"diagnosis: {verdict.diagnosis}")
+    click.echo(f"expected:  {variant.expected}")

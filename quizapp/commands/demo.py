@@ -1,0 +1,195 @@
+"""`quizapp demo`: time a kernel over a sweep and compare the measured growth with theory.
+
+It prints what the TUI's demo screen shows: a live progress line, then a table of
+points, the fitted log–log slope against the cost model's prediction, and a log–log
+plot. Ctrl+C stops between calls and still prints what was measured (exit 130).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import signal
+import threading
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from engine.demos import DemoResult, Point
+
+
+def _list_demos() -> None:
+    from engine.demos import DEMOS
+
+    width = max(len(n) for n in DEMOS)
+    for demo in DEMOS.values():
+        varies = ", ".join(
+            f"{p} (≈{demo.predicted[p]:g}{'*' if p == demo.vary else ''})" for p in demo.ranges
+        )
+        click.echo(f"{demo.name:<{width}}  {demo.title}")
+        click.echo(f"{'':<{width}}  vary: {varies}")
+    click.echo("\n* the default swept parameter; ≈ the predicted time exponent")
+
+
+def _table(result: DemoResult) -> list[str]:
+    from engine.units import format_bytes, format_seconds
+
+    rows = [(result.vary, "time", "GFLOP/s", "peak memory", "fit")]
+    for p in result.points:
+        rows.append(
+            (
+                str(p.value),
+                format_seconds(p.seconds),
+                "–" if p.gflops is None else f"{p.gflops:.1f}",
+                "–" if p.peak_bytes is None else format_bytes(p.peak_bytes),
+                "✓" if p.value in result.fitted_values else "",
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return lines
+
+
+def _summary(result: DemoResult) -> list[str]:
+    lines = []
+    if result.slope is None:
+        lines.append("Too few points to fit a slope (raise --budget or widen --from/--to).")
+    else:
+        pred = "" if result.predicted_slope is None else f", predicted {result.predicted_slope:g}"
+        lines.append(
+            f"time ∝ {result.vary}^{result.slope:.2f}  (R² = {result.r2:.3f}{pred}; "
+            f"fitted on {len(result.fitted_values)} of {len(result.points)} points ≥ 50 µs)"
+        )
+    if result.memory_slope is not None:
+        pred = (
+            ""
+            if result.memory_predicted_slope is None
+            else f", predicted {result.memory_predicted_slope:g}"
+        )
+        lines.append(f"peak memory ∝ {result.vary}^{result.memory_slope:.2f}{pred}")
+    if result.cancelled:
+        lines.append("Stopped early: these are the points measured so far.")
+    return lines
+
+
+def _plot(result: DemoResult) -> str | None:
+    """Measured points and the predicted line on log–log axes, as terminal text."""
+    pts = result.points
+    if len(pts) < 2:
+        return None
+    import plotext as plt
+
+    xs = [float(p.value) for p in pts]
+    ys = [p.seconds for p in pts]
+    plt.clear_figure()
+    plt.plotsize(72, 20)
+    plt.xscale("log")
+    plt.yscale("log")
+    plt.scatter(xs, ys, label="measured", marker="dot")
+    if result.predicted_slope is not None:
+        fit = [p for p in pts if p.value in result.fitted_values] or pts
+        mx = sum(math.log(p.value) for p in fit) / len(fit)
+        my = sum(math.log(p.seconds) for p in fit) / len(fit)
+        line = [math.exp(my + result.predicted_slope * (math.log(x) - mx)) for x in xs]
+        plt.plot(xs, line, label=f"predicted slope {result.predicted_slope:g}")
+    plt.title(f"{result.demo}: time vs {result.vary} (log–log)")
+    plt.xlabel(result.vary)
+    plt.ylabel("seconds")
+    plt.theme("clear")
+    return plt.build()
+
+
+@click.command("demo")
+@click.argument("name", required=False)
+@click.option("--vary", "vary", metavar="P", help="Parameter to sweep (default: the demo's own).")
+@click.option("--from", "start", type=float, metavar="A", help="First value of the sweep.")
+@click.option("--to", "stop", type=float, metavar="B", help="Last value of the sweep.")
+@click.option(
+    "--budget",
+    type=click.FloatRange(min=0.0, min_open=True),
+    default=5.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time budget; the sweep stops before it would overrun.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--list", "list_", is_flag=True, help="List the demos and exit.")
+@click.option("--no-plot", is_flag=True, help="Skip the terminal plot.")
+def demo(
+    name: str | None,
+    vary: str | None,
+    start: float | None,
+    stop: float | None,
+    budget: float,
+    as_json: bool,
+    list_: bool,
+    no_plot: bool,
+) -> None:
+    """Time a kernel over a geometric sweep and fit how its cost grows.
+
+    NAME is a demo from `quizapp demo --list`, e.g. `quizapp demo attention --vary d`.
+    Inputs are built outside the timed region; each point is the median of repeats.
+    """
+    from engine.demos import DEMOS, DemoError, run_demo
+
+    if list_:
+        _list_demos()
+        return
+    if name is None:
+        raise click.UsageError(f"give a demo NAME; choose one of: {', '.join(DEMOS)}")
+    if name not in DEMOS:
+        raise click.UsageError(f"unknown demo {name!r}; choose one of: {', '.join(DEMOS)}")
+    if vary is not None and vary not in DEMOS[name].ranges:
+        raise click.UsageError(
+            f"demo {name!r} cannot vary {vary!r}; choose one of: {', '.join(DEMOS[name].ranges)}"
+        )
+
+    cancel = threading.Event()
+    label = vary or DEMOS[name].vary
+
+    def on_point(point: Point, so_far: DemoResult) -> None:
+        click.echo(
+            f"\r{name}: {len(so_far.points)} points, {label} = {point.value}, "
+            f"{so_far.elapsed:.1f} s of {budget:g} s   ",
+            err=True,
+            nl=False,
+        )
+
+    def on_sigint(signum: int, frame: object) -> None:
+        if cancel.is_set():  # a second Ctrl+C: stop at once
+            raise KeyboardInterrupt
+        cancel.set()
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, on_sigint)
+    click.echo(f"{name}: measuring (budget {budget:g} s, Ctrl+C stops)…", err=True)
+    try:
+        result = run_demo(
+            name, vary=vary, start=start, stop=stop, budget=budget, on_point=on_point, cancel=cancel
+        )
+    except DemoError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except KeyboardInterrupt:
+        click.echo("\ninterrupted before any point finished", err=True)
+        raise SystemExit(130) from None
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+        click.echo("", err=True)
+
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2))
+    else:
+        click.echo(f"{DEMOS[name].title}\n{DEMOS[name].kernel}\n")
+        for line in [*_table(result), "", *_summary(result)]:
+            click.echo(line)
+        if DEMOS[name].note:
+            click.echo(f"Note: {DEMOS[name].note}")
+        plot = None if no_plot else _plot(result)
+        if plot:
+            click.echo(plot)
+    if result.cancelled:
+        raise SystemExit(130)

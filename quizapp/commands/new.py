@@ -1,0 +1,49 @@
+"""`quizapp new`: write a commented starter pack that already validates."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+def starter_text(pack_id: str) -> str:
+    """The starter pack (quizapp/templates/starter.yaml) with its id filled in."""
+    from importlib.resources import files
+
+    template = files("quizapp").joinpath("templates/starter.yaml").read_text(encoding="utf-8")
+    return template.replace("__PACK_ID__", pack_id)
+
+
+@click.command()
+@click.argument("pack_id")
+@click.option(
+    "--dir",
+    "directory",
+    default=".",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Directory to write PACK_ID.yaml into (created if missing).",
+)
+@click.pass_context
+def new(ctx: click.Context, pack_id: str, directory: str) -> None:
+    """Write PACK_ID.yaml, a commented starter pack to edit; never overwrites a file."""
+    if not _ID.match(pack_id):
+        raise click.BadParameter(
+            "must be lowercase letters, digits and dashes, starting with a letter or digit "
+            "(e.g. my-kv-cache)",
+            ctx=ctx,
+            param_hint="'PACK_ID'",
+        )
+    target = Path(directory) / f"{pack_id}.yaml"
+    if target.exists():
+        raise click.ClickException(f"{target} already exists; not overwriting it")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(starter_text(pack_id), encoding="utf-8")
+    click.echo(f"wrote {target}")
+    click.echo(f"next: edit it, then run `quizapp validate {target}`")
+    if directory != ".":
+        click.echo(f"use it with `quizapp --packs {directory}` or add it to $QUIZAPP_PACKS")

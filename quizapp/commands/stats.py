@@ -1,0 +1,153 @@
+"""`quizapp stats`: the progress summary, in the plain terminal (or as JSON).
+
+It prints what the TUI's progress screen shows: totals, then per pack and per topic
+the attempts, accuracy, last practice and how many questions are due now.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from quizapp.store import GroupStats, Store, Summary
+
+
+def known_questions(
+    extra_dirs: Sequence[str],
+) -> tuple[dict[str, tuple[str, ...]] | None, str | None]:
+    """Question ids (with topics) of the loaded packs, or None and why not.
+
+    Without packs, due counts come from the history alone: still right for every
+    question practised so far, only "new" (never seen) cannot be counted.
+    """
+    try:
+        from quizapp.packs import load_all
+    except ImportError:
+        return None, None
+    try:
+        library = load_all(list(extra_dirs))
+    except Exception as exc:  # a broken pack must not hide the user's own progress
+        return None, f"packs could not be loaded ({exc}); due counts use the history only"
+    return {q.qid: tuple(getattr(q, "topics", ()) or ()) for q in library.questions}, None
+
+
+def open_store_or_fail() -> Store:
+    """Open the default store, turning a StoreError into a clean CLI error (exit 1)."""
+    from quizapp.store import Store, StoreError
+
+    try:
+        store = Store.open()
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if store.recovery_message:
+        click.secho(store.recovery_message, fg="yellow", err=True)
+    return store
+
+
+def _when(moment: datetime | None) -> str:
+    return "never" if moment is None else moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.0f}%"
+
+
+def _table(title: str, groups: list[GroupStats], show_new: bool) -> list[str]:
+    if not groups:
+        return []
+    width = max(12, *(len(g.name) for g in groups))
+    header = (
+        f"  {'':<{width}}  {'attempts':>8}  {'accuracy':>8}  {'last practised':<16}  {'due':>4}"
+    )
+    header += f"  {'new':>4}" if show_new else ""
+    lines = ["", title, header]
+    for g in groups:
+        line = (
+            f"  {g.name:<{width}}  {g.attempts:>8}  {_pct(g.accuracy):>8}  "
+            f"{_when(g.last_practised):<16}  {g.due_now:>4}"
+        )
+        lines.append(line + (f"  {g.new:>4}" if show_new else ""))
+    return lines
+
+
+def render_text(summary: Summary, db: str, show_new: bool) -> str:
+    """The plain-terminal report."""
+    t = summary.total
+    lines = ["quizapp progress", f"Database: {db}"]
+    if summary.empty:
+        lines += [
+            "",
+            "No practice recorded yet. Start with `quizapp practice` (or just `quizapp`);",
+            "every answer is saved as you go, and this page will show how you are doing.",
+        ]
+        if show_new and t.new:
+            lines.append(f"{t.new} questions are waiting in the packs.")
+        return "\n".join(lines)
+    totals = (
+        f"Total: {t.attempts} attempts on {t.questions_seen} questions · "
+        f"accuracy {_pct(t.accuracy)} · last practised {_when(t.last_practised)} · "
+        f"due now {t.due_now}"
+    )
+    if show_new:
+        totals += f" · new {t.new}"
+    lines += ["", totals]
+    lines += _table("By pack", summary.by_pack, show_new)
+    lines += _table("By topic", summary.by_topic, show_new)
+    return "\n".join(lines)
+
+
+def _jsonable(group: GroupStats) -> dict[str, Any]:
+    return {
+        "name": group.name,
+        "attempts": group.attempts,
+        "correct": group.correct,
+        "accuracy": group.accuracy,
+        "last_practised": None
+        if group.last_practised is None
+        else group.last_practised.isoformat(),
+        "questions_seen": group.questions_seen,
+        "due_now": group.due_now,
+        "new": group.new,
+    }
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("-v", "--verbose", is_flag=True, help="Also say which packs were counted.")
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool, verbose: bool) -> None:
+    """Show your progress: attempts, accuracy, last practice and questions due, per pack and topic."""
+    extra_dirs = (ctx.obj or {}).get("packs_dirs", [])
+    known, problem = known_questions(extra_dirs)
+    if problem:
+        click.secho(problem, fg="yellow", err=True)
+    with open_store_or_fail() as store:
+        summary = store.summary(known)
+        if as_json:
+            payload = {
+                "database": str(store.path),
+                "recovered_from": None
+                if store.recovered_from is None
+                else str(store.recovered_from),
+                "schema_version": store.schema_version,
+                "packs_loaded": known is not None,
+                "first_practised": None
+                if summary.first_practised is None
+                else summary.first_practised.isoformat(),
+                "total": _jsonable(summary.total),
+                "by_pack": [_jsonable(g) for g in summary.by_pack],
+                "by_topic": [_jsonable(g) for g in summary.by_topic],
+            }
+            click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+            return
+        click.echo(render_text(summary, str(store.path), show_new=known is not None))
+        if verbose:
+            if known is None:
+                click.echo("\n(packs not loaded: due counts come from the history only)")
+            else:
+                click.echo(f"\n({len(known)} questions in the loaded packs)")

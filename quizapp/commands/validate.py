@@ -1,0 +1,46 @@
+"""`quizapp validate`: check packs and report every problem as file:line:column."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--seeds",
+    default=20,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="How many seeded draws of each question to check.",
+)
+@click.pass_context
+def validate(ctx: click.Context, paths: tuple[str, ...], as_json: bool, seeds: int) -> None:
+    """Check question packs (files or directories; default: shipped and user packs).
+
+    Prints each problem as `file:line:column field.path: message` and exits 1 if
+    there is any; otherwise prints a one-line summary and exits 0.
+    """
+    from quizapp.validation import validate as run
+
+    extra = (ctx.obj or {}).get("packs_dirs", [])
+    report = run(paths, extra_dirs=extra, seeds=seeds)
+    if as_json:
+        payload = {
+            "ok": report.ok,
+            "packs": report.packs,
+            "questions": report.questions,
+            "errors": [e.to_json() for e in report.errors],
+            "notes": report.notes,
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        for error in report.errors:
+            click.echo(str(error))
+        for note in report.notes:
+            click.echo(f"note: {note}", err=True)
+        click.echo(report.summary(), err=not report.ok)
+    ctx.exit(0 if report.ok else 1)

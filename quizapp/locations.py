@@ -1,0 +1,77 @@
+"""Every path quizapp reads or writes, in one place.
+
+Keeping them here means a test (or a user) can move the whole app's state with one
+environment variable, `QUIZAPP_HOME`, and nothing else in the code guesses a path.
+Nothing here creates a directory: the code that writes a file makes its parent.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+#: Overrides the per-user data directory (tests point it at a temporary folder).
+ENV_HOME = "QUIZAPP_HOME"
+#: Extra pack directories, separated like PATH (os.pathsep: ':' on POSIX, ';' on Windows).
+ENV_PACKS = "QUIZAPP_PACKS"
+
+APP_NAME = "quizapp"
+DB_FILENAME = "history.sqlite3"
+
+
+def data_dir() -> Path:
+    """The per-user data directory: $QUIZAPP_HOME if set, else the platform's usual place."""
+    override = os.environ.get(ENV_HOME, "").strip()
+    if override:
+        return Path(override).expanduser()
+    # Imported here so that importing this module costs nothing when the env var is set.
+    import platformdirs
+
+    return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def db_path() -> Path:
+    """The SQLite file holding the progress history, review cards and mock sessions."""
+    return data_dir() / DB_FILENAME
+
+
+def exports_dir() -> Path:
+    """Default folder for files written by an export (the CLI writes to stdout unless told)."""
+    return data_dir() / "exports"
+
+
+def shipped_packs_dir() -> Path:
+    """The packs that come with the app: the repository's top-level `questions/` folder.
+
+    The project is installed editable, so this is found relative to the source tree.
+    """
+    return Path(__file__).resolve().parent.parent / "questions"
+
+
+def user_packs_home() -> Path:
+    """A natural home for a user's own packs (not searched unless listed in $QUIZAPP_PACKS)."""
+    return data_dir() / "packs"
+
+
+def user_packs_dirs(extra: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
+    """Directories of user packs: those in $QUIZAPP_PACKS, then `extra` (from --packs).
+
+    Empty entries are skipped and duplicates dropped (first occurrence wins), so the
+    loader never reads a pack twice. Directories are not checked for existence here:
+    the loader reports a missing directory where it can say which one.
+    """
+    raw: list[str | os.PathLike[str]] = [
+        part for part in os.environ.get(ENV_PACKS, "").split(os.pathsep) if part.strip()
+    ]
+    raw.extend(extra)
+    seen: set[Path] = set()
+    result: list[Path] = []
+    for item in raw:
+        path = Path(item).expanduser()
+        key = path.resolve() if path.exists() else path.absolute()
+        if key in seen:
+            continue
+        seen.add(key)
+        result.append(path)
+    return result

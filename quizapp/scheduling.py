@@ -1,0 +1,148 @@
+"""Spaced repetition with FSRS (py-fsrs 6): which question to practise next, and when again.
+
+A question's review card lives in the store's `cards` table as fsrs JSON. The rating
+of an answer comes from what the checker and the clock saw (correct or not, hints used,
+time against the budget); recall questions, which no machine can grade, are rated by
+the user (again / hard / good / easy).
+
+Fuzzing is off: with a few dozen questions the load-spreading it buys is worthless, and
+a deterministic schedule is one a user (and a test) can reason about.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from functools import cache
+from typing import TYPE_CHECKING
+
+from fsrs import Card, Rating, Scheduler
+
+from quizapp.store import utc_now
+
+if TYPE_CHECKING:
+    from quizapp.store import Store
+
+__all__ = [
+    "SELF_GRADES",
+    "Rating",
+    "due",
+    "due_count",
+    "next_due",
+    "rating_for",
+    "review",
+    "scheduler",
+]
+
+#: The words a user may grade a recall question with, mapped to fsrs ratings.
+SELF_GRADES: dict[str, Rating] = {
+    "again": Rating.Again,
+    "hard": Rating.Hard,
+    "good": Rating.Good,
+    "easy": Rating.Easy,
+}
+
+#: A correct answer within this share of the time budget, unaided and full score, is "easy".
+EASY_SHARE_OF_BUDGET = 0.5
+
+
+@cache
+def scheduler() -> Scheduler:
+    """The one scheduler (default FSRS-6 parameters, 90% retention, no fuzz)."""
+    return Scheduler(enable_fuzzing=False)
+
+
+def rating_for(
+    correct: bool,
+    score: float,
+    hints_used: int,
+    seconds: float | None,
+    budget: float | None,
+    self_grade: str | None = None,
+) -> Rating:
+    """The FSRS rating of one answer.
+
+    - A self grade (recall questions) wins: 'again' | 'hard' | 'good' | 'easy'.
+    - Wrong → Again.
+    - Right but helped (any hint), only partly right (score < 1) or over the time budget → Hard.
+    - Right, unaided, full score, within half the budget → Easy.
+    - Otherwise → Good.
+    """
+    if self_grade is not None:
+        try:
+            return SELF_GRADES[self_grade.strip().lower()]
+        except KeyError:
+            raise ValueError(
+                f"unknown self grade {self_grade!r}; expected one of: {', '.join(SELF_GRADES)}"
+            ) from None
+    if not correct:
+        return Rating.Again
+    over_budget = budget is not None and seconds is not None and seconds > budget
+    if hints_used > 0 or score < 1.0 or over_budget:
+        return Rating.Hard
+    if budget is not None and seconds is not None and seconds <= EASY_SHARE_OF_BUDGET * budget:
+        return Rating.Easy
+    return Rating.Good
+
+
+def _utc(now: datetime | None) -> datetime:
+    """fsrs insists on UTC datetimes; accept any aware time, refuse a naive one."""
+    if now is None:
+        return utc_now()
+    if now.tzinfo is None:
+        raise ValueError("naive datetime: pass a timezone-aware time (e.g. datetime.now(UTC))")
+    return now.astimezone(UTC)
+
+
+def _card_id(question_id: str) -> int:
+    # A stable id per question. Card() without one sleeps 1 ms to make a unique timestamp.
+    return zlib.crc32(question_id.encode("utf-8"))
+
+
+def _load_card(store: Store, question_id: str, now: datetime) -> Card:
+    row = store.get_card(question_id)
+    if row is None:
+        return Card(card_id=_card_id(question_id), due=now)
+    return Card.from_json(row.card_json)
+
+
+def review(store: Store, question_id: str, rating: Rating, now: datetime | None = None) -> datetime:
+    """Record a review of `question_id` with `rating` at `now`; returns when it is due next."""
+    now = _utc(now)
+    card = _load_card(store, question_id, now)
+    card, _log = scheduler().review_card(card, rating, review_datetime=now)
+    store.put_card(question_id, card.to_json(), card.due, card.last_review)
+    return card.due
+
+
+def next_due(store: Store, question_id: str) -> datetime | None:
+    """When a question is due again; None if it was never reviewed."""
+    row = store.get_card(question_id)
+    return None if row is None else row.due
+
+
+def due(
+    store: Store,
+    question_ids: Iterable[str],
+    now: datetime | None = None,
+    *,
+    include_new: bool = True,
+) -> list[str]:
+    """Questions to practise now: due ones (most overdue first), then never-seen ones.
+
+    Questions reviewed but not yet due are left out. New questions keep the order given.
+    """
+    now = _utc(now)
+    ids = list(dict.fromkeys(question_ids))
+    dues = store.card_dues(ids)
+    ready = sorted((d, qid) for qid, d in dues.items() if d <= now)
+    result = [qid for _, qid in ready]
+    if include_new:
+        result.extend(qid for qid in ids if qid not in dues)
+    return result
+
+
+def due_count(store: Store, question_ids: Iterable[str], now: datetime | None = None) -> int:
+    """How many of `question_ids` have been reviewed and are due now (new ones not counted)."""
+    return len(due(store, question_ids, now, include_new=False))

@@ -1,0 +1,327 @@
+"""The Textual application: one app object that the CLI and the tests both build.
+
+Start-up is kept light on purpose: this module imports Textual and nothing heavy.
+The store (sqlite3, fsrs), the pack library (yaml, pydantic) and the checker (sympy,
+numpy) load in a thread worker that starts after the first frame, while the home
+screen already answers keys and says "loading packs…". Screens that need the library
+wait for the `LibraryLoaded` message or `await app.wait_library()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import random
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from quizapp.tui.commands import QuizCommands
+from quizapp.tui.messages import LibraryLoaded
+from quizapp.tui.screens.home import HomeScreen, ResumeMockScreen
+
+if TYPE_CHECKING:
+    from quizapp.packs import Library
+    from quizapp.store import Store
+    from quizapp.tui.screens.practice import PracticeSelection
+
+#: Where start= may point.
+STARTS = ("home", "practice", "demos", "history", "mock")
+
+MOCK_UNAVAILABLE = "Mock interviews are not available yet."
+
+
+class QuizApp(App[None]):
+    """quizapp's terminal interface."""
+
+    TITLE = "quizapp"
+    SUB_TITLE = "the cost of attention, drilled"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {QuizCommands}
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+        (0, "-narrow"),
+        (120, "-wide"),
+    ]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Help", id="help", tooltip="Help for this screen"),
+        Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Leave quizapp"),
+    ]
+
+    def __init__(
+        self,
+        packs_dirs: Iterable[str] = (),
+        *,
+        store_path: str | None = None,
+        clock: Callable[[], float] | None = None,
+        start: str = "home",
+        seed: int | None = None,
+        practice: PracticeSelection | None = None,
+        mock_config: dict[str, Any] | None = None,
+        resume: bool = False,
+        demo: str | None = None,
+        demo_budget: float = 5.0,
+        shipped: bool = True,
+    ) -> None:
+        super().__init__()
+        if start not in STARTS:
+            raise ValueError(f"unknown start screen {start!r}; choose one of: {', '.join(STARTS)}")
+        self.packs_dirs: list[str] = [str(d) for d in packs_dirs]
+        self.store_path = store_path
+        #: Zero-argument callable returning epoch seconds (injectable for tests).
+        self.clock: Callable[[], float] = clock or time.time
+        #: Draws question seeds; fixed by `seed` for reproducible sessions and snapshots.
+        self.rng = random.Random(seed)
+        self.start = start
+        self.practice_selection = practice
+        self.mock_config = mock_config
+        self.resume_mock = resume
+        self.demo_name = demo
+        self.demo_budget = demo_budget
+        #: Load the packs shipped with quizapp (tests and snapshots turn this off).
+        self.shipped = shipped
+        #: The loaded packs; None until the loader worker is done.
+        self.library: Library | None = None
+        #: The progress database; None until opened (or if it cannot be opened).
+        self.store: Store | None = None
+        #: Why the packs could not be loaded at all (None when they were).
+        self.library_error: str | None = None
+        #: True once sympy/numpy and the checker are imported and warm.
+        self.engine_ready = False
+        self._library_event = asyncio.Event()
+
+    # ------------------------------------------------------------------ helpers for screens
+
+    def now(self) -> datetime:
+        """The injected clock as an aware UTC datetime (what the store and fsrs want)."""
+        return datetime.fromtimestamp(self.clock(), UTC)
+
+    async def wait_library(self) -> Library | None:
+        """Wait until the packs are loaded; returns the library (None if loading failed)."""
+        await self._library_event.wait()
+        return self.library
+
+    @property
+    def library_ready(self) -> bool:
+        return self._library_event.is_set()
+
+    def next_seed(self) -> int:
+        return self.rng.randrange(1, 1_000_000)
+
+    # ------------------------------------------------------------------ start-up
+
+    def get_default_screen(self) -> Screen:
+        return HomeScreen()
+
+    def on_mount(self) -> None:
+        if self.start != "home":
+            self._open_start_screen()
+        # Load after the first frame: the home screen paints and takes keys first.
+        self.call_after_refresh(self._load)
+
+    def _open_start_screen(self) -> None:
+        if self.start == "practice":
+            self.action_practice()
+        elif self.start == "demos":
+            self.action_demos(self.demo_name)
+        elif self.start == "history":
+            self.action_history()
+        elif self.start == "mock":
+            self.action_mock(self.mock_config, self.resume_mock)
+
+    def _load(self) -> None:
+        self._load_worker()
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def _load_worker(self) -> None:
+        """Open the store, load the packs, then warm up the checker and the demos."""
+        from quizapp.store import Store, StoreError
+
+        try:
+            store = Store.open(self.store_path)
+        except StoreError as exc:
+            self.call_from_thread(self.notify, str(exc), title="No history", severity="error")
+            store = None
+        self.call_from_thread(self._store_opened, store)
+
+        library = None
+        try:
+            library = self._load_library()
+        except Exception as exc:  # a broken install must not stop the app from starting
+            self.library_error = f"the packs could not be loaded: {exc}"
+        self.call_from_thread(self._library_loaded, library)
+        self._warm_up(library)
+
+    def _load_library(self) -> Library:
+        from quizapp import packs
+
+        if self.shipped:
+            return packs.load_all(self.packs_dirs)
+        files = [f for d in self.packs_dirs for f in packs.pack_files(d)]
+        return packs.load_files(files)
+
+    def _warm_up(self, library: Library | None) -> None:
+        """Import and exercise the checker once so the first real check is quick."""
+        try:
+            from engine import problems
+
+            if library is not None and library.questions:
+                question = library.questions[0]
+                variant = problems.draw(question.model, 0, qid=question.qid)
+                problems.grade(variant, "1")
+            import textual_plotext  # noqa: F401  (the demo screen's plot)
+
+            import engine.demos  # noqa: F401  (numpy)
+            import quizapp.scheduling  # noqa: F401  (fsrs)
+        except Exception:  # a question broken enough to fail here fails loudly where it is used
+            pass
+        self.engine_ready = True
+
+    def _store_opened(self, store: Store | None) -> None:
+        self.store = store
+        if store is None:
+            return
+        if store.recovery_message:
+            self.notify(store.recovery_message, title="Database recovered", severity="warning")
+        if self.start != "mock":
+            unfinished = store.load_unfinished_mock()
+            if unfinished is not None:
+                self._offer_resume(unfinished[0])
+
+    def _library_loaded(self, library: Library | None) -> None:
+        self.library = library
+        self._library_event.set()
+        if library is None:
+            self.notify(self.library_error or "no packs", title="No packs", severity="error")
+        elif library.errors:
+            first = library.errors[0]
+            more = f" (and {len(library.errors) - 1} more)" if len(library.errors) > 1 else ""
+            self.notify(
+                f"{first}{more}. Run `quizapp validate` for details.",
+                title="Some packs were skipped",
+                severity="warning",
+                timeout=8,
+            )
+        message_library = library if library is not None else _empty_library()
+        for screen in self.screen_stack:
+            screen.post_message(LibraryLoaded(message_library))
+
+    def _offer_resume(self, session_id: str) -> None:
+        def answer(choice: str | None) -> None:
+            if choice == "resume":
+                self.action_mock(None, True)
+            elif choice == "discard" and self.store is not None:
+                self.store.abandon_mock(session_id)
+                self.notify("The unfinished mock interview was discarded.")
+
+        self.push_screen(ResumeMockScreen(), answer)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_help(self) -> None:
+        from quizapp.tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+            return
+        screen = self.screen
+        title = getattr(screen, "HELP_TITLE", None) or type(screen).__name__
+        text = getattr(screen, "HELP", None) or "No help for this screen."
+        self.push_screen(HelpScreen(title, text))
+
+    def action_home(self) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def action_practice(self, due_only: bool = False) -> None:
+        """Practise every pack (due questions first, then new), or only those due now."""
+        from quizapp.tui.screens.practice import PracticeScreen, PracticeSelection
+
+        selection = self.practice_selection if not due_only else PracticeSelection(due_only=True)
+        self.practice_selection = None  # the CLI's selection applies to the first session
+        self.push_screen(PracticeScreen(selection or PracticeSelection()))
+
+    def action_choose_practice(self) -> None:
+        from quizapp.tui.screens.practice import PracticeScreen, PracticeSetupScreen
+
+        def chosen(selection: PracticeSelection | None) -> None:
+            if selection is not None:
+                self.push_screen(PracticeScreen(selection))
+
+        self.push_screen(PracticeSetupScreen(), chosen)
+
+    def open_practice(self, selection: PracticeSelection) -> None:
+        from quizapp.tui.screens.practice import PracticeScreen
+
+        self.push_screen(PracticeScreen(selection))
+
+    def action_demos(self, name: str | None = None, vary: str | None = None) -> None:
+        from quizapp.tui.screens.demos import DemosScreen
+
+        self.push_screen(DemosScreen(name, vary=vary, budget=self.demo_budget))
+
+    def action_history(self) -> None:
+        from quizapp.tui.screens.history import HistoryScreen
+
+        self.push_screen(HistoryScreen())
+
+    def action_mock(self, config: dict[str, Any] | None = None, resume: bool = False) -> None:
+        try:
+            module = importlib.import_module("quizapp.tui.screens.mock")
+        except ModuleNotFoundError as exc:
+            if exc.name != "quizapp.tui.screens.mock":
+                raise
+            self.notify(MOCK_UNAVAILABLE, severity="warning")
+            return
+        self.push_screen(module.MockScreen(config=config, resume=resume))
+
+
+def _empty_library() -> Any:
+    from quizapp.packs import Library
+
+    return Library()
+
+
+def create_app(
+    packs_dirs: Iterable[str] | None = None,
+    *,
+    store_path: str | None = None,
+    clock: Callable[[], float] | None = None,
+    start: str = "home",
+    **kwargs: Any,
+) -> QuizApp:
+    """Build the app (the CLI and the tests share this factory).
+
+    Keyword options: `seed` (int, fixes the question draws), `shipped` (False: only the
+    packs in `packs_dirs`, for tests), `packs`/`topics`/`due`
+    (the practice selection for start="practice"), `mock_config` and `resume` (for
+    start="mock"), `demo` and `demo_budget` (for start="demos").
+    """
+    selection = None
+    packs = kwargs.pop("packs", None)
+    topics = kwargs.pop("topics", None)
+    due = bool(kwargs.pop("due", False))
+    if packs or topics or due:
+        from quizapp.tui.screens.practice import PracticeSelection
+
+        selection = PracticeSelection(
+            packs=tuple(packs or ()), topics=tuple(topics or ()), due_only=due
+        )
+    return QuizApp(
+        packs_dirs or (),
+        store_path=store_path,
+        clock=clock,
+        start=start,
+        practice=selection,
+        **kwargs,
+    )
+
+
+def run_app(packs_dirs: list[str] | None = None, *, start: str = "home", **kwargs: Any) -> None:
+    """Open the TUI and block until the user quits."""
+    create_app(packs_dirs, start=start, **kwargs).run()

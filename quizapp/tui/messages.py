@@ -1,0 +1,147 @@
+"""Messages the TUI's workers and screens send each other.
+
+Thread workers never touch widgets: they post one of these (posting is thread-safe)
+and the handler, running on the UI thread, updates the screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from quizapp.mock import MockInterview, Report
+    from quizapp.packs import Library, Question
+
+
+class LibraryLoaded(Message):
+    """The packs are loaded (sent to every screen on the stack, and to the app)."""
+
+    def __init__(self, library: Library) -> None:
+        super().__init__()
+        self.library = library
+
+
+class QuestionReady(Message):
+    """A question was picked and a variant drawn for it (practice)."""
+
+    def __init__(self, question: Question, variant: Any, position: str = "") -> None:
+        super().__init__()
+        self.question = question
+        self.variant = variant
+        self.position = position
+
+
+class NothingToPractise(Message):
+    """The selection holds no question to serve now (e.g. nothing due)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+
+class PracticeFailed(Message):
+    """A question could not be drawn (a broken pack the validator would flag)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+
+class EchoReady(Message):
+    """How the answer typed so far is understood (engine.answers.interpret)."""
+
+    def __init__(self, text: str, response: str) -> None:
+        super().__init__()
+        self.text = text
+        self.response = response
+
+
+@dataclass(frozen=True)
+class Graded:
+    """What the checker said about one submitted response, and what was recorded."""
+
+    qid: str
+    seed: int
+    response: str
+    verdict: Any  # engine.answers.Verdict
+    seconds: float | None
+    hints_used: int
+    result_markdown: str
+    next_due: str | None = None  # "in 10 min" once recorded; None when nothing was recorded
+
+
+class VerdictReady(Message):
+    """The checker finished with a submitted response."""
+
+    def __init__(self, graded: Graded) -> None:
+        super().__init__()
+        self.graded = graded
+
+
+@dataclass(frozen=True)
+class DemoInfo:
+    """What the demo list shows about one demo (copied out of engine.demos.DEMOS)."""
+
+    name: str
+    title: str
+    kernel: str
+    vary: str
+    variables: tuple[str, ...]
+    predicted: dict[str, float]
+    note: str = ""
+
+
+class DemosListed(Message):
+    """The demo registry was imported (numpy and all) off the UI thread."""
+
+    def __init__(self, demos: list[DemoInfo]) -> None:
+        super().__init__()
+        self.demos = demos
+
+
+class DemoProgress(Message):
+    """A demo measured one more point; carries a snapshot of the result so far."""
+
+    def __init__(self, run_id: int, result: dict[str, Any], done: bool = False) -> None:
+        super().__init__()
+        self.run_id = run_id
+        self.result = result
+        self.done = done
+
+
+class DemoFailed(Message):
+    """A demo could not run (unknown name or parameter, or an error in the kernel)."""
+
+    def __init__(self, run_id: int, message: str) -> None:
+        super().__init__()
+        self.run_id = run_id
+        self.message = message
+
+
+class InterviewReady(Message):
+    """The questions are drawn (a new interview) or loaded (a resumed one)."""
+
+    def __init__(self, interview: MockInterview, variants: list[Any], note: str = "") -> None:
+        super().__init__()
+        self.interview = interview
+        self.variants = variants
+        self.note = note
+
+
+class InterviewFailed(Message):
+    """The interview cannot start: a bad setting, no packs, no saved interview."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+
+class ReportReady(Message):
+    """A finished interview is graded and its report built."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__()
+        self.report = report

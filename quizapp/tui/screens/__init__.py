@@ -1,0 +1,1 @@
+"""The TUI's screens; each is imported only when first shown (start-up stays light)."""

@@ -1,0 +1,302 @@
+"""Demos: time a kernel over a sweep in a worker thread and plot it live on log–log axes.
+
+engine.demos does the measuring (inputs built outside the timed region, medians of
+repeats, the fitted slope and the predicted one from the cost model); this screen only
+starts it, shows each point as it arrives, and cancels it on Esc through the
+`threading.Event` the runner checks between points and repeats.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Select, Static
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from quizapp.tui.messages import DemoFailed, DemoInfo, DemoProgress, DemosListed
+from quizapp.tui.widgets.loglog import LogLogPlot
+
+if TYPE_CHECKING:
+    from quizapp.tui.app import QuizApp
+
+BUDGETS = (2.0, 5.0, 10.0, 20.0, 60.0)
+
+
+class DemosScreen(Screen[None]):
+    """A list of demos, the live plot, and the fitted slope against the prediction."""
+
+    HELP_TITLE = "Demos"
+    HELP = """\
+## Demos
+
+Each demo times one kernel (attention, matmul, softmax, …) while sweeping one
+parameter, then fits a straight line on **log–log axes**: its slope is the measured
+growth exponent, to compare with the cost model's prediction (e.g. 2 for attention
+in n). GFLOP/s uses the cost model's FLOP count; peak memory comes from tracemalloc.
+
+| Key | Does |
+|-----|------|
+| Enter / r | run the selected demo (Enter on the list) |
+| Esc | cancel a running demo; when idle, back to home |
+| Tab | move to the parameter and time-budget choices |
+
+The sweep stops before it would overrun the time budget; cancelling keeps the
+points measured so far.
+"""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape", "cancel_or_back", "Cancel/Back", id="demo-cancel", tooltip="Stop or leave"
+        ),
+        Binding("r", "run", "Run", id="demo-run", tooltip="Run the selected demo"),
+    ]
+
+    app: QuizApp  # type: ignore[assignment]
+
+    def __init__(self, name: str | None = None, *, vary: str | None = None, budget: float = 5.0):
+        super().__init__()
+        self.initial = name
+        self.initial_vary = vary
+        self.budget = budget
+        self.demos: dict[str, DemoInfo] = {}
+        self.running = False
+        self.run_id = 0
+        self.cancel_event: threading.Event | None = None
+        self.result: dict[str, Any] | None = None
+        self.status = "idle"
+
+    def compose(self) -> ComposeResult:
+        yield Static("Demos · loading…", id="demos-title")
+        with Horizontal(id="demos-body"):
+            with Vertical(id="demo-side"):
+                yield OptionList(id="demo-list")
+                yield Select[str]([], prompt="vary", id="demo-vary", allow_blank=True)
+                budgets = [(f"budget {b:g} s", b) for b in BUDGETS]
+                if self.budget not in BUDGETS:
+                    budgets.insert(0, (f"budget {self.budget:g} s", self.budget))
+                yield Select[float](budgets, value=self.budget, allow_blank=False, id="demo-budget")
+            with Vertical(id="demo-main"):
+                yield LogLogPlot(id="demo-plot")
+                yield Static("", id="demo-stats")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#demo-list").loading = True
+        self.query_one(LogLogPlot).show(None)
+        self._list_worker()
+
+    def on_unmount(self) -> None:
+        if self.cancel_event is not None:
+            self.cancel_event.set()
+
+    @work(thread=True, exclusive=True, group="demo-list", exit_on_error=False)
+    def _list_worker(self) -> None:
+        from engine.demos import DEMOS
+
+        infos = [
+            DemoInfo(
+                name=d.name,
+                title=d.title,
+                kernel=d.kernel,
+                vary=d.vary,
+                variables=tuple(d.variables),
+                predicted=dict(d.predicted),
+                note=d.note,
+            )
+            for d in DEMOS.values()
+        ]
+        self.post_message(DemosListed(infos))
+
+    def on_demos_listed(self, message: DemosListed) -> None:
+        self.demos = {d.name: d for d in message.demos}
+        listing = self.query_one("#demo-list", OptionList)
+        listing.loading = False
+        listing.clear_options()
+        listing.add_options([Option(d.name, id=d.name) for d in message.demos])
+        self.query_one("#demos-title", Static).update(
+            f"Demos · {len(self.demos)} kernels · pick one and press Enter"
+        )
+        start = self.initial
+        if start is not None and start not in self.demos:
+            self.notify(
+                f"There is no demo named {start!r}; pick one from the list.", severity="warning"
+            )
+            start = None
+        if start is not None:
+            listing.highlighted = listing.get_option_index(start)
+            self._set_vary_choices(start, self.initial_vary)
+            self.action_run()
+        elif message.demos:
+            listing.highlighted = 0
+            self._set_vary_choices(message.demos[0].name)
+        listing.focus()
+        self._show_stats()
+
+    def _set_vary_choices(self, name: str, vary: str | None = None) -> None:
+        info = self.demos[name]
+        select = self.query_one("#demo-vary", Select)
+        select.set_options(
+            [(f"vary {v} (≈ {info.predicted.get(v, 0):g})", v) for v in info.variables]
+        )
+        select.value = vary if vary in info.variables else info.vary
+
+    @on(OptionList.OptionHighlighted, "#demo-list")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id and not self.running:
+            self._set_vary_choices(event.option.id)
+            self.result = None
+            self.status = "idle"
+            self.query_one(LogLogPlot).show(None, self.demos[event.option.id].title)
+            self._show_stats()
+
+    @on(OptionList.OptionSelected, "#demo-list")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_run()
+
+    def _selected_name(self) -> str | None:
+        listing = self.query_one("#demo-list", OptionList)
+        if listing.highlighted is None or not self.demos:
+            return None
+        return listing.get_option_at_index(listing.highlighted).id
+
+    # ------------------------------------------------------------------ running
+
+    def action_run(self) -> None:
+        name = self._selected_name()
+        if name is None:
+            return
+        if self.cancel_event is not None:
+            self.cancel_event.set()  # a run still going stops before the new one starts
+        vary_value = self.query_one("#demo-vary", Select).value
+        vary = vary_value if isinstance(vary_value, str) else None
+        budget_value = self.query_one("#demo-budget", Select).value
+        budget = float(budget_value) if isinstance(budget_value, int | float) else self.budget
+        self.run_id += 1
+        self.cancel_event = threading.Event()
+        self.running = True
+        self.status = "running"
+        self.result = {"demo": name, "vary": vary or self.demos[name].vary, "points": []}
+        self.query_one(LogLogPlot).show(self.result, self.demos[name].title)
+        self._show_stats()
+        self._run_worker(self.run_id, name, vary, budget, self.cancel_event)
+
+    @work(thread=True, exclusive=True, group="demo", exit_on_error=False)
+    def _run_worker(
+        self, run_id: int, name: str, vary: str | None, budget: float, cancel: threading.Event
+    ) -> None:
+        from engine.demos import run_demo
+
+        worker = get_current_worker()
+
+        def on_point(point: Any, so_far: Any) -> None:
+            if not worker.is_cancelled:
+                self.post_message(DemoProgress(run_id, _snapshot(so_far, budget)))
+
+        try:
+            result = run_demo(name, vary=vary, budget=budget, on_point=on_point, cancel=cancel)
+        except Exception as exc:  # DemoError or a kernel failure: say so, keep the screen
+            self.post_message(DemoFailed(run_id, str(exc)))
+            return
+        self.post_message(DemoProgress(run_id, _snapshot(result, budget), done=True))
+
+    def on_demo_progress(self, message: DemoProgress) -> None:
+        if message.run_id != self.run_id:
+            return
+        self.result = message.result
+        if message.done:
+            self.running = False
+            self.status = "cancelled" if message.result.get("cancelled") else "done"
+        name = message.result["demo"]
+        self.query_one(LogLogPlot).show(message.result, self.demos[name].title)
+        self._show_stats()
+
+    def on_demo_failed(self, message: DemoFailed) -> None:
+        if message.run_id != self.run_id:
+            return
+        self.running = False
+        self.status = "failed"
+        self.notify(message.message, title="The demo could not run", severity="error")
+        self._show_stats()
+
+    def action_cancel_or_back(self) -> None:
+        if self.running and self.cancel_event is not None:
+            self.cancel_event.set()
+            self.status = "cancelling"
+            self._show_stats()
+            return
+        self.app.pop_screen()
+
+    # ------------------------------------------------------------------ the side panel
+
+    def _show_stats(self) -> None:
+        from engine.units import format_bytes, format_seconds
+
+        name = self._selected_name()
+        stats = self.query_one("#demo-stats", Static)
+        if name is None:
+            stats.update("")
+            return
+        info = self.demos[name]
+        result = self.result or {}
+        vary = result.get("vary") or info.vary
+        points = result.get("points") or []
+        lines = [f"[b]{escape(info.title)}[/b]", f"[dim]{escape(info.kernel)}[/]"]
+        status = {
+            "idle": "idle — Enter or r runs it",
+            "running": f"running… {len(points)} points, {result.get('elapsed', 0):.1f} s "
+            f"of {result.get('budget', 0):g} s (Esc cancels)",
+            "cancelling": "cancelling…",
+            "cancelled": f"cancelled — {len(points)} points kept",
+            "done": f"done — {len(points)} points in {result.get('elapsed', 0):.1f} s",
+            "failed": "failed",
+        }[self.status]
+        lines.append(f"status: {status}")
+        predicted = result.get("predicted_slope", info.predicted.get(vary))
+        pred = "–" if predicted is None else f"{predicted:g}"
+        slope = result.get("slope")
+        if slope is None:
+            lines.append(f"time ∝ {vary}^?  (predicted {pred})")
+        else:
+            r2 = result.get("r2")
+            lines.append(
+                f"time ∝ {vary}^[b]{slope:.2f}[/b]  (predicted {pred}, R² {r2:.3f})"
+                if r2 is not None
+                else f"time ∝ {vary}^[b]{slope:.2f}[/b]  (predicted {pred})"
+            )
+        if result.get("memory_slope") is not None:
+            mp = result.get("memory_predicted_slope")
+            mp_text = "" if mp is None else f" (predicted {mp:g})"
+            lines.append(f"peak memory ∝ {vary}^{result['memory_slope']:.2f}{mp_text}")
+        if points:
+            last = points[-1]
+            gflops = [p["gflops"] for p in points if p.get("gflops") is not None]
+            lines.append(
+                f"last: {vary} = {last['value']}, {format_seconds(last['seconds'])}"
+                + (
+                    ""
+                    if last.get("peak_bytes") is None
+                    else f", peak {format_bytes(last['peak_bytes'])}"
+                )
+            )
+            if gflops:
+                lines.append(f"best {max(gflops):.1f} GFLOP/s")
+        if info.note:
+            lines.append(f"[dim]{escape(info.note)}[/]")
+        stats.update("\n".join(lines))
+
+
+def _snapshot(result: Any, budget: float) -> dict[str, Any]:
+    """A copy of a DemoResult the UI thread may keep (the runner goes on mutating its own)."""
+    data = result.to_json()
+    data["fitted_values"] = list(result.fitted_values)
+    data["elapsed"] = result.elapsed
+    data["budget"] = budget
+    return data

@@ -1,0 +1,205 @@
+"""The home screen: the modes, and every pack and topic with its progress.
+
+It paints before anything heavy is imported (the packs load in a worker) and fills
+its tables when `LibraryLoaded` arrives; it refreshes them whenever it comes back
+into view, so a finished practice session shows at once.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from quizapp.tui.messages import LibraryLoaded
+from quizapp.tui.widgets.format import ago, percent
+
+if TYPE_CHECKING:
+    from quizapp.packs import Library
+    from quizapp.tui.app import QuizApp
+
+#: (option id, label, the app action it runs)
+MODES: list[tuple[str, str, str]] = [
+    ("due", "Practise  \\[n]", "practice"),
+    ("practice", "Choose packs…  \\[p]", "choose_practice"),
+    ("mock", "Mock interview  \\[m]", "mock"),
+    ("demos", "Demos  \\[d]", "demos"),
+    ("history", "History  \\[h]", "history"),
+]
+
+LOADING = "loading packs…"
+
+
+class HomeScreen(Screen[None]):
+    """Modes on the left, progress per pack and per topic on the right."""
+
+    HELP_TITLE = "Home"
+    HELP = """\
+## Home
+
+The **modes** are on the left; the **progress** of every pack and topic on the right:
+how many questions it holds (**Qs**), how many are **due** for review now (spaced
+repetition), how many you have never tried (**new**), your accuracy (**Acc**: right /
+answered) and when you last practised (**Last**).
+
+| Key | Does |
+|-----|------|
+| n | practise: questions due for review first, then new ones |
+| p | choose packs or topics to practise |
+| m | mock interview |
+| d | demos: time kernels and see the growth on log–log axes |
+| h | history of your attempts |
+| Enter on a pack or topic row | practise just that pack or topic |
+| Tab | move between the modes and the tables |
+"""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "app.practice", "Practise", id="due", tooltip="Due questions, then new ones"),
+        Binding("p", "app.choose_practice", "Choose", id="practice", tooltip="Choose packs/topics"),
+        Binding("m", "app.mock", "Mock", id="mock", tooltip="Start a mock interview"),
+        Binding("d", "app.demos", "Demos", id="demos", tooltip="Timing demos"),
+        Binding("h", "app.history", "History", id="history", tooltip="Your attempts"),
+        Binding("q", "app.quit", "Quit", id="home-quit", tooltip="Leave quizapp", show=False),
+    ]
+
+    app: QuizApp  # type: ignore[assignment]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="home-body"):
+            with Vertical(id="home-modes"):
+                yield Static("Modes", classes="section-title")
+                yield OptionList(*[Option(label, id=key) for key, label, _ in MODES], id="modes")
+                yield Static(LOADING, id="home-summary")
+            with Vertical(id="home-progress"):
+                yield Static("Packs", classes="section-title")
+                yield DataTable(id="packs-table", cursor_type="row", zebra_stripes=True)
+                yield Static("Topics", classes="section-title")
+                yield DataTable(id="topics-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        packs = self.query_one("#packs-table", DataTable)
+        packs.add_columns("Pack", "Qs", "Due", "New", "Acc", "Last", "Title")
+        topics = self.query_one("#topics-table", DataTable)
+        topics.add_columns("Topic", "Qs", "Due", "New", "Acc", "Last")
+        packs.loading = topics.loading = self.app.library is None
+        self.query_one("#modes", OptionList).focus()
+        if self.app.library is not None:
+            self.refresh_progress()
+
+    def on_library_loaded(self, message: LibraryLoaded) -> None:
+        self.refresh_progress()
+
+    def on_screen_resume(self) -> None:
+        if self.app.library is not None:
+            self.refresh_progress()
+
+    def refresh_progress(self) -> None:
+        """Fill both tables from the library and the store's summary."""
+        library = self.app.library
+        packs = self.query_one("#packs-table", DataTable)
+        topics = self.query_one("#topics-table", DataTable)
+        packs.loading = topics.loading = False
+        packs.clear()
+        topics.clear()
+        summary_line = self.query_one("#home-summary", Static)
+        if library is None or not library.questions:
+            summary_line.update(self.app.library_error or "No question packs found.")
+            return
+        known = {q.qid: tuple(q.topics) for q in library.questions}
+        store = self.app.store
+        now = self.app.now()
+        summary = store.summary(known, now=now) if store is not None else None
+        by_pack = {g.name: g for g in summary.by_pack} if summary else {}
+        by_topic = {g.name: g for g in summary.by_topic} if summary else {}
+        for pack in library.packs:
+            count = sum(1 for q in library.questions if q.pack_id == pack.id)
+            g = by_pack.get(pack.id)
+            packs.add_row(
+                pack.id,
+                str(count),
+                str(g.due_now if g else 0),
+                str(g.new if g else count),
+                percent(g.accuracy if g else None),
+                ago(g.last_practised if g else None, now),
+                Text(pack.title),
+                key=f"pack:{pack.id}",
+            )
+        for topic, count in _topic_counts(library):
+            g = by_topic.get(topic)
+            topics.add_row(
+                topic,
+                str(count),
+                str(g.due_now if g else 0),
+                str(g.new if g else count),
+                percent(g.accuracy if g else None),
+                ago(g.last_practised if g else None, now),
+                key=f"topic:{topic}",
+            )
+        total = summary.total if summary else None
+        due = total.due_now if total else 0
+        summary_line.update(
+            f"{len(library.packs)} packs, {len(library.questions)} questions\n"
+            f"{due} due now · {total.new if total else len(library.questions)} new\n"
+            f"accuracy {percent(total.accuracy if total else None)}"
+        )
+        modes = self.query_one("#modes", OptionList)
+        modes.replace_option_prompt("due", f"Practise ({due} due)  \\[n]")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_list.id != "modes":
+            return
+        action = next(a for key, _, a in MODES if key == event.option.id)
+        self.run_action(f"app.{action}")
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        from quizapp.tui.screens.practice import PracticeSelection
+
+        key = str(event.row_key.value or "")
+        kind, _, name = key.partition(":")
+        if kind == "pack":
+            self.app.open_practice(PracticeSelection(packs=(name,)))
+        elif kind == "topic":
+            self.app.open_practice(PracticeSelection(topics=(name,)))
+
+
+def _topic_counts(library: Library) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    for question in library.questions:
+        for topic in question.topics:
+            counts[topic] = counts.get(topic, 0) + 1
+    return sorted(counts.items())
+
+
+class ResumeMockScreen(ModalScreen[str]):
+    """Offers to resume a mock interview left unfinished: 'resume', 'discard' or 'later'."""
+
+    HELP_TITLE = "Unfinished mock interview"
+    HELP = "A mock interview was left unfinished. **Resume** it, **discard** it, or decide later."
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "choose('later')", "Later", id="resume-later", tooltip="Decide later"),
+        Binding("r", "choose('resume')", "Resume", id="resume-yes", tooltip="Resume it"),
+        Binding("x", "choose('discard')", "Discard", id="resume-no", tooltip="Discard it"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="resume-dialog", classes="dialog"):
+            yield Static("You have an unfinished mock interview. Resume it?", classes="dialog-text")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Resume [r]", id="resume", variant="primary")
+                yield Button("Discard [x]", id="discard", variant="error")
+                yield Button("Later [Esc]", id="later")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id or "later")
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)

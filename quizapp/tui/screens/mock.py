@@ -1,0 +1,736 @@
+"""The mock-interview screen and its report: a thin view over `quizapp.mock`.
+
+Every rule (the draw, the clock, what counts as answered, grading, the report) lives in
+`quizapp.mock`; this screen shows the countdowns, takes answers, saves the state after
+every move, and switches to the report when time is up or the user finishes. The clock
+is the app's injected `clock` (tests move a fake one and call `tick()`), read by a
+one-second interval. Nothing is graded until the end: the line under the answer only
+echoes how the answer is *read* (engine.answers.interpret), never whether it is right.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.markdown import Markdown as RichMarkdown
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Footer, Input, Markdown, SelectionList, Static, TextArea
+from textual.worker import get_current_worker
+
+from quizapp.mock import (
+    MockConfig,
+    MockConfigError,
+    MockInterview,
+    MockStateError,
+    Report,
+    format_clock,
+    report_markdown,
+)
+from quizapp.tui.echo import PLACEHOLDERS, echo_in_thread
+from quizapp.tui.messages import (
+    EchoReady,
+    InterviewFailed,
+    InterviewReady,
+    ReportReady,
+)
+
+if TYPE_CHECKING:
+    from quizapp.tui.app import QuizApp
+
+#: Seconds of interview time between two automatic saves (answers save at once).
+AUTOSAVE_SECONDS = 5.0
+
+
+class ConfirmFinishScreen(ModalScreen[bool]):
+    """Ask before ending the interview early."""
+
+    DEFAULT_CSS = """
+    ConfirmFinishScreen { align: center middle; }
+    ConfirmFinishScreen > Vertical {
+        width: 64; max-width: 95%; height: auto;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    ConfirmFinishScreen Static { padding: 1 0; }
+    ConfirmFinishScreen Horizontal { height: auto; align-horizontal: right; }
+    ConfirmFinishScreen Button { margin-left: 1; }
+    """
+
+    HELP_TITLE = "Finish the interview?"
+    HELP = "**y** ends the interview and shows the report; **n** or **Esc** goes back to it."
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Finish", id="finish-yes", tooltip="End and see the report"),
+        Binding("n,escape", "answer(False)", "Go on", id="finish-no", tooltip="Back to it"),
+    ]
+
+    def __init__(self, unanswered: int) -> None:
+        super().__init__()
+        self.unanswered = unanswered
+
+    def compose(self) -> ComposeResult:
+        left = (
+            f"{self.unanswered} question{'s are' if self.unanswered != 1 else ' is'} "
+            "still unanswered and will count as missed. "
+            if self.unanswered
+            else ""
+        )
+        with Vertical():
+            yield Static(f"{left}End the interview now and see the report?")
+            with Horizontal():
+                yield Button("Finish [y]", id="finish-yes", variant="primary")
+                yield Button("Go on [n]", id="finish-no")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "finish-yes")
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+
+class MockScreen(Screen[None]):
+    """A timed interview: countdowns, one question at a time, no grading until the end."""
+
+    DEFAULT_CSS = """
+    MockScreen #mock-title { dock: top; height: 1; padding: 0 1; background: $panel;
+        text-style: bold; }
+    MockScreen #mock-clocks { height: 1; padding: 0 1; }
+    MockScreen #mock-total { width: 1fr; }
+    MockScreen #mock-question { width: auto; }
+    MockScreen #mock-question.-over { color: $text-error; }
+    MockScreen #mock-total.-low { color: $text-warning; text-style: bold; }
+    MockScreen #mock-strip { height: auto; padding: 0 1; color: $text-muted; }
+    MockScreen #mock-body { height: 1fr; padding: 0 1; }
+    MockScreen #mock-answer-area { height: auto; }
+    MockScreen #mock-answer-area SelectionList { height: auto; max-height: 12; }
+    MockScreen #mock-answer-area TextArea { height: 8; }
+    MockScreen #mock-echo { height: auto; min-height: 1; padding: 0 1; color: $text-muted; }
+    MockScreen #mock-setup { height: auto; padding: 1 1; }
+    MockScreen #mock-setup Input { width: 40; }
+    MockScreen #mock-setup-error { color: $text-error; height: auto; }
+    """
+
+    HELP_TITLE = "Mock interview"
+    HELP = """\
+## Mock interview
+
+A fixed time, a set of questions, **no feedback until it is over**, then a report.
+The top line shows the time left for the whole interview and for the question on screen
+(its budget comes from the pack; going over is allowed, but it shows).
+
+Type the answer and press **Enter** (choices: **Space** selects, **Ctrl+S** submits;
+written answers: **Ctrl+S** submits). The line under the answer only says how your
+answer is *read*, never whether it is right.
+
+When time is up, the answer on screen is taken as it stands and the rest count as
+unanswered. Recall questions are not scored: the report puts your answer next to the
+model answer.
+
+Everything is saved after every answer. If quizapp stops, `quizapp mock --resume` (or
+the prompt on the next start) continues with the time that was left: **the clock does
+not run while quizapp is closed**.
+
+| Key | Does |
+|-----|------|
+| Enter / Ctrl+S | submit and go to the next unanswered question |
+| Ctrl+N | skip (keep what is typed, come back later) |
+| Ctrl+B | back to the previous question |
+| Ctrl+F | flag the question for review |
+| F10 | finish now and see the report |
+| Esc | leave; the interview is saved (and paused) to resume later |
+"""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "submit", "Submit", id="mock-submit", tooltip="Submit this answer"),
+        Binding("ctrl+n", "skip", "Skip", id="mock-skip", tooltip="Next question, no answer yet"),
+        Binding("ctrl+b", "back", "Back", id="mock-back", tooltip="Previous question"),
+        Binding("ctrl+f", "flag", "Flag", id="mock-flag", tooltip="Flag for review"),
+        Binding("f10", "finish", "Finish", id="mock-finish", tooltip="End now: see the report"),
+        Binding("escape", "leave", "Leave", id="mock-leave", tooltip="Save and resume later"),
+    ]
+
+    app: QuizApp  # type: ignore[assignment]
+
+    def __init__(self, config: dict[str, Any] | None = None, resume: bool = False) -> None:
+        super().__init__()
+        self.config_dict = dict(config) if config is not None else None
+        self.resume = resume
+        self.interview: MockInterview | None = None
+        self.variants: list[Any] = []
+        self.report: Report | None = None
+        self.grading = False
+        self._shown: int | None = None
+        #: The answer widget of the question on screen (the old one may still be unmounting).
+        self._answer_widget: Any = None
+        #: The full text of the highlighted choice, under the (nowrap) list.
+        self._choice_full: Static | None = None
+        self._last_save = 0.0
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Static("Mock interview · loading packs…", id="mock-title")
+        with Horizontal(id="mock-clocks"):
+            yield Static("", id="mock-total")
+            yield Static("", id="mock-question")
+        yield Static("", id="mock-strip")
+        with VerticalScroll(id="mock-body"):
+            with Vertical(id="mock-setup"):
+                yield Static(
+                    "A timed interview: no feedback until the end. Questions lean toward "
+                    "your weak topics. Leave minutes empty to use the questions' own budgets.",
+                )
+                yield Input("8", placeholder="questions", id="setup-questions", type="integer")
+                yield Input(
+                    "", placeholder="minutes (empty: the sum of budgets)", id="setup-minutes"
+                )
+                yield Input(
+                    "", placeholder="topics, space-separated (empty: all)", id="setup-topics"
+                )
+                yield Static("", id="mock-setup-error")
+                yield Button("Start the interview", id="setup-start", variant="primary")
+            yield Markdown("", id="mock-prompt")
+            yield Vertical(id="mock-answer-area")
+            yield Static("", id="mock-echo")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#mock-setup").display = False
+        self.set_interval(1.0, self.tick)
+        self._begin()
+
+    @work(exclusive=True, group="mock-begin", exit_on_error=False)
+    async def _begin(self) -> None:
+        library = await self.app.wait_library()
+        if library is None or not library.questions:
+            self._fail(self.app.library_error or "No packs are loaded.")
+            return
+        if self.resume:
+            self._load_worker()
+        elif self.config_dict is None:
+            self._show_setup()
+        else:
+            self._draw_worker(self.config_dict)
+
+    def _show_setup(self) -> None:
+        self.query_one("#mock-title", Static).update("Mock interview · set up")
+        self.query_one("#mock-setup").display = True
+        self.query_one("#setup-questions", Input).focus()
+
+    @on(Button.Pressed, "#setup-start")
+    @on(Input.Submitted, "#mock-setup Input")
+    def _setup_start(self) -> None:
+        minutes = self.query_one("#setup-minutes", Input).value.strip()
+        questions = self.query_one("#setup-questions", Input).value.strip()
+        settings: dict[str, Any] = {"topics": self.query_one("#setup-topics", Input).value}
+        try:
+            settings["questions"] = int(questions) if questions else None
+            settings["minutes"] = float(minutes) if minutes else None
+        except ValueError:
+            self.query_one("#mock-setup-error", Static).update("Questions and minutes are numbers.")
+            return
+        try:
+            config = MockConfig.from_dict(settings)
+            from quizapp.mock import candidates
+
+            candidates(self.app.library.questions if self.app.library else [], config)
+        except MockConfigError as exc:
+            self.query_one("#mock-setup-error", Static).update(str(exc))
+            return
+        self.query_one("#mock-setup").display = False
+        self._draw_worker(config.to_dict())
+
+    # ------------------------------------------------------------------ starting
+
+    @work(thread=True, exclusive=True, group="mock-draw", exit_on_error=False)
+    def _draw_worker(self, settings: dict[str, Any]) -> None:
+        """Draw a new interview and its variants, start its session and clock."""
+        from quizapp.mock import start_session
+
+        app = self.app
+        store = app.store
+        try:
+            config = MockConfig.from_dict(settings)
+            history = store.topic_accuracy() if store is not None else {}
+            interview = MockInterview.create(
+                app.library.questions if app.library else [],
+                config,
+                clock=app.clock,
+                history=history,
+            )
+            variants = _draw_variants(interview, app.library)
+        except (MockConfigError, ValueError) as exc:
+            self.post_message(InterviewFailed(str(exc)))
+            return
+        note = ""
+        if store is not None:
+            older = store.load_unfinished_mock()
+            if older is not None:
+                store.abandon_mock(older[0])
+                note = "An unfinished interview was set aside for this new one."
+            start_session(store, interview)
+        else:
+            interview.start()
+            note = "History is not available: this interview will not be saved."
+        if not get_current_worker().is_cancelled:
+            self.post_message(InterviewReady(interview, variants, note))
+
+    @work(thread=True, exclusive=True, group="mock-draw", exit_on_error=False)
+    def _load_worker(self) -> None:
+        """Load the unfinished interview; it resumes with the time that was left."""
+        from quizapp.mock import load_unfinished
+
+        app = self.app
+        store = app.store
+        if store is None:
+            self.post_message(InterviewFailed("History is not available: nothing to resume."))
+            return
+        try:
+            interview = load_unfinished(store, app.clock)
+        except MockStateError as exc:
+            found = store.load_unfinished_mock()
+            if found is not None:
+                store.abandon_mock(found[0])
+            self.post_message(InterviewFailed(f"The unfinished interview cannot be resumed: {exc}"))
+            return
+        if interview is None:
+            self.post_message(InterviewFailed("There is no unfinished mock interview to resume."))
+            return
+        if self.config_dict and self.config_dict.get("export"):
+            from dataclasses import replace
+
+            interview.config = replace(interview.config, export=self.config_dict["export"])
+        variants = _draw_variants(interview, app.library)
+        interview.resume()
+        left = format_clock(interview.remaining())
+        self.post_message(InterviewReady(interview, variants, f"Resumed with {left} left."))
+
+    def on_interview_ready(self, message: InterviewReady) -> None:
+        self.interview = message.interview
+        self.variants = message.variants
+        self._last_save = self.app.clock()
+        if message.note:
+            self.notify(message.note)
+        if self.interview.finished:
+            self._finalise()
+            return
+        self._show_question()
+
+    def on_interview_failed(self, message: InterviewFailed) -> None:
+        self.query_one("#mock-title", Static).update("Mock interview")
+        self.query_one("#mock-prompt", Markdown).update(
+            f"{message.message}\n\nPress **Esc** to go back."
+        )
+        self.notify(message.message, severity="error")
+
+    def _fail(self, text: str) -> None:
+        self.post_message(InterviewFailed(text))
+
+    # ------------------------------------------------------------------ showing a question
+
+    def _show_question(self) -> None:
+        interview = self.interview
+        if interview is None or interview.finished:
+            return
+        index = interview.current
+        slot = interview.slots[index]
+        variant = self.variants[index]
+        self._shown = index
+        stars = "★" * slot.difficulty + "☆" * (5 - slot.difficulty)
+        self.query_one("#mock-title", Static).update(
+            f"Mock interview · question {index + 1} of {len(interview.slots)}  {stars}  "
+            f"{', '.join(slot.topics)}"
+        )
+        prompt = variant.prompt if variant is not None else f"({slot.qid} cannot be shown)"
+        self.query_one("#mock-prompt", Markdown).update(prompt)
+        self._mount_answer(slot.kind, variant, interview.drafts[index])
+        self._update_strip()
+        self._update_clocks()
+        self.query_one("#mock-body").scroll_home(animate=False)
+
+    def _mount_answer(self, kind: str, variant: Any, draft: str) -> None:
+        area = self.query_one("#mock-answer-area")
+        area.remove_children()
+        echo = self.query_one("#mock-echo", Static)
+        echo.update("")
+        if kind == "choice" and variant is not None:
+            options = variant.answer_spec.get("options", {})
+            picked = {p.strip() for p in draft.replace(",", " ").split()}
+            several = len(variant.answer_spec.get("value") or []) > 1
+            widget: Any = SelectionList[str](
+                *[(f"{key}) {text}", key, key in picked) for key, text in options.items()],
+                classes="mock-answer",
+            )
+            echo.update(
+                ("Select all that apply" if several else "Choose one")
+                + " (Space), then Ctrl+S to submit."
+            )
+        elif kind == "recall":
+            widget = TextArea(draft, classes="mock-answer")
+            echo.update("Write your answer; Ctrl+S submits. Recall answers are not scored.")
+        else:
+            widget = Input(
+                draft, placeholder=PLACEHOLDERS.get(kind, "your answer"), classes="mock-answer"
+            )
+        self._answer_widget = widget
+        area.mount(widget)
+        self._choice_full = None
+        if isinstance(widget, SelectionList):
+            # The list is nowrap (cut with "…"): the highlighted option in full, below it.
+            first = widget.get_option_at_index(0).prompt if widget.option_count else ""
+            self._choice_full = Static(Text(str(first)), classes="choice-full")
+            area.mount(self._choice_full)
+        widget.focus()
+
+    def current_text(self) -> str:
+        """What the answer widget holds now, as the text the checker would read."""
+        widget = self._answer_widget
+        if isinstance(widget, Input):
+            return widget.value
+        if isinstance(widget, TextArea):
+            return widget.text
+        if isinstance(widget, SelectionList):
+            return ", ".join(str(s) for s in widget.selected)
+        return ""
+
+    def _update_strip(self) -> None:
+        interview = self.interview
+        if interview is None:
+            return
+        cells = []
+        for i in range(len(interview.slots)):
+            mark = (
+                "✓"
+                if interview.responses[i] is not None
+                else ("·" if interview.visited[i] else " ")
+            )
+            flag = "⚑" if interview.flags[i] else ""
+            cell = f"{i + 1}{mark}{flag}"
+            cells.append(f"[reverse] {cell} [/reverse]" if i == interview.current else f" {cell} ")
+        answered = interview.answered
+        cells.append(f"  {answered}/{len(interview.slots)} answered")
+        self.query_one("#mock-strip", Static).update("".join(cells))
+
+    def _update_clocks(self) -> None:
+        interview = self.interview
+        if interview is None:
+            return
+        now = self.app.clock()
+        left = interview.remaining(now)
+        total = self.query_one("#mock-total", Static)
+        total.update(
+            f"Interview: {format_clock(left)} left of {format_clock(interview.total_seconds)}"
+        )
+        total.set_class(left <= 60, "-low")
+        question = self.query_one("#mock-question", Static)
+        if interview.finished:
+            question.update("")
+            return
+        q_left = interview.question_remaining(now)
+        budget = interview.slots[interview.current].budget
+        if q_left >= 0:
+            question.update(f"This question: {format_clock(q_left)} left of {format_clock(budget)}")
+        else:
+            question.update(
+                f"This question: over its {format_clock(budget)} by {format_clock(-q_left)}"
+            )
+        question.set_class(q_left < 0, "-over")
+
+    # ------------------------------------------------------------------ the clock
+
+    def tick(self) -> None:
+        """Read the clock: update countdowns, autosave, and end the interview on time up."""
+        interview = self.interview
+        if interview is None or self.grading or not interview.running:
+            return
+        now = self.app.clock()
+        if interview.tick(now, draft=self.current_text()):
+            self._finalise()
+            return
+        if now - self._last_save >= AUTOSAVE_SECONDS:
+            self._save()
+        self._update_clocks()
+
+    def _save(self) -> None:
+        interview = self.interview
+        store = self.app.store
+        if interview is None or store is None or interview.session_id is None:
+            return
+        from quizapp.mock import save_state
+
+        try:
+            save_state(store, interview)
+        except Exception as exc:  # a full disk must not lose the interview on screen
+            self.notify(f"Could not save the interview: {exc}", severity="warning")
+        self._last_save = self.app.clock()
+
+    # ------------------------------------------------------------------ typing
+
+    @on(Input.Changed, ".mock-answer")
+    @on(TextArea.Changed, ".mock-answer")
+    @on(SelectionList.SelectedChanged, ".mock-answer")
+    def _changed(self, event: Message) -> None:
+        interview = self.interview
+        if interview is None or interview.finished:
+            return
+        if getattr(event, "control", None) is not self._answer_widget:
+            return  # the widget of a question already left
+        text = self.current_text()
+        interview.set_draft(text)
+        variant = self.variants[interview.current] if self.variants else None
+        if variant is None or variant.kind in ("recall", "choice"):
+            return
+        if not text.strip():
+            self.query_one("#mock-echo", Static).update("")
+            return
+        echo_in_thread(self, variant.answer_spec, text, group="mock-echo")
+
+    def on_echo_ready(self, message: EchoReady) -> None:
+        if self.current_text() != message.response:
+            return
+        self.query_one("#mock-echo", Static).update(
+            f"read as: {message.text}" if message.text else ""
+        )
+
+    # ------------------------------------------------------------------ actions
+
+    @on(SelectionList.SelectionHighlighted, ".mock-answer")
+    def _highlighted(self, event: SelectionList.SelectionHighlighted) -> None:
+        """Show the whole text of the highlighted option (the list cuts long ones)."""
+        if event.control is self._answer_widget and self._choice_full is not None:
+            self._choice_full.update(Text(str(event.selection.prompt)))
+
+    @on(Input.Submitted, ".mock-answer")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input is self._answer_widget:
+            self.action_submit()
+
+    def _ready(self) -> bool:
+        return self.interview is not None and not self.interview.finished and not self.grading
+
+    def action_submit(self) -> None:
+        if not self._ready():
+            return
+        assert self.interview is not None
+        self.interview.answer(self.current_text(), self.app.clock())
+        self._after_move()
+        if self.interview.answered == len(self.interview.slots) and not self.interview.finished:
+            self.notify("Every question has an answer: F10 finishes, or review them.")
+
+    def action_skip(self) -> None:
+        if self._ready():
+            assert self.interview is not None
+            self.interview.set_draft(self.current_text())
+            self.interview.skip(self.app.clock())
+            self._after_move()
+
+    def action_back(self) -> None:
+        if self._ready():
+            assert self.interview is not None
+            self.interview.set_draft(self.current_text())
+            self.interview.back(self.app.clock())
+            self._after_move()
+
+    def goto(self, index: int) -> None:
+        """Show question `index` (0-based)."""
+        if self._ready():
+            assert self.interview is not None
+            self.interview.set_draft(self.current_text())
+            self.interview.goto(index, self.app.clock())
+            self._after_move()
+
+    def action_flag(self) -> None:
+        if self._ready():
+            assert self.interview is not None
+            flagged = self.interview.flag(self.app.clock())
+            self._save()
+            self._update_strip()
+            self.notify("Flagged for review." if flagged else "Flag removed.", timeout=2)
+
+    def _after_move(self) -> None:
+        interview = self.interview
+        assert interview is not None
+        if interview.finished:
+            self._finalise()
+            return
+        self._save()
+        if interview.current != self._shown:
+            self._show_question()
+        else:
+            self._update_strip()
+            self._update_clocks()
+
+    def action_finish(self) -> None:
+        if not self._ready():
+            return
+        assert self.interview is not None
+        self.interview.set_draft(self.current_text())
+        unanswered = sum(
+            1
+            for i, r in enumerate(self.interview.responses)
+            if r is None and not (i == self.interview.current and self.current_text().strip())
+        )
+
+        def answer(confirmed: bool | None) -> None:
+            if confirmed and self._ready():
+                assert self.interview is not None
+                self.interview.finish(self.app.clock(), reason="done")
+                self._finalise()
+
+        self.app.push_screen(ConfirmFinishScreen(unanswered), answer)
+
+    def action_leave(self) -> None:
+        """Leave the interview saved and paused (the clock stops while away)."""
+        interview = self.interview
+        if interview is not None and not interview.finished and not self.grading:
+            interview.set_draft(self.current_text())
+            interview.pause(self.app.clock())
+            self._save()
+            self.notify("Interview saved: resume it with `quizapp mock --resume` or on next start.")
+        if self.grading:
+            return
+        self._close()
+
+    def _close(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+        else:
+            self.app.exit()
+
+    # ------------------------------------------------------------------ the end
+
+    def _finalise(self) -> None:
+        if self.grading or self.interview is None:
+            return
+        self.grading = True
+        self.query_one("#mock-title", Static).update("Mock interview · time is up, grading…")
+        if self._answer_widget is not None:
+            self._answer_widget.disabled = True
+        self._update_clocks()
+        self._finalise_worker(self.interview)
+
+    @work(thread=True, exclusive=True, group="mock-grade", exit_on_error=False)
+    def _finalise_worker(self, interview: MockInterview) -> None:
+        from quizapp.mock import build_report, finalise, grade_interview
+
+        library = self.app.library
+        store = self.app.store
+        try:
+            if store is not None and interview.session_id is not None:
+                report = finalise(interview, library, store)
+            else:
+                report = build_report(
+                    interview, grade_interview(interview, library), library=library
+                )
+        except Exception as exc:  # keep the saved state: it can be finalised on resume
+            self.post_message(InterviewFailed(f"The interview could not be graded: {exc}"))
+            return
+        self.post_message(ReportReady(report))
+
+    def on_report_ready(self, message: ReportReady) -> None:
+        self.report = message.report
+        while self.app.screen is not self and len(self.app.screen_stack) > 1:
+            self.app.pop_screen()  # a dialog left open when time ran out
+        export = self.interview.config.export if self.interview is not None else None
+        self.app.switch_screen(
+            MockReportScreen(message.report, export_path=export, auto_export=bool(export))
+        )
+
+
+def _draw_variants(interview: MockInterview, library: Any) -> list[Any]:
+    """The variant of every slot (None for a question that is gone or broken)."""
+    from engine.problems import draw
+
+    variants: list[Any] = []
+    for slot in interview.slots:
+        question = library.find(slot.qid) if library is not None else None
+        try:
+            variants.append(draw(question.model, slot.seed, qid=slot.qid) if question else None)
+        except ValueError:
+            variants.append(None)
+    return variants
+
+
+class MockReportScreen(Screen[None]):
+    """The report of a finished interview: the same Markdown that `--export` writes."""
+
+    DEFAULT_CSS = """
+    MockReportScreen #report-title { dock: top; height: 1; padding: 0 1; background: $panel;
+        text-style: bold; }
+    MockReportScreen #report-body { height: 1fr; padding: 0 1; }
+    """
+
+    HELP_TITLE = "Mock interview report"
+    HELP = """\
+## Mock interview report
+
+Your score, the breakdown per topic, the time you spent on each question against its
+budget, every missed question with the expected answer, the diagnosis and the
+derivation, how this interview compares with earlier ones, and the follow-up questions an
+interviewer would ask next. It is saved in your history.
+
+| Key | Does |
+|-----|------|
+| Ctrl+S / x | export the report as Markdown |
+| Esc | back to home |
+"""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s,x", "export", "Export", id="report-export", tooltip="Write it as Markdown"),
+        Binding("escape", "close", "Back", id="report-back", tooltip="Back to home"),
+    ]
+
+    def __init__(
+        self, report: Report, *, export_path: str | None = None, auto_export: bool = False
+    ) -> None:
+        super().__init__()
+        self.report = report
+        self.export_path = export_path
+        self.auto_export = auto_export
+        self.exported: str | None = None
+        #: The report as Markdown: what is shown and what an export writes.
+        self.markdown = report_markdown(report)
+
+    def compose(self) -> ComposeResult:
+        score = f"{self.report.score * 100:.0f}%" if self.report.possible else "not scored"
+        yield Static(f"Mock interview report · {score}", id="report-title")
+        with VerticalScroll(id="report-body"):
+            # Rich's Markdown in one Static: Textual's Markdown widget builds a widget per
+            # block and takes seconds on a long report (8.6 s for 40 questions vs 1.3 s).
+            yield Static(RichMarkdown(self.markdown), id="report")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#report-body").focus()
+        if self.auto_export:
+            self.action_export()
+
+    def default_export_path(self) -> str:
+        from quizapp.locations import exports_dir
+
+        stamp = (self.report.started_at or "report").replace(" UTC", "")
+        stamp = stamp.replace(":", "").replace(" ", "-")
+        return str(exports_dir() / f"mock-{stamp}.md")
+
+    def action_export(self) -> None:
+        from quizapp.mock import write_report
+
+        path = self.export_path or self.default_export_path()
+        try:
+            self.exported = write_report(self.report, path)
+        except OSError as exc:
+            self.notify(f"Could not write {path}: {exc}", severity="error")
+            return
+        self.notify(f"Report written to {self.exported}")
+
+    def action_close(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+        else:
+            self.app.exit()

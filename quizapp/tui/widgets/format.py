@@ -1,0 +1,42 @@
+"""How the TUI writes times and ratios (display only: every number comes from the store)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.0f}%"
+
+
+def ago(moment: datetime | None, now: datetime) -> str:
+    """'never', 'just now', '5 min ago', '3 h ago', '2 d ago' (relative to the app clock)."""
+    if moment is None:
+        return "never"
+    seconds = (now - moment).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{seconds // 60:.0f} min ago"
+    if seconds < 86400:
+        return f"{seconds // 3600:.0f} h ago"
+    return f"{seconds // 86400:.0f} d ago"
+
+
+def until(moment: datetime | None, now: datetime) -> str:
+    """'now', 'in 10 min', 'in 3 h', 'in 4 d' (when a review is due)."""
+    if moment is None:
+        return "not scheduled"
+    seconds = (moment - now).total_seconds()
+    if seconds <= 0:
+        return "now"
+    if seconds < 3600:
+        return f"in {max(1, round(seconds / 60))} min"
+    if seconds < 86400:
+        return f"in {round(seconds / 3600)} h"
+    return f"in {round(seconds / 86400)} d"
+
+
+def stamp(moment: datetime | None) -> str:
+    """A local date and time to the minute."""
+    return "–" if moment is None else moment.astimezone().strftime("%Y-%m-%d %H:%M")

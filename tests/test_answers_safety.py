@@ -1,0 +1,150 @@
+"""Untrusted responses: nothing runs, nothing raises, nothing hangs."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from engine.answers import SpecError, check, interpret
+
+SPECS = [
+    {"kind": "number", "value": "n^2*d", "unit": "FLOP"},
+    {"kind": "number", "value": 2**31, "unit": "B"},
+    {"kind": "big_o", "value": "n^2*d", "variables": ["n", "d"]},
+    {"kind": "big_o", "value": "n log n", "variables": ["n"], "bound": "O"},
+    {"kind": "expression", "value": "4*b*n^2*d", "variables": ["b", "n", "d"]},
+    {"kind": "choice", "options": {"a": "x", "b": "y"}, "value": ["a"]},
+    {"kind": "recall", "value": "model"},
+]
+PARAMS = {"n": 100, "d": 512, "b": 1}
+BOUND_S = 1.0
+
+
+def _timed(spec: dict, response: str):
+    start = time.perf_counter()
+    verdict = check(spec, response, PARAMS)
+    elapsed = time.perf_counter() - start
+    assert elapsed < BOUND_S, (response, elapsed)
+    assert 0.0 <= verdict.score <= 1.0
+    assert isinstance(verdict.feedback, str) and verdict.feedback
+    return verdict
+
+
+@pytest.mark.parametrize("spec", SPECS[:5], ids=lambda s: s["kind"])
+def test_code_injection_is_refused_and_nothing_runs(spec: dict, tmp_path: Path) -> None:
+    target = tmp_path / "pwned"
+    attacks = [
+        f"__import__('os').system('touch {target}')",
+        f"open('{target}', 'w')",
+        "().__class__.__bases__[0].__subclasses__()",
+        "lambda: 1",
+        "exec('1')",
+        "eval('1')",
+        "n.__class__",
+        "${IFS}",
+        "`touch x`",
+    ]
+    for attack in attacks:
+        verdict = _timed(spec, attack)
+        assert verdict.valid is False and verdict.correct is False, attack
+    assert not target.exists()
+
+
+ADVERSARIAL = [
+    "9**9**9**9",
+    "9^9^9^9^9^9",
+    "2^2^2^2^2^2",
+    "10^10^10",
+    "1e999999999",
+    "((n+d)^99)^99",
+    "(n+d+1)^100",
+    "(n+1)^100 - (n+1)^100",
+    "n!!!!!!!!",
+    "exp(exp(exp(exp(n))))",
+    "n^n^n^n",
+    "log(log(log(log(n))))",
+    "((((((((((((((((((((((((((((((n))))))))))))))))))))))))))))))",
+    "(" * 200,
+    "n" * 300,
+    "n*" * 150,
+    "1" * 299,
+    "9" * 400,
+    "(n^100 + d^100)^100",
+    "factorial(factorial(factorial(n)))",
+    "2^(2^(2^(n)))",
+    "1/(n-n)",
+    "log(n-n)",
+    "0^0",
+    "(-8)^(1/3)",
+    "\x00\x01\x02",
+    "😀",
+]
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s["kind"])
+def test_adversarial_inputs_finish_within_the_bound(spec: dict) -> None:
+    for response in ADVERSARIAL:
+        _timed(spec, response)
+        interpret(spec, response)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(SPECS), st.text(max_size=320))
+def test_random_text_never_raises(spec: dict, response: str) -> None:
+    _timed(spec, response)
+    assert isinstance(interpret(spec, response), str)
+
+
+_ALPHABET = "0123456789nd+-*/^()., ·×²³!√eEkMGTiBs_lgoqrt"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(SPECS[:5]), st.text(alphabet=_ALPHABET, max_size=60))
+def test_random_maths_like_text_never_raises(spec: dict, response: str) -> None:
+    _timed(spec, response)
+
+
+def _expressions() -> st.SearchStrategy[str]:
+    atoms = st.sampled_from(["n", "d", "2", "3", "7", "n^2", "log(n)", "sqrt(d)"])
+
+    def extend(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+        return st.one_of(
+            st.tuples(children, st.sampled_from(["+", "*", " "]), children).map(
+                lambda t: f"({t[0]}){t[1]}({t[2]})"
+            ),
+            st.tuples(children, st.integers(1, 4)).map(lambda t: f"({t[0]})^{t[1]}"),
+            children.map(lambda c: f"log({c})"),
+        )
+
+    return st.recursive(atoms, extend, max_leaves=8)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_expressions())
+def test_a_well_formed_expression_is_equivalent_to_itself(text: str) -> None:
+    spec = {"kind": "expression", "value": text, "variables": ["n", "d"]}
+    try:
+        verdict = _timed(spec, text)
+    except SpecError:  # an undefined value such as log(log(2)) − the pack check refuses it
+        assume(False)
+        return
+    assert verdict.correct or verdict.valid is False
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_expressions())
+def test_a_well_formed_growth_rate_is_its_own_class(text: str) -> None:
+    spec = {"kind": "big_o", "value": text, "variables": ["n", "d"]}
+    try:
+        verdict = _timed(spec, text)
+    except SpecError:
+        assume(False)
+        return
+    assert verdict.correct or verdict.valid is False, verdict
+    if verdict.valid:
+        times_n = _timed(spec, f"({text})*n")  # n·f is never Θ(f)
+        assert not times_n.correct, times_n

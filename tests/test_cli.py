@@ -1,0 +1,104 @@
+"""The command line as a user meets it: help, version, calc, and clear usage errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from quizapp.cli import COMMANDS, main
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_help_and_version_import_nothing_heavy():
+    code = (
+        "import sys; from click.testing import CliRunner; from quizapp.cli import main;"
+        "r1 = CliRunner().invoke(main, ['--help']); r2 = CliRunner().invoke(main, ['--version']);"
+        "assert r1.exit_code == 0 and r2.exit_code == 0, (r1.output, r2.output);"
+        "heavy = [m for m in ('sympy', 'numpy', 'textual') if m in sys.modules];"
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_python_dash_m_works():
+    out = subprocess.run(
+        [sys.executable, "-m", "quizapp", "--version"], capture_output=True, text=True, check=True
+    )
+    assert "quizapp" in out.stdout
+
+
+def test_every_command_has_help():
+    listed = run("--help").output
+    for name in COMMANDS:
+        result = run(name, "--help")
+        if result.exit_code == 2 and "No such command" in result.output:
+            continue  # a command still being built is not listed either
+        assert name in listed
+        assert result.exit_code == 0, result.output
+        assert "Usage:" in result.output
+
+
+def test_unknown_command_is_a_usage_error():
+    result = run("frobnicate")
+    assert result.exit_code == 2
+    assert "No such command" in result.output
+
+
+def test_calc_sdpa_shows_each_step_with_numbers():
+    result = run("calc", "sdpa", "b=2", "h=8", "nq=1024", "nk=1024", "dk=64", "dv=64")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    # 2·b·h·nq·nk·dk for QKᵀ and again for PV; 4.29 GFLOP in all; 64 MiB of scores in fp32.
+    assert "QKᵀ" in out and "PV" in out and "Softmax" in out and "1/√dk" in out
+    assert "2,147,483,648" in out
+    assert "4.29 GFLOP" in out
+    assert "64 MiB" in out
+    assert "O(b·h·nq·nk·(dk + dv))" in out
+
+
+def test_calc_json_has_the_documented_keys():
+    result = run(
+        "calc",
+        "kv_cache",
+        "layers=32",
+        "kv_heads=8",
+        "d_head=128",
+        "tokens=1000",
+        "--dtype",
+        "fp16",
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert {"op", "params", "flops", "macs", "bytes", "big_o", "steps"} <= set(data)
+    assert data["bytes"]["total"] == 2 * 32 * 8 * 128 * 1000 * 2
+    assert all({"text", "expr", "value"} <= set(step) for step in data["steps"])
+
+
+def test_calc_list_shows_ops_params_and_defaults():
+    out = run("calc", "--list").output
+    assert "sdpa" in out and "nq=1024" in out and "kv_cache" in out and "softmax_flops" in out
+
+
+def test_calc_errors_name_the_valid_choices_and_exit_2():
+    cases = [
+        (("calc", "attn"), "choose one of: matmul"),
+        (("calc", "sdpa", "q=3"), "parameters: b, h, nq"),
+        (("calc", "sdpa", "b=-4"), "positive"),
+        (("calc", "sdpa", "b=two"), "must be a number"),
+        (("calc", "sdpa", "b"), "name=value"),
+        (("calc", "matmul", "--dtype", "fp7"), "fp16"),
+        (("calc",), "expected an operation"),
+    ]
+    for args, message in cases:
+        result = run(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert message in result.output, (args, result.output)
+        assert "Traceback" not in result.output

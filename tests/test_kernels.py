@@ -1,0 +1,374 @@
+"""Kernels against independent references: naive loops and formulas written out directly."""
+
+from __future__ import annotations
+
+import math
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from engine import kernels as K
+
+DTYPES = [np.float32, np.float64]
+TOL = {np.float32: 2e-5, np.float64: 1e-11}
+
+
+def rand(rng: np.random.Generator, *shape: int, dtype=np.float64) -> np.ndarray:
+    return rng.standard_normal(shape).astype(dtype)
+
+
+def ref_attention(q, k, v, *, causal=False, allowed=None, score=None):
+    """Row-by-row attention in float64 with explicit loops over queries and keys."""
+    q, k, v = (np.asarray(a, dtype=np.float64) for a in (q, k, v))
+    nq, nk = q.shape[0], k.shape[0]
+    out = np.zeros((nq, v.shape[1]))
+    for i in range(nq):
+        keys = [
+            j for j in range(nk) if (not causal or j <= i) and (allowed is None or allowed(i, j))
+        ]
+        if score is None:
+            s = [float(q[i] @ k[j]) / math.sqrt(q.shape[1]) for j in keys]
+        else:
+            s = [score(q[i], k[j]) for j in keys]
+        m = max(s)
+        w = [math.exp(x - m) for x in s]
+        tot = sum(w)
+        for wj, j in zip(w, keys, strict=True):
+            out[i] += wj / tot * v[j]
+    return out
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_matmul_loops_and_blas_match_a_written_out_product(dtype):
+    rng = np.random.default_rng(1)
+    a, b = rand(rng, 5, 7, dtype=dtype), rand(rng, 7, 3, dtype=dtype)
+    expected = np.array(
+        [
+            [sum(float(a[i, p]) * float(b[p, j]) for p in range(7)) for j in range(3)]
+            for i in range(5)
+        ]
+    )
+    for fn in (K.matmul_loops, K.matmul):
+        got = fn(a, b)
+        assert got.dtype == dtype and got.shape == (5, 3)
+        np.testing.assert_allclose(got, expected, rtol=TOL[dtype], atol=TOL[dtype])
+
+
+def test_matmul_loops_rejects_mismatched_shapes():
+    with pytest.raises(ValueError, match="matrices"):
+        K.matmul_loops(np.ones((2, 3)), np.ones((2, 3)))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_softmax_is_stable_and_sums_to_one(dtype):
+    x = np.array([[1000.0, 1001.0, 1002.0], [-1000.0, -1000.0, -1000.0]], dtype=dtype)
+    p = K.softmax(x)
+    assert p.dtype == dtype and np.all(np.isfinite(p))
+    e = np.exp(np.array([0.0, 1.0, 2.0]))
+    np.testing.assert_allclose(p[0], e / e.sum(), rtol=TOL[dtype])
+    np.testing.assert_allclose(p[1], [1 / 3] * 3, rtol=TOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("causal", [False, True])
+def test_attention_matches_loops(dtype, causal):
+    rng = np.random.default_rng(2)
+    q, k, v = (
+        rand(rng, 7, 5, dtype=dtype),
+        rand(rng, 7, 5, dtype=dtype),
+        rand(rng, 7, 3, dtype=dtype),
+    )
+    got = K.attention(q, k, v, causal=causal)
+    assert got.dtype == dtype
+    np.testing.assert_allclose(
+        got, ref_attention(q, k, v, causal=causal), rtol=10 * TOL[dtype], atol=10 * TOL[dtype]
+    )
+    if causal:  # the first query sees only the first key
+        np.testing.assert_allclose(got[0], v[0], rtol=TOL[dtype])
+
+
+def test_attention_is_batched_over_leading_dimensions():
+    rng = np.random.default_rng(3)
+    q, k, v = rand(rng, 2, 3, 6, 4), rand(rng, 2, 3, 9, 4), rand(rng, 2, 3, 9, 2)
+    got = K.attention(q, k, v)
+    assert got.shape == (2, 3, 6, 2)
+    np.testing.assert_allclose(got[1, 2], ref_attention(q[1, 2], k[1, 2], v[1, 2]), atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_multihead_reshape_equals_loop_over_heads_and_a_manual_head(dtype):
+    rng = np.random.default_rng(4)
+    n, d, h = 6, 8, 4
+    x = rand(rng, n, d, dtype=dtype)
+    ws = [rand(rng, d, d, dtype=dtype) / math.sqrt(d) for _ in range(4)]
+    fast = K.multihead_attention(x, *ws, h)
+    loop = K.multihead_attention_loop(x, *ws, h)
+    np.testing.assert_allclose(fast, loop, rtol=10 * TOL[dtype], atol=10 * TOL[dtype])
+    # Independent: concatenate per-head reference attention on column slices, then project.
+    dh = d // h
+    heads = [
+        ref_attention(
+            x @ ws[0][:, i * dh : (i + 1) * dh],
+            x @ ws[1][:, i * dh : (i + 1) * dh],
+            x @ ws[2][:, i * dh : (i + 1) * dh],
+        )
+        for i in range(h)
+    ]
+    np.testing.assert_allclose(fast, np.concatenate(heads, axis=1) @ ws[3], rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match="divisible"):
+        K.multihead_attention(x, *ws, 3)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(
+    ("r", "causal"), [(1, False), (3, False), (4, False), (5, True), (50, False)]
+)
+def test_restricted_attention_matches_banded_loops(dtype, r, causal):
+    rng = np.random.default_rng(5)
+    n = 11
+    q, k, v = (
+        rand(rng, n, 4, dtype=dtype),
+        rand(rng, n, 4, dtype=dtype),
+        rand(rng, n, 3, dtype=dtype),
+    )
+    lo = r - 1 if causal else r // 2
+
+    def allowed(i, j):
+        return i - lo <= j <= i - lo + r - 1
+
+    got = K.restricted_attention(q, k, v, r, causal=causal)
+    assert got.dtype == dtype
+    np.testing.assert_allclose(
+        got, ref_attention(q, k, v, allowed=allowed), rtol=10 * TOL[dtype], atol=10 * TOL[dtype]
+    )
+    if r >= 2 * n:
+        np.testing.assert_allclose(
+            got, K.attention(q, k, v), rtol=10 * TOL[dtype], atol=10 * TOL[dtype]
+        )
+
+
+def test_distance_attention_uses_minus_half_squared_distance():
+    rng = np.random.default_rng(6)
+    q, k, v = rand(rng, 5, 3), rand(rng, 8, 3), rand(rng, 8, 2)
+    ref = ref_attention(q, k, v, score=lambda a, b: -0.5 * float(np.sum((a - b) ** 2)))
+    np.testing.assert_allclose(K.distance_attention(q, k, v), ref, atol=1e-12)
+    got32 = K.distance_attention(q.astype(np.float32), k.astype(np.float32), v.astype(np.float32))
+    assert got32.dtype == np.float32
+    np.testing.assert_allclose(got32, ref, atol=1e-5)
+
+
+def test_proj_attention_with_different_query_and_key_sizes():
+    rng = np.random.default_rng(7)
+    q, k, v, w = rand(rng, 4, 3), rand(rng, 6, 5), rand(rng, 6, 2), rand(rng, 3, 5)
+    ref = ref_attention(q, k, v, score=lambda a, b: float(a @ w @ b))
+    np.testing.assert_allclose(K.proj_attention(q, k, v, w), ref, atol=1e-12)
+    with pytest.raises(ValueError, match="dq, dk"):
+        K.proj_attention(q, k, v, w.T)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_additive_attention_matches_bahdanau_formula(dtype):
+    rng = np.random.default_rng(8)
+    q, k, v = (
+        rand(rng, 4, 3, dtype=dtype),
+        rand(rng, 6, 5, dtype=dtype),
+        rand(rng, 6, 2, dtype=dtype),
+    )
+    wq, wk, wv = (
+        rand(rng, 3, 7, dtype=dtype),
+        rand(rng, 5, 7, dtype=dtype),
+        rand(rng, 7, dtype=dtype),
+    )
+    ref = ref_attention(q, k, v, score=lambda a, b: float(wv @ np.tanh(a @ wq + b @ wk)))
+    got = K.additive_attention(q, k, v, wq, wk, wv)
+    assert got.dtype == dtype
+    np.testing.assert_allclose(got, ref, rtol=20 * TOL[dtype], atol=20 * TOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_rnn_layer_matches_step_by_step_loop(dtype):
+    rng = np.random.default_rng(9)
+    n, din, d = 5, 3, 4
+    x, wx, wh, b = (
+        rand(rng, n, din, dtype=dtype),
+        rand(rng, din, d, dtype=dtype),
+        rand(rng, d, d, dtype=dtype),
+        rand(rng, d, dtype=dtype),
+    )
+    h = np.zeros(d)
+    expected = []
+    for t in range(n):
+        h = np.array(
+            [
+                math.tanh(
+                    sum(float(x[t, i]) * float(wx[i, j]) for i in range(din))
+                    + sum(h[i] * float(wh[i, j]) for i in range(d))
+                    + float(b[j])
+                )
+                for j in range(d)
+            ]
+        )
+        expected.append(h)
+    got = K.rnn_layer(x, wx, wh, b)
+    assert got.dtype == dtype and got.shape == (n, d)
+    np.testing.assert_allclose(got, np.array(expected), rtol=10 * TOL[dtype], atol=10 * TOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("kk", [1, 2, 3, 4, 7])
+def test_conv1d_layer_keeps_length_and_matches_loops(dtype, kk):
+    rng = np.random.default_rng(10)
+    n, cin, cout = 6, 3, 2
+    x, w, b = (
+        rand(rng, n, cin, dtype=dtype),
+        rand(rng, kk, cin, cout, dtype=dtype),
+        rand(rng, cout, dtype=dtype),
+    )
+    left = (kk - 1) // 2
+    expected = np.zeros((n, cout))
+    for t in range(n):
+        for o in range(cout):
+            acc = float(b[o])
+            for j in range(kk):
+                src = t - left + j
+                if 0 <= src < n:
+                    acc += sum(float(x[src, c]) * float(w[j, c, o]) for c in range(cin))
+            expected[t, o] = acc
+    got = K.conv1d_layer(x, w, b)
+    assert got.shape == (n, cout) and got.dtype == dtype
+    np.testing.assert_allclose(got, expected, rtol=10 * TOL[dtype], atol=10 * TOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("causal", [False, True])
+@pytest.mark.parametrize("block", [None, 1, 7, (16, 5), (3, 64), (64, 4096)])
+def test_flash_attention_equals_attention(dtype, causal, block):
+    rng = np.random.default_rng(11)
+    q, k, v = (
+        rand(rng, 2, 37, 8, dtype=dtype),
+        rand(rng, 2, 37, 8, dtype=dtype),
+        rand(rng, 2, 37, 5, dtype=dtype),
+    )
+    got = K.flash_attention(q, k, v, causal=causal, block=block)
+    assert got.dtype == dtype and got.shape == (2, 37, 5)
+    np.testing.assert_allclose(
+        got, K.attention(q, k, v, causal=causal), rtol=10 * TOL[dtype], atol=10 * TOL[dtype]
+    )
+    np.testing.assert_allclose(
+        got[1],
+        ref_attention(q[1], k[1], v[1], causal=causal),
+        rtol=10 * TOL[dtype],
+        atol=10 * TOL[dtype],
+    )
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_flash_attention_threaded_path_on_odd_sizes(causal):
+    rng = np.random.default_rng(12)
+    n = 1531 if causal else 1283
+    nk = n if causal else 1777
+    q, k, v = (
+        rand(rng, n, 32, dtype=np.float32),
+        rand(rng, nk, 32, dtype=np.float32),
+        rand(rng, nk, 16, dtype=np.float32),
+    )
+    q *= 3  # peaky softmax rows exercise the running-max rescaling
+    ref = K.attention(
+        q.astype(np.float64), k.astype(np.float64), v.astype(np.float64), causal=causal
+    )
+    for block in [None, (100, 333)]:
+        got = K.flash_attention(q, k, v, causal=causal, block=block)
+        np.testing.assert_allclose(got, ref, atol=5e-5)
+
+
+def test_flash_attention_large_scores_do_not_overflow():
+    q = np.full((3, 4), 30.0, dtype=np.float32)
+    k = np.array([[30.0] * 4, [-30.0] * 4, [29.0] * 4], dtype=np.float32)
+    v = np.eye(3, dtype=np.float32)
+    got = K.flash_attention(q, k, v, block=1)
+    assert np.all(np.isfinite(got))
+    np.testing.assert_allclose(got, K.attention(q, k, v), atol=1e-6)
+
+
+def _peak(fn) -> int:
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_flash_memory_grows_linearly_while_attention_grows_quadratically():
+    rng = np.random.default_rng(13)
+    peaks = {}
+    for n in (512, 1024):
+        q, k, v = (rand(rng, n, 16, dtype=np.float32) for _ in range(3))
+        peaks[n] = (
+            _peak(lambda q=q, k=k, v=v: K.attention(q, k, v)),
+            _peak(lambda q=q, k=k, v=v: K.flash_attention(q, k, v, block=(64, 128))),
+        )
+    att_ratio = peaks[1024][0] / peaks[512][0]
+    flash_ratio = peaks[1024][1] / peaks[512][1]
+    assert 3.5 < att_ratio < 4.5  # n² scores
+    assert flash_ratio < 2.5  # O(n) extra
+    assert peaks[1024][1] * 8 < peaks[1024][0]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("causal", [False, True])
+def test_linear_attention_matches_explicit_kernel_weights(dtype, causal):
+    rng = np.random.default_rng(14)
+    n = 13
+    q, k, v = (
+        rand(rng, n, 4, dtype=dtype),
+        rand(rng, n, 4, dtype=dtype),
+        rand(rng, n, 3, dtype=dtype),
+    )
+
+    def phi(x):
+        x = np.asarray(x, dtype=np.float64)
+        return np.where(x > 0, x + 1, np.exp(x))  # elu(x) + 1
+
+    a = phi(q) @ phi(k).T
+    if causal:
+        a = np.tril(a)
+    expected = (a @ v) / a.sum(axis=1, keepdims=True)
+    got = K.linear_attention(q, k, v, causal=causal, chunk=4)
+    assert got.dtype == dtype
+    np.testing.assert_allclose(got, expected, rtol=10 * TOL[dtype], atol=10 * TOL[dtype])
+
+
+def test_lsh_attention_with_one_bucket_is_exact_and_otherwise_close_on_clustered_data():
+    rng = np.random.default_rng(15)
+    q, k, v = rand(rng, 40, 8), rand(rng, 40, 8), rand(rng, 40, 3)
+    np.testing.assert_allclose(
+        K.lsh_attention(q, k, v, n_buckets=1), ref_attention(q, k, v), atol=1e-12
+    )
+    # Two well-separated clusters, keys = queries: attention mass stays inside each cluster,
+    # which is exactly what LSH buckets keep.
+    centres = np.array([[6.0] * 8, [-6.0] * 8])
+    x = np.concatenate([centres[0] + 1e-3 * rand(rng, 20, 8), centres[1] + 1e-3 * rand(rng, 20, 8)])
+    vals = rand(rng, 40, 3)
+    exact = ref_attention(x, x, vals)
+    for seed in range(5):
+        approx = K.lsh_attention(x, x, vals, n_buckets=2, n_hashes=2, seed=seed)
+        np.testing.assert_allclose(approx, exact, atol=1e-6)
+    # Each output is a convex combination of value rows.
+    out = K.lsh_attention(q, k, v, n_buckets=4, n_hashes=3)
+    assert np.all(out <= v.max(axis=0) + 1e-12) and np.all(out >= v.min(axis=0) - 1e-12)
+
+
+def test_flash_attention_leaves_blas_threading_as_it_found_it():
+    """Flash runs BLAS single-threaded inside its own pool; every later matmul must get all cores."""
+    from engine import kernels as K
+
+    rng = np.random.default_rng(3)
+    q, k, v = (rng.standard_normal((2048, 32)).astype(np.float32) for _ in range(3))
+    K.flash_attention(q, k, v)  # large enough for the threaded path
+    if K._BLAS is None:
+        pytest.skip("numpy's BLAS exposes no thread control here; flash runs single-threaded")
+    before = K._BLAS.get()
+    K.flash_attention(q, k, v)
+    assert K._BLAS.get() == before

@@ -1,0 +1,312 @@
+"""Mock interviews through the TUI, driven by Pilot with a fake clock (no real waiting)."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from pathlib import Path
+
+import pytest
+from test_mock_helpers import FakeClock, correct_answer, params_of, write_pack, wrong_answer
+from textual.widgets import Input, SelectionList, Static, TextArea
+
+from quizapp.mock import CORRECT, UNANSWERED, UNGRADED, WRONG, report_markdown
+from quizapp.packs import load_files
+from quizapp.store import Store
+from quizapp.tui.app import create_app
+from quizapp.tui.screens.mock import MockReportScreen, MockScreen
+
+SIZE = (110, 40)
+
+
+def run_async(fn):
+    """Run an async test body with asyncio.run (no pytest async plugin is installed)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return asyncio.run(fn(*args, **kwargs))
+
+    return wrapper
+
+
+@pytest.fixture
+def packs_dir(tmp_path: Path) -> Path:
+    write_pack(tmp_path / "packs")
+    return tmp_path / "packs"
+
+
+@pytest.fixture
+def library(packs_dir: Path):
+    return load_files(sorted(packs_dir.glob("*.yaml")))
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "history.sqlite3"
+
+
+def make_app(packs_dir: Path, db: Path, clock: FakeClock, *, resume=False, start="mock", **config):
+    settings = {"packs": ["mockpack"], "seed": 3, "questions": 6, **config}
+    return create_app(
+        [str(packs_dir)],
+        store_path=str(db),
+        clock=clock,
+        start=start,
+        mock_config=None if resume else settings,
+        resume=resume,
+    )
+
+
+async def settle(app, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def text_of(screen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+async def type_text(pilot, text: str) -> None:
+    await pilot.press(*["space" if ch == " " else ch for ch in text])
+
+
+async def answer_current(pilot, screen: MockScreen, text: str, *, submit: bool = True) -> None:
+    """Answer the question on screen the way a user would: keys into its widget."""
+    widget = screen._answer_widget
+    if isinstance(widget, SelectionList):
+        keys = [o.value for o in widget._options]
+        for key in text.replace(",", " ").split():
+            widget.highlighted = keys.index(key)
+            await pilot.press("space")
+    else:
+        await type_text(pilot, text)
+    if submit:
+        await pilot.press("ctrl+s")
+    await pilot.pause()
+
+
+@run_async
+async def test_a_complete_interview_shows_countdowns_then_an_honest_report(
+    packs_dir, db, library
+) -> None:
+    clock = FakeClock()
+    app = make_app(packs_dir, db, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, MockScreen)
+        interview = screen.interview
+        total = interview.total_seconds
+        first_budget = interview.slots[0].budget
+        assert f"{int(total // 60)}:{int(total % 60):02d} left" in text_of(screen, "#mock-total")
+
+        clock.advance(20)
+        screen.tick()
+        left = total - 20
+        assert f"{int(left // 60)}:{int(left % 60):02d} left" in text_of(screen, "#mock-total")
+        q_left = first_budget - 20
+        assert f"0:{int(q_left):02d} left of" in text_of(screen, "#mock-question")
+
+        answers = {}
+        for slot in list(interview.slots):
+            assert interview.slots[interview.current] is slot
+            params = params_of(library, slot.qid, slot.seed)
+            name = slot.qid.split("/")[-1]
+            text = (
+                wrong_answer(slot.qid, params)
+                if name == "score-memory"
+                else correct_answer(slot.qid, params)
+            )
+            answers[slot.qid] = text
+            # Nothing says right or wrong while the interview runs.
+            await answer_current(pilot, screen, text)
+            assert "correct" not in text_of(screen, "#mock-echo").lower()
+            clock.advance(10)
+        assert interview.responses == [answers[s.qid] for s in interview.slots]
+
+        await pilot.press("f10")
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MockReportScreen)
+        report = app.screen.report
+        status = {it.qid.split("/")[-1]: it.status for it in report.items}
+        assert status.pop("score-memory") == WRONG
+        assert status.pop("why-quadratic") == UNGRADED
+        assert set(status.values()) == {CORRECT}
+        assert (report.points, report.possible) == (4, 5)
+        assert "Score: 4 / 5 (80%)" in app.screen.markdown
+
+    with Store.open(db) as store:
+        attempts = store.attempts(mode="mock")
+        assert len(attempts) == 6
+        assert store.load_unfinished_mock() is None
+        (session,) = store.mock_history()
+        assert session.score == pytest.approx(0.8)
+
+
+@run_async
+async def test_time_up_takes_the_answer_on_screen_and_the_rest_are_unanswered(
+    packs_dir, db, library
+) -> None:
+    clock = FakeClock()
+    app = make_app(packs_dir, db, clock, minutes=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        interview = screen.interview
+        first, second = interview.slots[0], interview.slots[1]
+        clock.advance(30)
+        await answer_current(
+            pilot, screen, correct_answer(first.qid, params_of(library, first.qid, first.seed))
+        )
+        typed = correct_answer(second.qid, params_of(library, second.qid, second.seed))
+        await answer_current(pilot, screen, typed, submit=False)  # typed, never submitted
+        clock.advance(31)
+        screen.tick()
+        await settle(app, pilot)
+        assert isinstance(app.screen, MockReportScreen)
+        report = app.screen.report
+        assert report.ended == "time"
+        assert report.used_seconds == 60
+        by_qid = {it.qid: it for it in report.items}
+        assert by_qid[first.qid].status == CORRECT
+        assert by_qid[second.qid].status == CORRECT  # the answer as it stood
+        assert by_qid[second.qid].response == typed
+        assert [it.status for it in report.items[2:]] == [UNANSWERED] * 4
+        assert "ended: time ran out" in report_markdown(report)
+
+
+@run_async
+async def test_resume_after_the_app_dies_continues_with_the_time_left(
+    packs_dir, db, library
+) -> None:
+    clock = FakeClock()
+    app = make_app(packs_dir, db, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        interview = screen.interview
+        slots = list(interview.slots)
+        clock.advance(25)
+        first_answer = correct_answer(slots[0].qid, params_of(library, slots[0].qid, slots[0].seed))
+        await answer_current(pilot, screen, first_answer)
+        await pilot.press("ctrl+f")  # flag question 2
+        clock.advance(15)
+        await answer_current(pilot, screen, "12", submit=False)
+        clock.advance(6)
+        screen.tick()  # autosave (5 s of interview time passed since the last save)
+        remaining_at_death = interview.remaining()
+        assert remaining_at_death == interview.total_seconds - 46
+        # The app dies here: no leaving, no saving.
+
+    clock.advance(3600)  # an hour later the user comes back; the clock did not run
+    app = make_app(packs_dir, db, clock, resume=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, MockScreen)
+        again = screen.interview
+        assert [s.qid for s in again.slots] == [s.qid for s in slots]
+        assert again.remaining() == remaining_at_death
+        assert again.responses[0] == first_answer
+        assert again.flags[1] is True
+        assert again.current == 1
+        assert screen.current_text() == "12"  # the draft is back in the box
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        clock.advance(remaining_at_death)
+        screen.tick()
+        await settle(app, pilot)
+        report = app.screen.report
+        assert report.items[0].response == first_answer
+        assert report.items[1].response == "12" and report.items[1].flagged
+        assert report.used_seconds == report.total_seconds
+
+
+@run_async
+async def test_the_home_screen_offers_to_resume_an_unfinished_interview(packs_dir, db) -> None:
+    clock = FakeClock()
+    app = make_app(packs_dir, db, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("1", "enter")
+        await pilot.pause()
+        session = app.screen.interview.session_id
+    app = make_app(packs_dir, db, clock, start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MockScreen)
+        assert app.screen.interview.session_id == session
+        assert app.screen.interview.responses[0] == "1"
+
+
+@run_async
+async def test_resuming_when_time_has_run_out_goes_straight_to_the_report(packs_dir, db) -> None:
+    clock = FakeClock()
+    app = make_app(packs_dir, db, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        await answer_current(pilot, screen, "5", submit=False)
+        clock.advance(screen.interview.total_seconds - 1)
+        screen.tick()
+        screen._save()
+        screen.interview.tick(clock.now + 5)  # time runs out after the last save; then a crash
+    with Store.open(db) as store:
+        session_id, state = store.load_unfinished_mock()
+        state["remaining_seconds"] = 0  # e.g. killed at the very end
+        store.save_mock_state(session_id, state)
+    app = make_app(packs_dir, db, clock, resume=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, MockReportScreen)
+        assert app.screen.report.ended == "time"
+        assert app.screen.report.items[0].response == "5"
+
+
+@run_async
+async def test_export_from_the_report_writes_the_markdown(packs_dir, db, tmp_path) -> None:
+    clock = FakeClock()
+    target = tmp_path / "out" / "report.md"
+    app = make_app(packs_dir, db, clock, questions=2, export=str(target))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f10", "y")
+        await settle(app, pilot)
+        report_screen = app.screen
+        assert isinstance(report_screen, MockReportScreen)
+        # The --export path is written as soon as the report is ready ...
+        assert target.read_text(encoding="utf-8") == report_markdown(report_screen.report)
+        # ... and the export action writes again on demand.
+        target.unlink()
+        await pilot.press("x")
+        await pilot.pause()
+        text = target.read_text(encoding="utf-8")
+        assert "Score: 0 / 2 (0%)" in text
+        assert text.count("— unanswered") == 2
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, MockReportScreen | MockScreen)
+
+
+@run_async
+async def test_recall_and_choice_widgets_take_answers(packs_dir, db) -> None:
+    clock = FakeClock()
+    app = make_app(packs_dir, db, clock, topics=["complexity", "scoring"], questions=3)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        kinds = [s.kind for s in screen.interview.slots]
+        assert sorted(kinds) == ["big_o", "choice", "recall"]
+        for slot in list(screen.interview.slots):
+            widget = screen._answer_widget
+            expected_widget = {"choice": SelectionList, "recall": TextArea, "big_o": Input}
+            assert isinstance(widget, expected_widget[slot.kind])
+            await answer_current(
+                pilot, screen, {"choice": "b", "recall": "pairs"}.get(slot.kind, "n^2*d")
+            )
+        assert sorted(r for r in screen.interview.responses) == ["b", "n^2*d", "pairs"]

@@ -1,0 +1,216 @@
+"""The app shell: start-up, home screen, demos, history, mock hand-off, command palette, CLI."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+from textual.widgets import DataTable, Static
+
+from quizapp.tui.app import MOCK_UNAVAILABLE, create_app
+from quizapp.tui.screens.demos import DemosScreen
+from quizapp.tui.screens.history import HistoryScreen
+from quizapp.tui.screens.home import HomeScreen
+from quizapp.tui.screens.practice import PracticeScreen
+
+FIXTURES = str(Path(__file__).parent / "fixtures" / "tui")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def sync(test):
+    """Run an async test with asyncio.run (no pytest-asyncio plugin needed)."""
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+def make_app(tmp_path: Path, **kwargs):
+    return create_app(
+        [FIXTURES],
+        store_path=str(tmp_path / "history.sqlite3"),
+        clock=lambda: 1_700_000_000.0,
+        shipped=False,
+        seed=3,
+        **kwargs,
+    )
+
+
+async def settle(app, pilot) -> None:
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def cells(table: DataTable) -> list[list[str]]:
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+@sync
+async def test_home_lists_packs_and_topics_with_progress(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.wait_library()
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        packs = cells(app.screen.query_one("#packs-table", DataTable))
+        # pack, questions, due, new, accuracy, last practised
+        assert packs == [["tui-basics", "3", "0", "3", "–", "never", "TUI test pack"]]
+        topics = {row[0]: row for row in cells(app.screen.query_one("#topics-table", DataTable))}
+        assert set(topics) == {"self-attention", "flops", "big-o", "memory"}
+        assert topics["self-attention"][1] == "2"
+
+
+@sync
+async def test_home_updates_after_practice(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await app.wait_library()
+        await settle(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, PracticeScreen)
+        n, d = screen.variant.params["n"], screen.variant.params["d"]
+        await pilot.press(*str(2 * n * n * d), "enter")
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        packs = cells(app.screen.query_one("#packs-table", DataTable))
+        assert packs[0][3] == "2"  # two questions still new
+        assert packs[0][4] == "100%"
+        assert packs[0][5] == "just now"
+
+
+@sync
+async def test_a_demo_starts_plots_and_is_cancelled_with_escape(tmp_path):
+    app = make_app(tmp_path, start="demos", demo_budget=20.0)
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, DemosScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        listing = screen.query_one("#demo-list")
+        listing.highlighted = listing.get_option_index("softmax")
+        await pilot.pause()
+        await pilot.press("r")
+        assert screen.running
+        for _ in range(200):  # wait for the first measured point, then cancel
+            await pilot.pause(0.05)
+            if screen.result and screen.result.get("points"):
+                break
+        assert screen.result["points"], "no point arrived while the demo ran"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DemosScreen)  # Esc cancelled, did not leave
+        assert not screen.running
+        assert screen.status == "cancelled"
+        assert "cancelled" in str(screen.query_one("#demo-stats", Static).content)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+@sync
+async def test_an_unknown_demo_name_is_reported_not_fatal(tmp_path):
+    app = make_app(tmp_path, start="demos", demo="no_such_demo")
+    async with app.run_test(size=(100, 34)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, DemosScreen)
+        assert any("no_such_demo" in n.message for n in app._notifications)
+
+
+@sync
+async def test_history_shows_recorded_attempts(tmp_path):
+    app = make_app(tmp_path, start="practice", packs=["tui-basics"])
+    async with app.run_test(size=(100, 34)) as pilot:
+        await app.wait_library()
+        await settle(app, pilot)
+        await pilot.press(*"1", "enter")
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await pilot.press("h")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HistoryScreen)
+        recent = cells(app.screen.query_one("#attempts-table", DataTable))
+        assert [row[1:5] for row in recent] == [["tui-basics/score-flops", "1", "✗", "0.00"]]
+        topics = {r[0]: r for r in cells(app.screen.query_one("#topic-accuracy", DataTable))}
+        assert topics["flops"][1:3] == ["1", "0%"]
+
+
+@sync
+async def test_mock_interview_mode(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await app.wait_library()
+        await settle(app, pilot)
+        await pilot.press("m")
+        await pilot.pause()
+        if importlib.util.find_spec("quizapp.tui.screens.mock") is None:
+            assert any(MOCK_UNAVAILABLE in n.message for n in app._notifications)
+            assert isinstance(app.screen, HomeScreen)
+        else:
+            assert type(app.screen).__name__ == "MockScreen"
+
+
+@sync
+async def test_a_corrupt_database_is_moved_aside_and_the_user_told(tmp_path):
+    (tmp_path / "history.sqlite3").write_bytes(b"this is not a database" * 100)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await app.wait_library()
+        await settle(app, pilot)
+        assert app.store is not None and app.store.recovered_from is not None
+        messages = " ".join(n.message for n in app._notifications)
+        assert str(app.store.recovered_from) in messages
+
+
+@sync
+async def test_the_command_palette_lists_the_main_actions(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await app.wait_library()
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"history")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HistoryScreen)
+
+
+def test_the_tui_module_does_not_import_the_heavy_libraries():
+    """sympy and numpy must load after the first frame, not when the app is built."""
+    code = (
+        "import sys; import quizapp.tui.app as a; a.create_app();"
+        "print(sorted(m for m in ('sympy', 'numpy', 'pydantic', 'fsrs', 'plotext')"
+        " if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def test_practice_command_rejects_a_malformed_pack_id():
+    from quizapp.cli import main
+
+    result = CliRunner().invoke(main, ["practice", "--packs", "Bad Pack!"])
+    assert result.exit_code == 2
+    assert "not a pack id" in result.output
+
+
+def test_practice_command_has_help():
+    from quizapp.cli import main
+
+    result = CliRunner().invoke(main, ["practice", "--help"])
+    assert result.exit_code == 0
+    assert "--topics" in result.output and "--due" in result.output

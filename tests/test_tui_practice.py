@@ -1,0 +1,258 @@
+"""Practice flows driven through Textual's Pilot, checked against the SQLite file itself.
+
+Expected numbers are computed here from the published formula (QKᵀ of an n×d by d×n
+product: n²·d multiply-adds, 2 FLOPs each), never taken from the app or the engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from textual.widgets import Input, Markdown, OptionList, Static
+
+from quizapp.tui.app import create_app
+from quizapp.tui.screens.help import HelpScreen
+from quizapp.tui.screens.practice import PracticeScreen
+
+FIXTURES = str(Path(__file__).parent / "fixtures" / "tui")
+RECALL_FIXTURES = str(Path(__file__).parent / "fixtures" / "tui-recall")
+START = 1_700_000_000.0
+
+
+def sync(test):
+    """Run an async test with asyncio.run (no pytest-asyncio plugin needed)."""
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+class FakeClock:
+    """Epoch seconds that move only when a test says so."""
+
+    def __init__(self, now: float = START) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make_app(tmp_path: Path, clock: FakeClock | None = None, **kwargs):
+    return create_app(
+        [kwargs.pop("fixtures", FIXTURES)],
+        store_path=str(tmp_path / "history.sqlite3"),
+        clock=clock or FakeClock(),
+        shipped=False,
+        seed=kwargs.pop("seed", 11),
+        **kwargs,
+    )
+
+
+async def settle(app, pilot) -> None:
+    """Let every worker finish and every message be handled."""
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def start_practice(app, pilot) -> PracticeScreen:
+    await app.wait_library()
+    await settle(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, PracticeScreen)
+    assert screen.variant is not None
+    return screen
+
+
+async def answer(app, pilot, text: str) -> None:
+    field = app.screen.query_one("#answer", Input)
+    field.focus()
+    field.value = ""
+    await pilot.press(*text)
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
+def rows(tmp_path: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(tmp_path / "history.sqlite3") as conn:
+        return conn.execute(sql).fetchall()
+
+
+def result_text(screen) -> str:
+    return screen.query_one("#result", Markdown).source
+
+
+@sync
+async def test_a_right_answer_is_shown_right_and_recorded(tmp_path):
+    clock = FakeClock()
+    app = make_app(tmp_path, clock, start="practice", packs=["tui-basics"])
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = await start_practice(app, pilot)
+        assert screen.question.qid == "tui-basics/score-flops"  # new questions in pack order
+        n, d = screen.variant.params["n"], screen.variant.params["d"]
+        prompt = screen.query_one("#prompt", Markdown).source
+        assert f"{n}×{d}" in prompt  # the drawn numbers are in the question
+        clock.now += 42
+        await answer(app, pilot, str(2 * n * n * d))
+        assert "✓ Right" in result_text(screen)
+        assert screen.answered
+    attempts = rows(
+        tmp_path, "SELECT question_id, correct, seconds, hints_used, mode, seed FROM attempts"
+    )
+    assert attempts == [("tui-basics/score-flops", 1, 42.0, 0, "practice", screen.variant.seed)]
+
+
+@sync
+async def test_a_wrong_answer_gets_the_diagnosis_and_the_derivation(tmp_path):
+    app = make_app(tmp_path, start="practice", packs=["tui-basics"])
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = await start_practice(app, pilot)
+        n, d = screen.variant.params["n"], screen.variant.params["d"]
+        await answer(app, pilot, str(n * n * d))  # MACs instead of FLOPs
+        text = result_text(screen)
+        assert "✗" in text
+        assert "multiply-adds" in text  # the pack's feedback for this classic mistake
+        assert "Derivation" in text
+        # each step with the drawn numbers: n·n entries, then 2·n²·d FLOPs
+        assert f"{n * n:,}" in text
+        assert f"{2 * n * n * d:,}" in text
+        assert "Every query meets every key" in text  # the explanation
+    assert rows(tmp_path, "SELECT correct FROM attempts") == [(0,)]
+
+
+@sync
+async def test_an_unreadable_answer_costs_nothing_and_can_be_fixed(tmp_path):
+    app = make_app(tmp_path, start="practice", packs=["tui-basics"])
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = await start_practice(app, pilot)
+        n, d = screen.variant.params["n"], screen.variant.params["d"]
+        await answer(app, pilot, "12 bananas")
+        echo = str(screen.query_one("#echo", Static).content)
+        assert "bananas" in echo  # the message says what could not be read
+        assert not screen.answered
+        assert screen.query_one("#answer", Input).value == "12 bananas"  # input kept
+        assert rows(tmp_path, "SELECT count(*) FROM attempts") == [(0,)]
+        await answer(app, pilot, f"{2 * n * n * d}")
+        assert "✓ Right" in result_text(screen)
+    assert rows(tmp_path, "SELECT count(*), sum(correct) FROM attempts") == [(1, 1)]
+
+
+@sync
+async def test_the_live_echo_shows_how_the_answer_is_read(tmp_path):
+    app = make_app(tmp_path, start="practice", packs=["tui-basics"])
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = await start_practice(app, pilot)
+        screen.query_one("#answer", Input).focus()
+        await pilot.press(*"2.5 G")
+        await settle(app, pilot)
+        echo = str(screen.query_one("#echo", Static).content)
+        assert "2,500,000,000" in echo
+
+
+@sync
+async def test_hints_come_one_at_a_time_and_are_recorded(tmp_path):
+    app = make_app(tmp_path, start="practice", packs=["tui-basics"])
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = await start_practice(app, pilot)
+        hints = screen.query_one("#hints", Markdown)
+        assert not hints.display
+        await pilot.press("f2")
+        await pilot.pause()
+        assert hints.display
+        assert "n·n entries" in hints.source and "dot product" not in hints.source
+        await pilot.press("f2")
+        await pilot.pause()
+        assert "dot product of length d" in hints.source
+        n, d = screen.variant.params["n"], screen.variant.params["d"]
+        await answer(app, pilot, str(2 * n * n * d))
+    assert rows(tmp_path, "SELECT hints_used FROM attempts") == [(2,)]
+
+
+@sync
+async def test_a_failed_question_comes_back_sooner_than_a_passed_one(tmp_path):
+    app = make_app(tmp_path, start="practice", packs=["tui-basics"])
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = await start_practice(app, pilot)
+        assert screen.question.qid == "tui-basics/score-flops"
+        await answer(app, pilot, "1")  # wrong
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert screen.question.qid == "tui-basics/score-big-o"
+        await answer(app, pilot, "n^2*d")  # right
+        assert "✓" in result_text(screen)
+    dues = dict(rows(tmp_path, "SELECT question_id, due FROM cards"))
+    failed = datetime.fromisoformat(dues["tui-basics/score-flops"])
+    passed = datetime.fromisoformat(dues["tui-basics/score-big-o"])
+    assert failed < passed
+
+
+@sync
+async def test_choices_are_picked_from_a_list(tmp_path):
+    app = make_app(tmp_path, start="practice", packs=["tui-basics"], topics=["memory"])
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = await start_practice(app, pilot)
+        assert screen.question.qid == "tui-basics/largest-tensor"
+        options = screen.query_one("#choices", OptionList)
+        assert options.has_focus
+        await pilot.press("enter")  # the first option, a: the n×n score matrix
+        await settle(app, pilot)
+        assert "✓ Right" in result_text(screen)
+    assert rows(tmp_path, "SELECT response, correct FROM attempts") == [("a", 1)]
+
+
+@sync
+async def test_another_variant_and_follow_up(tmp_path):
+    app = make_app(tmp_path, start="practice", packs=["tui-basics"])
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = await start_practice(app, pilot)
+        first_seed = screen.variant.seed
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        assert screen.question.qid == "tui-basics/score-flops"
+        assert screen.variant.seed != first_seed
+        await pilot.press("ctrl+f")
+        await settle(app, pilot)
+        assert screen.question.qid == "tui-basics/score-big-o"
+
+
+@sync
+async def test_f1_shows_help_for_the_current_screen(tmp_path):
+    app = make_app(tmp_path, start="practice", packs=["tui-basics"])
+    async with app.run_test(size=(100, 34)) as pilot:
+        await start_practice(app, pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert "another variant" in app.screen.query_one("#help-text", Markdown).source
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PracticeScreen)
+
+
+@sync
+async def test_a_recall_answer_is_revealed_then_self_graded_and_scheduled(tmp_path):
+    app = make_app(tmp_path, start="practice", packs=["tui-recall"], fixtures=RECALL_FIXTURES)
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = await start_practice(app, pilot)
+        qid = "tui-recall/why-scale"
+        assert screen.question.qid == qid
+        await answer(app, pilot, "variance grows with d_k")  # Enter reveals the model answer
+        assert "Model answer" in result_text(screen)
+        assert "keeps the softmax out of saturation" in result_text(screen)
+        assert screen.query_one("#grade-buttons").display
+        assert app.store.attempts() == []  # nothing recorded before the self-grade
+        await pilot.press("3")  # good
+        await settle(app, pilot)
+        assert screen.answered
+        assert "you graded it *good*" in result_text(screen)
+        assert not screen.query_one("#grade-buttons").display
+        attempts = app.store.attempts()
+        assert [(a.question_id, a.correct, a.score) for a in attempts] == [(qid, True, 1.0)]
+        assert attempts[0].response == "variance grows with d_k"
+        assert app.store.get_card(qid) is not None

@@ -1,0 +1,127 @@
+"""The pack commands through click's runner: validate, preview, check, new, packs, schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from quizapp.cli import main
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def user_packs(tmp_path: Path) -> Path:
+    """A user pack directory holding the starter pack as `mine`."""
+    d = tmp_path / "packs"
+    result = CliRunner().invoke(main, ["new", "mine", "--dir", str(d)])
+    assert result.exit_code == 0, result.output
+    return d
+
+
+def run(*args: str) -> object:
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.mark.parametrize("command", ["validate", "preview", "check", "new", "packs", "schema"])
+def test_every_command_has_help(command: str) -> None:
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+
+
+def test_validate_reports_every_problem_and_exits_1() -> None:
+    result = run("validate", str(FIXTURES / "broken" / "links.yaml"))
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if "links.yaml:" in line]
+    assert len(lines) >= 7
+    assert any(":34:12 questions[1].calc.op: unknown op 'sdpax'" in line for line in lines)
+
+
+def test_validate_ok_prints_a_one_line_summary(user_packs: Path) -> None:
+    result = run("validate", str(user_packs))
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1] == "1 packs, 2 questions OK"
+
+
+def test_validate_json(user_packs: Path) -> None:
+    result = run("validate", "--json", str(FIXTURES / "broken" / "wrong-types.yaml"))
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert [(e["line"], e["column"], e["path"]) for e in data["errors"]] == [
+        (8, 5, "questions[0].difficulty"),
+        (14, 7, "questions[0].answer.rel_tol"),
+    ]
+
+
+def test_new_refuses_to_overwrite(user_packs: Path) -> None:
+    target = user_packs / "mine.yaml"
+    before = target.read_text(encoding="utf-8")
+    result = run("new", "mine", "--dir", str(user_packs))
+    assert result.exit_code == 1
+    assert "already exists" in result.output
+    assert target.read_text(encoding="utf-8") == before
+
+
+def test_new_rejects_a_bad_id(tmp_path: Path) -> None:
+    result = run("new", "Bad_Id", "--dir", str(tmp_path))
+    assert result.exit_code == 2
+    assert "lowercase" in result.output
+    assert not list(tmp_path.iterdir())
+
+
+def test_preview_shows_numbers_drawn_for_the_seed(user_packs: Path) -> None:
+    result = run("--packs", str(user_packs), "preview", "mine/qk-flops", "--seed", "4", "--json")
+    assert result.exit_code == 0, result.output
+    [variant] = json.loads(result.output)
+    n, d = variant["params"]["n"], variant["params"]["d"]
+    assert f"{n:,}×{d}" in variant["prompt"]
+    assert variant["derivation"][-1]["value"] == 2 * n * n * d
+    text = run(
+        "--packs", str(user_packs), "preview", "mine/qk-flops", "--seed", "4", "--count", "2"
+    )
+    assert text.exit_code == 0
+    assert "seed 4" in text.output and "seed 5" in text.output
+
+
+def test_check_grades_an_answer(user_packs: Path) -> None:
+    preview = run("--packs", str(user_packs), "preview", "mine/qk-flops", "--json")
+    n, d = (json.loads(preview.output)[0]["params"][k] for k in ("n", "d"))
+    right = run(
+        "--packs", str(user_packs), "check", "mine/qk-flops", "--answer", str(2 * n * n * d)
+    )
+    assert right.exit_code == 0
+    assert "verdict:   correct" in right.output
+    wrong = run(
+        "--packs", str(user_packs), "check", "mine/qk-flops", "--answer", str(n * n * d), "--json"
+    )
+    data = json.loads(wrong.output)
+    assert data["correct"] is False and data["score"] < 1
+    assert "MAC" in data["feedback"] + (data["diagnosis"] or "")
+
+
+def test_unknown_question_exits_2_with_close_matches(user_packs: Path) -> None:
+    result = run("--packs", str(user_packs), "preview", "mine/qk-flop")
+    assert result.exit_code == 2
+    assert "mine/qk-flops" in result.output
+
+
+def test_packs_lists_counts_by_kind_and_topic(user_packs: Path) -> None:
+    result = run("--packs", str(user_packs), "packs", "--json")
+    assert result.exit_code == 0
+    [mine] = [p for p in json.loads(result.output)["packs"] if p["id"] == "mine"]
+    assert mine["questions"] == 2
+    assert mine["kinds"] == {"choice": 1, "number": 1}
+    assert mine["topics"]["self-attention"] == 2
+
+
+def test_schema_output_matches_the_shipped_file(tmp_path: Path) -> None:
+    out = tmp_path / "schema.json"
+    assert run("schema", "--output", str(out)).exit_code == 0
+    shipped = (ROOT / "questions" / "schema.json").read_text(encoding="utf-8")
+    assert out.read_text(encoding="utf-8") == shipped
+    assert json.loads(run("schema").output)["title"] == "Pack"
