@@ -13,6 +13,7 @@ import importlib
 import click
 
 from quizapp import __version__
+from quizapp.commands.options import pack_dirs, packs_dir_option
 
 #: name -> "module:attribute"; the order is the order shown in --help.
 COMMANDS: dict[str, str] = {
@@ -65,22 +66,14 @@ class LazyGroup(click.Group):
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.version_option(__version__, "-V", "--version", prog_name="quizapp")
-@click.option(
-    "--packs",
-    "packs_dirs",
-    multiple=True,
-    type=click.Path(file_okay=False),
-    help="Extra directory of question packs (repeatable; adds to $QUIZAPP_PACKS).",
-)
+@packs_dir_option
 @click.pass_context
-def main(ctx: click.Context, packs_dirs: tuple[str, ...]) -> None:
+def main(ctx: click.Context) -> None:
     """Train for ML-systems interviews on the cost of attention and transformers.
 
     Run with no command to open the terminal app.
     """
-    ctx.ensure_object(dict)
-    ctx.obj["packs_dirs"] = list(packs_dirs)
     if ctx.invoked_subcommand is None:
         from quizapp.tui.app import run_app
 
-        run_app(packs_dirs=list(packs_dirs))
+        run_app(packs_dirs=pack_dirs(ctx))

@@ -1088,9 +1088,13 @@ def load_unfinished(store: Any, clock: Clock) -> MockInterview | None:
 def finalise(interview: MockInterview, library: Any, store: Any) -> Report:
     """Grade, build the report, record every question as a mock attempt, close the session.
 
-    Safe to repeat after a crash half-way: attempts already recorded for this session are
-    not recorded twice.
+    Each answered, graded question is also a spaced-repetition review, rated as practice
+    rates it (no hints in an interview), so a question missed under pressure comes back
+    sooner. Unanswered and recall questions are no evidence either way and leave the
+    schedule alone. Safe to repeat after a crash half-way: attempts already recorded for
+    this session are neither recorded nor reviewed twice.
     """
+    from quizapp.scheduling import rating_for, review
     from quizapp.store import Attempt
 
     if not interview.finished:
@@ -1123,6 +1127,9 @@ def finalise(interview: MockInterview, library: Any, store: Any) -> Report:
                 diagnosis=item.diagnosis,
             )
         )
+        if g.response is not None and g.status in (CORRECT, PARTIAL, WRONG):
+            rating = rating_for(g.status == CORRECT, g.score, 0, item.spent, g.slot.budget)
+            review(store, g.slot.qid, rating)
     store.finish_mock(interview.session_id, report.to_dict(), report.score)
     return report
 

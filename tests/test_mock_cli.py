@@ -65,6 +65,27 @@ def test_an_unknown_topic_names_the_valid_ones(packs_dir: Path, launched) -> Non
     assert launched == []
 
 
+def test_packs_takes_ids_and_directories_together(
+    packs_dir: Path, launched, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A path in --packs loads that directory; the ids beside it choose the packs."""
+    monkeypatch.chdir(packs_dir.parent)
+    result = run("mock", "--packs", f"./{packs_dir.name},mockpack", "--questions", "2")
+    assert result.exit_code == 0, result.output
+    [call] = launched
+    assert call["packs_dirs"] == [f"{packs_dir.name}"]
+    assert call["mock_config"]["packs"] == ["mockpack"]
+
+
+def test_a_directory_written_like_an_id_gets_a_hint(tmp_path: Path, launched, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "My_Packs").mkdir()
+    result = run("mock", "--packs", "My_Packs")
+    assert result.exit_code == 2
+    assert "write it as ./My_Packs" in result.output
+    assert launched == []
+
+
 def test_settings_open_the_tui_in_the_interview(packs_dir: Path, launched) -> None:
     result = run(
         "--packs",

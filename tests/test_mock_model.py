@@ -373,6 +373,24 @@ def test_finishing_records_mock_attempts_and_closes_the_session(library, store) 
     assert len(store.attempts(mode="mock")) == 6
 
 
+def test_answered_questions_are_scheduled_like_practice(library, store) -> None:
+    """Missed under pressure: back sooner than one answered right; unanswered: untouched."""
+    from quizapp.scheduling import next_due
+
+    config = MockConfig(questions=6, seed=3)
+    interview, _ = run_interview(
+        library, store, FakeClock(), wrong=("matmul-flops",), skip=("score-memory",), config=config
+    )
+    qid = {s.qid.split("/")[-1]: s.qid for s in interview.slots}
+    missed, right = next_due(store, qid["matmul-flops"]), next_due(store, qid["softmax-exp"])
+    assert missed is not None and right is not None and missed < right
+    assert next_due(store, qid["score-memory"]) is None  # skipped: no evidence
+    assert next_due(store, qid["why-quadratic"]) is None  # recall: not graded in a mock
+    before = store.get_card(qid["matmul-flops"]).card_json
+    finalise(interview, library, store)  # repeated after a crash: no second review
+    assert store.get_card(qid["matmul-flops"]).card_json == before
+
+
 def test_the_next_report_compares_with_earlier_interviews(library, store) -> None:
     clock = FakeClock()
     _, first = run_interview(library, store, clock, wrong=("matmul-flops", "which-bigger"))

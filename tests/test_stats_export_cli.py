@@ -90,7 +90,9 @@ def test_stats_on_empty_history_is_friendly(home: Path, no_packs: None) -> None:
 
 def test_stats_shows_totals_packs_and_topics(home: Path, fake_packs: list) -> None:
     record_some(home)
-    result = run("--packs", "/some/dir", "stats")
+    extra = home / "my-packs"
+    extra.mkdir()
+    result = run("--packs", str(extra), "stats")
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert str(home / "history.sqlite3") in out
@@ -100,7 +102,7 @@ def test_stats_shows_totals_packs_and_topics(home: Path, fake_packs: list) -> No
     assert "new 2" in out  # attn/untried and kv/size were never reviewed
     for name in ("attn", "kv", "flops", "memory", "KV 缓存"):
         assert name in out
-    assert fake_packs == [["/some/dir"]]  # --packs reaches the loader
+    assert fake_packs == [[str(extra)]]  # --packs reaches the loader
 
 
 def test_stats_json_parses_and_carries_the_numbers(home: Path, fake_packs: list) -> None:

@@ -214,3 +214,16 @@ def test_practice_command_has_help():
     result = CliRunner().invoke(main, ["practice", "--help"])
     assert result.exit_code == 0
     assert "--topics" in result.output and "--due" in result.output
+
+
+def test_practice_packs_takes_a_directory_written_as_a_path(tmp_path, monkeypatch):
+    from quizapp.cli import main
+
+    calls = []
+    monkeypatch.setattr("quizapp.tui.app.run_app", lambda dirs, **kw: calls.append((dirs, kw)))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine").mkdir()
+    result = CliRunner().invoke(main, ["practice", "--packs", "./mine,kv-cache"])
+    assert result.exit_code == 0, result.output
+    [(dirs, kw)] = calls
+    assert dirs == ["mine"] and kw["packs"] == ["kv-cache"]

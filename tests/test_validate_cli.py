@@ -119,6 +119,40 @@ def test_packs_lists_counts_by_kind_and_topic(user_packs: Path) -> None:
     assert mine["topics"]["self-attention"] == 2
 
 
+@pytest.mark.parametrize(
+    ("args", "seen"),
+    [
+        (["packs", "--json"], '"id": "mine"'),
+        (["preview", "mine/qk-flops"], "mine/qk-flops"),
+        (["check", "mine/qk-flops", "--answer", "1"], "verdict:"),
+        (["validate"], "{total} questions OK"),
+        (["stats"], "{total} questions"),
+    ],
+)
+def test_packs_dir_works_after_the_command_too(
+    user_packs: Path, args: list[str], seen: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`quizapp CMD --packs DIR` loads DIR's packs just as `quizapp --packs DIR CMD` does."""
+    monkeypatch.setenv("QUIZAPP_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("QUIZAPP_PACKS", raising=False)
+    from quizapp.packs import load_all
+
+    seen = seen.format(total=len(load_all([]).questions) + 2)  # `mine` holds two
+    after = run(*args, "--packs", str(user_packs))
+    before = run("--packs", str(user_packs), *args)
+    without = run(*args)
+    assert after.exit_code == before.exit_code == 0, after.output
+    assert seen in after.output and seen in before.output
+    assert without.exit_code == 2 or seen not in without.output
+
+
+def test_packs_dir_that_does_not_exist_is_a_usage_error(tmp_path: Path) -> None:
+    for args in (["--packs", str(tmp_path / "nope"), "packs"], ["packs", "--packs", "nope/"]):
+        result = run(*args)
+        assert result.exit_code == 2
+        assert "is not a directory of question packs" in result.output
+
+
 def test_schema_output_matches_the_shipped_file(tmp_path: Path) -> None:
     out = tmp_path / "schema.json"
     assert run("schema", "--output", str(out)).exit_code == 0

@@ -6,8 +6,11 @@ import json
 
 import click
 
+from quizapp.commands.options import packs_dir_option
+
 
 @click.command()
+@packs_dir_option
 @click.argument("question")
 @click.option("--seed", default=0, show_default=True, type=int, help="The variant's seed.")
 @click.option("--answer", "-a", "answer", required=True, help="The answer to grade.")

@@ -12,13 +12,8 @@ from typing import Any
 
 import click
 
-#: Kept in step with quizapp.mock (not imported here: `quizapp --help` stays light).
+from quizapp.commands.options import pack_dirs, pack_selection, split_names
 from quizapp.mock import MAX_MINUTES, MAX_QUESTIONS  # stdlib-only module: --help stays light
-
-
-def _split(values: tuple[str, ...]) -> tuple[str, ...]:
-    """Repeatable options that also take comma-separated lists: --topics a,b --topics c."""
-    return tuple(p for v in values for p in v.replace(",", " ").split() if p)
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,8 +21,9 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
     "--packs",
     "pack_ids",
     multiple=True,
-    metavar="PACK",
-    help="Only questions from these packs (ids; repeatable or comma-separated).",
+    metavar="IDS|DIR",
+    help="Only questions from these packs (ids; repeatable or comma-separated); "
+    "a path such as ./mypacks loads the packs in that directory too.",
 )
 @click.option(
     "--topics",
@@ -91,8 +87,9 @@ def mock(
       quizapp mock --resume
       quizapp mock --export report.md --last
     """
-    packs_dirs = list((ctx.obj or {}).get("packs_dirs", []))
-    choosing = bool(pack_ids or topics or count is not None or minutes is not None)
+    chosen_packs = pack_selection(ctx, pack_ids)
+    packs_dirs = pack_dirs(ctx)
+    choosing = bool(chosen_packs or topics or count is not None or minutes is not None)
     choosing = choosing or seed is not None
     if last:
         if resume or choosing:
@@ -116,8 +113,8 @@ def mock(
     from quizapp.mock import MockConfig, MockConfigError, candidates
 
     settings: dict[str, Any] = {
-        "packs": _split(pack_ids),
-        "topics": _split(topics),
+        "packs": tuple(chosen_packs),
+        "topics": tuple(split_names(topics)),
         "questions": count,
         "minutes": minutes,
         "seed": seed,

@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from quizapp.commands.options import packs_dir_option
+
 
 def pack_rows(library: Any) -> list[dict[str, Any]]:
     """One summary per pack: id, title, file, question count, counts by topic and kind."""
@@ -32,6 +34,7 @@ def pack_rows(library: Any) -> list[dict[str, Any]]:
 
 
 @click.command()
+@packs_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print the packs as JSON.")
 @click.pass_context
 def packs(ctx: click.Context, as_json: bool) -> None:

@@ -8,24 +8,9 @@ delay the first frame).
 
 from __future__ import annotations
 
-import re
-
 import click
 
-_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-
-
-def _names(values: tuple[str, ...], what: str) -> list[str]:
-    """Repeatable options that also accept comma-separated lists: a,b --packs c."""
-    names = [part.strip() for value in values for part in value.split(",") if part.strip()]
-    for name in names:
-        if not _NAME.match(name):
-            raise click.BadParameter(
-                f"{name!r} is not a {what} id: expected lowercase letters, digits and dashes "
-                "(see `quizapp packs`)",
-                param_hint=f"--{what}s",
-            )
-    return names
+from quizapp.commands.options import check_ids, pack_dirs, pack_selection, split_names
 
 
 @click.command("practice")
@@ -33,8 +18,9 @@ def _names(values: tuple[str, ...], what: str) -> list[str]:
     "--packs",
     "packs",
     multiple=True,
-    metavar="IDS",
-    help="Only these packs (comma-separated or repeated), e.g. --packs attention-basics.",
+    metavar="IDS|DIR",
+    help="Only these packs (ids, comma-separated or repeated), e.g. --packs attention-basics; "
+    "a path such as ./mypacks loads the packs in that directory too.",
 )
 @click.option(
     "--topics",
@@ -58,13 +44,12 @@ def practice(
     Without options every loaded pack is used. Answers are checked as you type them,
     recorded in your history and scheduled for review (spaced repetition).
     """
-    pack_ids = _names(packs, "pack")
-    topic_ids = _names(topics, "topic")
+    pack_ids = pack_selection(ctx, packs)
+    topic_ids = check_ids(split_names(topics), "topic")
     from quizapp.tui.app import run_app
 
-    packs_dirs = list((ctx.obj or {}).get("packs_dirs", []))
     run_app(
-        packs_dirs,
+        pack_dirs(ctx),
         start="practice",
         packs=pack_ids,
         topics=topic_ids,

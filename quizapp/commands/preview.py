@@ -7,12 +7,14 @@ from typing import Any
 
 import click
 
+from quizapp.commands.options import pack_dirs, packs_dir_option
+
 
 def load_library(ctx: click.Context) -> Any:
     """The library of packs the app would load (shipped + $QUIZAPP_PACKS + --packs)."""
     from quizapp.packs import load_all
 
-    return load_all((ctx.obj or {}).get("packs_dirs", []))
+    return load_all(pack_dirs(ctx))
 
 
 def get_question(ctx: click.Context, library: Any, qid: str) -> Any:
@@ -86,6 +88,7 @@ def _show(variant: Any, question: Any) -> None:
 
 
 @click.command()
+@packs_dir_option
 @click.argument("question")
 @click.option("--seed", default=0, show_default=True, type=int, help="First seed to draw with.")
 @click.option(

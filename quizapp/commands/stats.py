@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from quizapp.commands.options import pack_dirs, packs_dir_option
+
 if TYPE_CHECKING:
     from quizapp.store import GroupStats, Store, Summary
 
@@ -117,12 +119,13 @@ def _jsonable(group: GroupStats) -> dict[str, Any]:
 
 
 @click.command()
+@packs_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="Also say which packs were counted.")
 @click.pass_context
 def stats(ctx: click.Context, as_json: bool, verbose: bool) -> None:
     """Show your progress: attempts, accuracy, last practice and questions due, per pack and topic."""
-    extra_dirs = (ctx.obj or {}).get("packs_dirs", [])
+    extra_dirs = pack_dirs(ctx)
     known, problem = known_questions(extra_dirs)
     if problem:
         click.secho(problem, fg="yellow", err=True)

@@ -6,8 +6,11 @@ import json
 
 import click
 
+from quizapp.commands.options import pack_dirs, packs_dir_option
+
 
 @click.command()
+@packs_dir_option
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option(
@@ -26,7 +29,7 @@ def validate(ctx: click.Context, paths: tuple[str, ...], as_json: bool, seeds: i
     """
     from quizapp.validation import validate as run
 
-    extra = (ctx.obj or {}).get("packs_dirs", [])
+    extra = pack_dirs(ctx)
     report = run(paths, extra_dirs=extra, seeds=seeds)
     if as_json:
         payload = {
