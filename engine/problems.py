@@ -410,6 +410,17 @@ class RenderedStep:
     formula: str | None
     value: Num | None
     unit: str | None = None
+    spelled: str | None = None  # the formula for reading: 2·n²·d
+    numbers: str | None = None  # with the drawn numbers: 2·768²·512
+
+    def equation(self) -> str:
+        """The step's formula line, as far as known: `2·n²·d = 2·768²·512 = 603,979,776 FLOP`."""
+        parts = [self.spelled or self.formula or ""]
+        if self.numbers and self.numbers != parts[0]:
+            parts.append(self.numbers)
+        if self.value is not None:
+            parts.append(format_value(self.value) + (f" {self.unit}" if self.unit else ""))
+        return " = ".join(p for p in parts if p)
 
 
 @dataclass(frozen=True)
@@ -466,19 +477,26 @@ def draw(question: Any, seed: int, *, qid: str | None = None) -> Variant:
     ]
     symbols = set(params) | set(answer_variables(answer))
     steps = []
+    from engine.formula_text import spell  # imports the parser (sympy), as compile_formula does
+
+    written = {name: format_value(v) for name, v in params.items()}
     for step in spec.get("derivation") or []:
         formula = step.get("formula")
-        value = None
+        value = spelled = numbers = None
         if formula is not None:
             compiled = compile_formula(formula, symbols)
+            spelled = spell(str(formula), symbols)
             if compiled.names <= params.keys():
                 value = compiled(params)
+                numbers = spell(str(formula), symbols, written)
         steps.append(
             RenderedStep(
                 render(str(step.get("text", "")), params),
                 None if formula is None else str(formula),
                 value,
                 step.get("unit"),
+                spelled,
+                numbers,
             )
         )
     return Variant(

@@ -38,7 +38,7 @@ import random
 import re
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -790,10 +790,7 @@ def build_report(
         v, verdict = g.variant, g.verdict
         derivation = []
         if v is not None:
-            derivation = [
-                {"text": s.text, "formula": s.formula, "value": s.value, "unit": s.unit}
-                for s in v.derivation
-            ]
+            derivation = [asdict(s) for s in v.derivation]
         feedback = g.error or (getattr(verdict, "feedback", "") if verdict else "")
         items.append(
             ReportItem(
@@ -918,16 +915,12 @@ STATUS_TEXT = {
 
 
 def _step_line(i: int, step: Mapping[str, Any]) -> str:
-    from engine.problems import format_value
+    from engine.problems import RenderedStep
 
     line = f"{i}. {step.get('text', '').strip()}"
-    formula, value = step.get("formula"), step.get("value")
-    if formula is not None:
-        line += f" — {_code(formula)}"
-        if value is not None:
-            line += f" = {format_value(value)}"
-            if step.get("unit"):
-                line += f" {step['unit']}"
+    if step.get("formula") is not None:  # reports saved before `numbers` existed lack it
+        known = {f.name: step.get(f.name) for f in fields(RenderedStep)}
+        line += f" — {_code(RenderedStep(**known).equation())}"
     return line
 
 

@@ -58,7 +58,7 @@ _CHAR_MAP = {
     "θ": "Θ",
     "ω": "Ω",
 }
-_SUPERSCRIPTS = {
+SUPERSCRIPTS = {
     "⁰": "0",
     "¹": "1",
     "²": "2",
@@ -83,7 +83,7 @@ _SUPERSCRIPTS = {
     "˙": "*",
     "ᐟ": "/",
 }
-_SUBSCRIPTS = {"₀": "0", "₁": "1", "₂": "2", "₃": "3", "₄": "4", "₅": "5", "₆": "6", "₇": "7"}
+SUBSCRIPTS = {"₀": "0", "₁": "1", "₂": "2", "₃": "3", "₄": "4", "₅": "5", "₆": "6", "₇": "7"}
 
 _NUMBER = re.compile(
     r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:_\d+)*)(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?"
@@ -161,18 +161,18 @@ def tokenize(text: str, names: Iterable[str], growth: bool = False) -> list[Toke
                 tokens.append(Token("name", piece, i + offset))
             i = m.end()
             continue
-        if c in _SUPERSCRIPTS:
+        if c in SUPERSCRIPTS:
             j = i
-            while j < len(text) and text[j] in _SUPERSCRIPTS:
+            while j < len(text) and text[j] in SUPERSCRIPTS:
                 j += 1
-            tokens.append(Token("sup", "".join(_SUPERSCRIPTS[ch] for ch in text[i:j]), i))
+            tokens.append(Token("sup", "".join(SUPERSCRIPTS[ch] for ch in text[i:j]), i))
             i = j
             continue
-        if c in _SUBSCRIPTS:
+        if c in SUBSCRIPTS:
             j = i
-            while j < len(text) and text[j] in _SUBSCRIPTS:
+            while j < len(text) and text[j] in SUBSCRIPTS:
                 j += 1
-            tokens.append(Token("sub", "".join(_SUBSCRIPTS[ch] for ch in text[i:j]), i))
+            tokens.append(Token("sub", "".join(SUBSCRIPTS[ch] for ch in text[i:j]), i))
             i = j
             continue
         if text.startswith("**", i):

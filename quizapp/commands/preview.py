@@ -77,9 +77,7 @@ def _show(variant: Any, question: Any) -> None:
         for i, step in enumerate(variant.derivation, 1):
             click.echo(f"  {i}. {step.text.strip()}")
             if step.formula is not None:
-                value = "" if step.value is None else f" = {format_value(step.value)}"
-                unit = f" {step.unit}" if step.unit and step.value is not None else ""
-                click.echo(f"     {step.formula}{value}{unit}")
+                click.echo(f"     {step.equation()}")
     if variant.hints:
         click.echo("hints:")
         for hint in variant.hints:

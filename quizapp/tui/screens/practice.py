@@ -629,8 +629,6 @@ def result_markdown(
     self_grade: str | None = None,
 ) -> str:
     """The verdict, feedback, diagnosis, derivation with the drawn numbers, explanation."""
-    from engine.problems import format_value
-
     lines: list[str] = []
     if verdict.needs_self_grade:
         lines += ["## Model answer", "", str(verdict.model_answer or variant.expected), ""]
@@ -669,12 +667,8 @@ def result_markdown(
         for i, step in enumerate(variant.derivation, 1):
             lines.append(f"{i}. {step.text.strip()}")
             if step.formula is not None:
-                value = ""
-                if step.value is not None:
-                    unit = f" {step.unit}" if step.unit else ""
-                    value = f" = **{format_value(step.value)}**{unit}"
                 lines[-1] += "  "  # a hard line break inside the list item
-                lines.append(f"   `{step.formula}`{value}")
+                lines.append(f"   `{step.equation()}`")
         lines.append("")
     if variant.explanation:
         lines += ["### Why it matters", "", variant.explanation.strip(), ""]
