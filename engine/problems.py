@@ -326,13 +326,19 @@ _FORMAT_SPEC = re.compile(r"^[<>=^]?[+\- ]?[,_]?(\d{1,2})?(\.\d{1,2})?[eEfFgG%d]
 
 
 def format_value(value: Num) -> str:
-    """How a drawn number is written: integers with thousands separators, else 4 digits."""
+    """How a drawn number is written: integers with thousands separators, else 4 digits.
+
+    A large non-integer is rounded to a whole number with separators (1,269,531 s), not
+    written as 1.27e+06: a derivation line is read by people, and the digits are right.
+    """
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int):
         return f"{value:,}"
     if float(value).is_integer() and abs(value) < 2**53:
         return f"{int(value):,}"
+    if 1e4 <= abs(value) < 2**53:
+        return f"{float(value):,.0f}"
     return f"{value:.4g}"
 
 

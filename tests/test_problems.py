@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import pytest
 
@@ -13,6 +14,7 @@ from engine.problems import (
     draw,
     draw_params,
     evaluate,
+    format_value,
     grade,
     placeholders,
     render,
@@ -117,3 +119,12 @@ def test_a_plain_object_works_as_a_question() -> None:
             self.__dict__.update(QUESTION)
 
     assert draw(Obj(), 5) == draw(QUESTION, 5)
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [(1_269_531.25, "1,269,531"), (Fraction(2_539_063, 2), "1,269,532"), (14.6875, "14.69")],
+)
+def test_large_fractional_numbers_are_written_in_full(value, written) -> None:
+    """A derivation reads 1,269,531 s, not 1.27e+06 s; small ones keep 4 digits."""
+    assert format_value(value) == written
