@@ -291,10 +291,10 @@ def conv1d_layer(x: ArrayLike, w: ArrayLike, b: ArrayLike | None = None) -> Arra
 
 # --------------------------------------------------------------------------- flash attention
 
-#: Default (query rows, keys) per block, chosen by measurement on a 2-core AVX2 box
-#: (see benchmarks/kernels.py): large enough that BLAS sgemm runs near full speed, small
-#: enough that the block's scores stay in the per-core L2 cache.
-FLASH_BLOCK: tuple[int, int] = (128, 2048)
+#: Default (query rows, keys) per block, chosen by measurement on two 2-core VMs (AVX2 and
+#: AVX-512; see benchmarks/kernels.py): 512 query rows make the d-deep QKᵀ sgemm run near
+#: full speed, and a 512×512 block of scores (1 MiB) stays in the per-core L2 cache.
+FLASH_BLOCK: tuple[int, int] = (512, 512)
 
 
 class _BlasThreads:
@@ -363,11 +363,20 @@ def _pool() -> tuple[ThreadPoolExecutor | None, int]:
         return _POOL, _POOL_WORKERS
 
 
+#: While a block's scores stay within ±NO_SHIFT_BAND, exp needs no max subtracted:
+#: e^40 ≈ 2.4e17 leaves float32 (up to 3.4e38) room for sums over millions of keys, and a
+#: row whose first block reaches −40 keeps its largest term far above underflow. When
+#: ‖q‖·‖k‖ (Cauchy–Schwarz) already bounds a block inside the band, neither the row max
+#: nor the subtraction is needed: one pass over the scores (exp) instead of three.
+NO_SHIFT_BAND = 40.0
+
+
 def _flash_rows(
     qs: Array,
     k: Array,
     vaug: Array,
     out: Array,
+    norms: tuple[Array, Array],
     tasks: list[tuple[int, int]],
     bq: int,
     bk: int,
@@ -376,9 +385,12 @@ def _flash_rows(
     """Process (batch, first query row) tasks with the online softmax over key blocks.
 
     V carries an extra column of ones, so the same matmul that accumulates P·V also
-    accumulates the softmax denominator ℓ = Σ exp(s − m), rescaled with it.
+    accumulates the softmax denominator ℓ = Σ exp(s − m), rescaled with it. The shift m
+    is any value that keeps exp in range (it cancels in the final division): 0 while the
+    scores allow it, else the running row max, as in FlashAttention.
     """
     nq, nk, dv = qs.shape[-2], k.shape[-2], out.shape[-1]
+    q_norm, k_norm = norms
     dtype = qs.dtype
     s_buf = np.empty((bq, min(bk, nk)), dtype)
     acc = np.empty((bq, dv + 1), dtype)
@@ -394,6 +406,8 @@ def _flash_rows(
         kend = min(nk, i1) if causal else nk
         a, a_tmp = acc[:r], tmp[:r]
         mr, mb, al = m[:r], m_blk[:r], alpha[:r]
+        shifted = False  # whether m holds the running row max (else the shift is 0)
+        q_largest = q_norm[bi, i0:i1].max()
         for j0 in range(0, kend, bk):
             j1 = min(j0 + bk, kend)
             s = s_buf[:r, : j1 - j0]
@@ -401,23 +415,40 @@ def _flash_rows(
             if causal and j1 - 1 > i0:  # block crosses the diagonal: hide keys j > i
                 hidden = (cols_all[None, : j1 - j0] + j0) > np.arange(i0, i1)[:, None]
                 s[hidden] = -np.inf
-            if j0 == 0:
-                np.max(s, axis=1, keepdims=True, out=mr)
-                np.subtract(s, mr, out=s)
-                np.exp(s, out=s)
-                np.matmul(s, v_b[j0:j1], out=a)
+            if not shifted and q_largest * k_norm[bi, j0:j1].max() <= NO_SHIFT_BAND:
+                np.exp(s, out=s)  # every |score| is within the band: no max needed
             else:
                 np.max(s, axis=1, keepdims=True, out=mb)
-                np.maximum(mb, mr, out=mb)
-                np.subtract(mr, mb, out=al)
-                np.exp(al, out=al)  # rescale factor for what was accumulated so far
-                mr[...] = mb
-                np.subtract(s, mr, out=s)
-                np.exp(s, out=s)
-                a *= al
+                if not shifted and _within_band(mb, first=j0 == 0):
+                    np.exp(s, out=s)
+                elif j0 == 0:
+                    mr[...] = mb
+                    np.subtract(s, mr, out=s)
+                    np.exp(s, out=s)
+                    shifted = True
+                else:
+                    if not shifted:
+                        mr[...] = 0  # what was accumulated so far used the shift 0
+                        shifted = True
+                    np.maximum(mb, mr, out=mb)
+                    np.subtract(mr, mb, out=al)
+                    np.exp(al, out=al)  # rescale factor for what was accumulated so far
+                    mr[...] = mb
+                    np.subtract(s, mr, out=s)
+                    np.exp(s, out=s)
+                    a *= al
+            if j0 == 0:
+                np.matmul(s, v_b[j0:j1], out=a)
+            else:
                 np.matmul(s, v_b[j0:j1], out=a_tmp)
                 a += a_tmp
         np.divide(a[:, :dv], a[:, dv:], out=out[bi, i0:i1])
+
+
+def _within_band(row_max: Array, *, first: bool) -> bool:
+    """Whether exp(s) needs no shift: no score above the band, and (for a row's first
+    block) every row reaching above its bottom, so the row's largest term cannot vanish."""
+    return bool(row_max.max() <= NO_SHIFT_BAND and (not first or row_max.min() >= -NO_SHIFT_BAND))
 
 
 def flash_attention(
@@ -458,11 +489,12 @@ def flash_attention(
     vaug = np.empty((batch, nk, dv + 1), q_.dtype)
     vaug[..., :dv] = v_.reshape(batch, nk, dv)
     vaug[..., dv] = 1.0
+    norms = (np.linalg.norm(qs, axis=-1), np.linalg.norm(k3, axis=-1))
     tasks = [(bi, i0) for bi in range(batch) for i0 in range(0, nq, bq)]
     pool, available = _pool()
     n_workers = min(available if workers is None else max(1, workers), len(tasks))
     if pool is None or n_workers < 2 or batch * nq * nk < 1 << 20:
-        _flash_rows(qs, k3, vaug, out, tasks, bq, bk, causal)
+        _flash_rows(qs, k3, vaug, out, norms, tasks, bq, bk, causal)
     else:
         # Causal rows near the end cost more: deal tasks round-robin to balance the work.
         assert _BLAS is not None
@@ -470,7 +502,9 @@ def flash_attention(
         _BLAS.set_global(1)
         try:
             futures = [
-                pool.submit(_flash_rows, qs, k3, vaug, out, tasks[w::n_workers], bq, bk, causal)
+                pool.submit(
+                    _flash_rows, qs, k3, vaug, out, norms, tasks[w::n_workers], bq, bk, causal
+                )
                 for w in range(n_workers)
             ]
             for f in futures:

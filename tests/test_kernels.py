@@ -291,6 +291,31 @@ def test_flash_attention_large_scores_do_not_overflow():
     np.testing.assert_allclose(got, K.attention(q, k, v), atol=1e-6)
 
 
+@pytest.mark.parametrize(
+    ("first", "later"),
+    [
+        (1.0, 60.0),  # in the band, then above it: switch to the running max mid-row
+        (-100.0, -90.0),  # every score far below the band: exp(s) alone would underflow to 0
+        (-100.0, 5.0),  # below, then inside
+        (30.0, -200.0),  # inside, then far below
+    ],
+)
+def test_flash_attention_shifts_only_when_the_scores_need_it(first, later):
+    """Scores on both sides of the ±40 band where exp needs no shift, across key blocks."""
+    d, n = 4, 8
+    q = np.full((3, d), 1.0, dtype=np.float32)
+    unit = np.full(d, 1.0 / d, dtype=np.float32)  # q·unit = 1; scores are scaled by 1/√d
+    rows = [first * np.sqrt(d) * unit * (1 + i / 10) for i in range(n // 2)]
+    rows += [later * np.sqrt(d) * unit * (1 + i / 10) for i in range(n // 2)]
+    k = np.array(rows, dtype=np.float32)
+    v = np.random.default_rng(0).standard_normal((n, 3)).astype(np.float32)
+    want = K.attention(q.astype(np.float64), k.astype(np.float64), v.astype(np.float64))
+    for block in [(3, 4), (1, 2), (3, 8)]:
+        got = K.flash_attention(q, k, v, block=block)
+        assert np.all(np.isfinite(got)), block
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5, err_msg=str(block))
+
+
 def _peak(fn) -> int:
     tracemalloc.start()
     try:
