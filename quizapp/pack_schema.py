@@ -237,6 +237,8 @@ class Calc(_Model):
     """A Cost.quantity name: flops | macs | memory.<k> | bytes.<k> | an extra name."""
     dtype: str | None = None
     """Element type for byte quantities (fp32 by default)."""
+    options: dict[Name, int | float | str | bool] = Field(default_factory=dict)
+    """Counting conventions of the op, e.g. {causal_flops: count} (`quizapp calc --list`)."""
 
 
 class Demo(BaseModel):

@@ -418,6 +418,17 @@ class _QuestionChecker:
                 ("calc", "dtype"), f"unknown dtype {calc.dtype!r} ({', '.join(DTYPE_BYTES)})"
             )
             ok = False
+        conventions = {o.name: o for o in op.options}
+        for key, value in calc.options.items():
+            opt = conventions.get(key)
+            if opt is None:
+                valid = ", ".join(conventions) or "none"
+                self.error(("calc", "options", key), f"{calc.op} has no option {key!r} ({valid})")
+                ok = False
+            elif opt.choices is not None and value not in opt.choices:
+                choices = ", ".join(map(str, opt.choices))
+                self.error(("calc", "options", key), f"must be one of {choices}")
+                ok = False
         known = costs.quantities(calc.op)
         if calc.quantity not in known:
             self.error(
@@ -434,7 +445,7 @@ class _QuestionChecker:
         for seed, params in self.draws[:CALC_DRAWS]:
             values = {k: f(params) for k, f in formulas.items()}
             try:
-                cost = costs.compute(calc.op, values, dtype=calc.dtype or "fp32")
+                cost = costs.compute(calc.op, values, dtype=calc.dtype or "fp32", **calc.options)
                 got = cost.quantity(calc.quantity)
             except (costs.CostError, KeyError, ValueError) as err:
                 self.error(("calc",), f"{_seed_text(seed, params)}: {err}")

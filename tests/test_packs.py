@@ -99,6 +99,15 @@ def test_calc_demo_follow_ups_checks_and_non_positive_answers() -> None:
     assert "did you mean sdpa" in problems["questions[1].calc.op"][2]
 
 
+def test_calc_options_are_checked_against_the_op() -> None:
+    problems = {p[2]: (p[0], p[1], p[3]) for p in _problems("calc-options.yaml")}
+    assert problems["questions[0].calc.options.causal_flops"][:2] == (21, 17)
+    assert "skip, full" in problems["questions[0].calc.options.causal_flops"][2]
+    assert problems["questions[0].calc.options.rounding"][:2] == (21, 42)
+    assert "causal_flops" in problems["questions[0].calc.options.rounding"][2]
+    assert len(problems) == 2  # and nothing else: the answer itself is fine
+
+
 def test_a_broken_user_pack_does_not_stop_the_others(tmp_path: Path) -> None:
     good = (ROOT / "quizapp" / "templates" / "starter.yaml").read_text(encoding="utf-8")
     (tmp_path / "mine.yaml").write_text(good.replace("__PACK_ID__", "mine"), encoding="utf-8")
@@ -170,7 +179,8 @@ def test_calc_questions_agree_with_their_cost_model() -> None:
         for seed in range(5):
             v = draw(q, seed)
             params = {k: evaluate(f, v.params) for k, f in q.calc.params.items()}
-            cost = costs.compute(q.calc.op, params, dtype=q.calc.dtype or "fp32")
+            dtype = q.calc.dtype or "fp32"
+            cost = costs.compute(q.calc.op, params, dtype=dtype, **q.calc.options)
             model = cost.quantity(q.calc.quantity)
             assert math.isclose(model, v.answer_value, rel_tol=1e-9), (qid, seed, v.params)
 
