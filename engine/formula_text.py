@@ -21,10 +21,6 @@ _ENDS_OPERAND = frozenset({"num", "name", "rp", "sup", "bang"})
 _STARTS_OPERAND = frozenset({"num", "name", "lp", "sqrt"})
 
 
-def _is_plain_integer(text: str) -> bool:
-    return text.isdigit()
-
-
 def spell(formula: str, names: Iterable[str], values: Mapping[str, str] | None = None) -> str:
     """`formula` re-spelled for reading; names found in `values` are replaced by their text.
 
@@ -62,9 +58,9 @@ def spell(formula: str, names: Iterable[str], values: Mapping[str, str] | None =
 
 def _exponent_text(tok: Token, values: Mapping[str, str]) -> str | None:
     """The digits of a power that can be written as a superscript, else None."""
-    if tok.kind == "num" and _is_plain_integer(tok.text):
+    if tok.kind == "num" and tok.text.isdigit():
         return tok.text
-    if tok.kind == "name" and tok.text in values and _is_plain_integer(values[tok.text]):
+    if tok.kind == "name" and tok.text in values and values[tok.text].isdigit():
         return values[tok.text]
     return None
 
@@ -83,7 +79,7 @@ def _token_text(tok: Token, prev: Token | None, values: Mapping[str, str], funct
         return {"*": "·", "+": "+" if unary else " + "}.get(tok.text, tok.text)
     if tok.kind == "sup":
         text = values.get(tok.text, tok.text)  # 2ⁿ with n drawn
-        return (text if _is_plain_integer(text) else tok.text).translate(_SUPERSCRIPT)
+        return (text if text.isdigit() else tok.text).translate(_SUPERSCRIPT)
     if tok.kind == "sub":
         return tok.text.translate(_SUBSCRIPT)
     if tok.kind == "comma":

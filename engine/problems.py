@@ -468,6 +468,8 @@ def draw(question: Any, seed: int, *, qid: str | None = None) -> Variant:
     keeps its variants when its pack is renamed. Raises FormulaError or RenderError on
     a broken question (validation reports those with file locations first).
     """
+    from engine.formula_text import spell  # imports the parser (sympy), as compile_formula does
+
     spec = as_mapping(question)
     own_id = str(spec.get("id", ""))
     params = draw_params(spec.get("params"), seed, own_id)
@@ -483,8 +485,6 @@ def draw(question: Any, seed: int, *, qid: str | None = None) -> Variant:
     ]
     symbols = set(params) | set(answer_variables(answer))
     steps = []
-    from engine.formula_text import spell  # imports the parser (sympy), as compile_formula does
-
     written = {name: format_value(v) for name, v in params.items()}
     for step in spec.get("derivation") or []:
         formula = step.get("formula")

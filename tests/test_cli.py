@@ -102,3 +102,11 @@ def test_calc_errors_name_the_valid_choices_and_exit_2():
         assert result.exit_code == 2, (args, result.output)
         assert message in result.output, (args, result.output)
         assert "Traceback" not in result.output
+
+
+def test_command_line_ids_have_the_shape_packs_use():
+    """practice/mock check pack and topic names without loading pydantic: same pattern."""
+    from quizapp.commands.options import _ID
+    from quizapp.pack_schema import ID_PATTERN, TOPIC_PATTERN
+
+    assert _ID.pattern == ID_PATTERN == TOPIC_PATTERN

@@ -19,6 +19,8 @@ import click
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: pack_schema.ID_PATTERN and TOPIC_PATTERN (one shape; not imported: pydantic is heavy and
+#: `--help` stays light). tests/test_cli.py keeps them equal.
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
