@@ -238,7 +238,7 @@ class Calc(_Model):
     dtype: str | None = None
     """Element type for byte quantities (fp32 by default)."""
     options: dict[Name, int | float | str | bool] = Field(default_factory=dict)
-    """Counting conventions of the op, e.g. {causal_flops: count} (`quizapp calc --list`)."""
+    """Counting conventions of the op, e.g. {causal_flops: full} (`quizapp calc --list`)."""
 
 
 class Demo(BaseModel):

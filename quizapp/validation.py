@@ -418,16 +418,11 @@ class _QuestionChecker:
                 ("calc", "dtype"), f"unknown dtype {calc.dtype!r} ({', '.join(DTYPE_BYTES)})"
             )
             ok = False
-        conventions = {o.name: o for o in op.options}
         for key, value in calc.options.items():
-            opt = conventions.get(key)
-            if opt is None:
-                valid = ", ".join(conventions) or "none"
-                self.error(("calc", "options", key), f"{calc.op} has no option {key!r} ({valid})")
-                ok = False
-            elif opt.choices is not None and value not in opt.choices:
-                choices = ", ".join(map(str, opt.choices))
-                self.error(("calc", "options", key), f"must be one of {choices}")
+            try:
+                costs.model(calc.op, **{key: value})  # the engine's own check of conventions
+            except costs.CostError as err:
+                self.error(("calc", "options", key), str(err))
                 ok = False
         known = costs.quantities(calc.op)
         if calc.quantity not in known:
