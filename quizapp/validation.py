@@ -7,9 +7,12 @@ the answer, demos and follow-ups exist, and the author's own `checks` grade as
 stated. Every problem is reported (not only the first) with the file:line:column of
 the field, using the marks recorded while the YAML was read.
 
-Draws are checked for `SEEDS` seeds; identical draws are checked once, and every
-formula is parsed once (engine.problems caches it), so the full shipped set validates
-in seconds.
+Variant testing, as STACK and PrairieLearn do it: every question is drawn with `SEEDS`
+seeds, and in every distinct draw a listed mistake must differ from the answer, every
+`checks` entry must grade as stated, and no example the answer box shows may grade as
+the answer; a failure names the seed (`quizapp preview --seed N` reproduces it).
+Identical draws are checked once, and every formula is parsed once (engine.problems
+caches it), so the full shipped set validates in seconds.
 """
 
 from __future__ import annotations
@@ -37,9 +40,8 @@ from quizapp.packs import (
 
 #: Seeds every question is drawn with (the issue asks for at least 20).
 SEEDS = 20
-#: How many distinct draws `calc` and `checks` are compared on (they are slower).
+#: How many distinct draws `calc` is compared on (sympy substitution is the slow part).
 CALC_DRAWS = 4
-CHECK_DRAWS = 2
 #: Relative agreement required between the answer and its derivation / cost model.
 AGREE_REL = 1e-6
 #: Allowed difference between a check's stated score and the checker's.
@@ -125,6 +127,7 @@ class _QuestionChecker:
                 if not self.errors:  # the variant can be built: grade the author's checks
                     self._whole_draw()
                     self._checks()
+                    self._examples()
                 self._derivation(answer_ok)
                 self._calc(answer_ok)
             self._demo()
@@ -289,9 +292,11 @@ class _QuestionChecker:
                 if not isinstance(value, list):
                     self.error(path, "a choice mistake lists option keys, e.g. [b]")
                     continue
-                for key in value:
-                    if key not in self.answer["options"]:
-                        self.error(path, f"{key!r} is not an option")
+                unknown = [key for key in value if key not in self.answer["options"]]
+                for key in unknown:
+                    self.error(path, f"{key!r} is not an option")
+                if not unknown and sorted(set(value)) == sorted(set(self.answer["value"])):
+                    self.error(path, "selects exactly the right options: it is the answer")
             elif self.kind == "recall":
                 if not isinstance(value, str):
                     self.error(path, "a recall mistake describes the error in words")
@@ -302,6 +307,10 @@ class _QuestionChecker:
                 formula = self._compile(path, value, names)
                 if formula is not None and self.kind == "number":
                     self._mistake_differs(path, formula)
+                elif formula is not None and self.kind == "expression":
+                    self._expression_differs(path, formula)
+                elif formula is not None and self.kind == "big_o":
+                    self._graded_as_answer(path, str(value), "this mistake", self.draws[:1])
 
     def _mistake_differs(self, path: FieldPath, mistake: Any) -> None:
         """A classic slip that equals the answer for some draw would scold a right answer."""
@@ -325,6 +334,53 @@ class _QuestionChecker:
                     "answer would get this mistake's feedback; change the draws or the tolerance",
                 )
                 return
+
+    def _expression_differs(self, path: FieldPath, mistake: Any) -> None:
+        """An expression slip must differ from the answer somewhere, for every draw."""
+        from engine.problems import FormulaError, compile_formula
+
+        try:
+            answer = compile_formula(self.answer["value"], self._formula_vars())
+        except FormulaError:
+            return
+        rng = random.Random(f"{self.q.id}:mistakes")
+        for seed, params in self.draws:
+            differs = False
+            for _ in range(6):
+                point = {**params, **{v: rng.uniform(2.0, 60.0) for v in self.variables}}
+                try:
+                    if not _agree(float(answer(point)), float(mistake(point)), 1e-9):
+                        differs = True
+                        break
+                except FormulaError:
+                    differs = True
+                    break
+            if not differs:
+                self.error(
+                    path,
+                    f"is the answer's expression for {_seed_text(seed, params)}: a right answer "
+                    "would get this mistake's feedback",
+                )
+                return
+
+    def _graded_as_answer(
+        self, path: FieldPath, response: str, what: str, draws: list[tuple[int, dict[str, Any]]]
+    ) -> bool:
+        """Report (once) when `response` scores full marks on this question in some draw."""
+        from engine.problems import check_answer
+
+        for seed, params in draws:
+            try:
+                verdict = check_answer(self.answer, response, params)
+            except Exception:
+                return False  # the checker's own failures are reported by _checks
+            if verdict.score >= 1 - SCORE_TOL:
+                self.error(
+                    path,
+                    f"{what} {response!r} is graded as the answer ({_seed_text(seed, params)})",
+                )
+                return True
+        return False
 
     # ------------------------------------------------------------------ derivation
 
@@ -473,7 +529,7 @@ class _QuestionChecker:
 
         mistakes = [m.model_dump(exclude_none=True) for m in self.q.mistakes]
         for i, chk in enumerate(self.q.checks):
-            for seed, params in self.draws[:CHECK_DRAWS]:
+            for seed, params in self.draws:
                 try:
                     response = render(chk.response, params)
                 except RenderError as err:
@@ -497,6 +553,15 @@ class _QuestionChecker:
                         f"{_short(verdict.feedback)})",
                     )
                     break
+
+    def _examples(self) -> None:
+        """The answer box's examples (quizapp.answer_examples) must not give the answer away."""
+        from quizapp.answer_examples import EXAMPLES
+
+        for example in EXAMPLES.get(self.kind, ()):
+            what = "the answer box's example"
+            if self._graded_as_answer(("answer", "value"), example, what, self.draws):
+                return
 
     # ------------------------------------------------------------------ links
 

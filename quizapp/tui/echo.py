@@ -12,15 +12,10 @@ from typing import Any
 from textual.dom import DOMNode
 from textual.worker import get_current_worker
 
+from quizapp.answer_examples import PLACEHOLDERS
 from quizapp.tui.messages import EchoReady
 
-#: What the answer box shows while empty, by answer kind (practice and mock share it).
-PLACEHOLDERS = {
-    "number": "a number, e.g. 2.1e9, 2.1 G, 2^31, 4 GiB, 3.2 TFLOP",
-    "expression": "a formula, e.g. 2*n^2*d",
-    "big_o": "a growth class, e.g. n^2*d (the O( ) is optional)",
-    "recall": "your answer (optional); Enter reveals the model answer",
-}
+__all__ = ["PLACEHOLDERS", "echo_in_thread"]
 
 
 def echo_in_thread(node: DOMNode, spec: Mapping[str, Any], response: str, group: str) -> None:
