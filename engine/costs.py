@@ -11,7 +11,12 @@ Conventions (stated, never hidden):
 - Softmax FLOPs per score and the 1/sqrt(dk) scaling are options. Inside attention the default
   counts neither (torch's counter, Megatron, Kaplan); the stand-alone `softmax` op counts 5
   per element (max, subtract, exp, sum, divide). Chinchilla (arXiv 2203.15556, App. F) uses 3.
-- Memory figures are elements; `Cost.bytes` multiplies them by the dtype's size.
+- Memory figures are elements; `Cost.bytes` multiplies them by the dtype's size. Figures
+  whose bytes do not depend on one dtype (mixed-precision Adam's 16 bytes per parameter,
+  Korthikanti's activations with their 1-byte dropout masks) are `fixed_bytes`, given in
+  bytes and shown as `bytes.<k>` whatever `--dtype` says.
+- A parameter that shares its name with an option (sdpa's `causal`, train_memory's
+  `zero`, activations' `sp`) selects that variant of the model.
 
 Adding an operation: write its builder `_name(s, opt) -> Model` with `_Steps` and put
 `@op("name", "Title", params=(_p(...), ...), options=(Option(...), ...), check=_name_check)`
@@ -87,6 +92,7 @@ class Model:
     big_o: str
     big_o_space: str
     conventions: dict[str, str] = field(default_factory=dict)
+    fixed_bytes: dict[str, sp.Expr] = field(default_factory=dict)
 
 
 Builder = Callable[[dict[str, sp.Symbol], dict[str, Any]], "Model"]
@@ -210,6 +216,7 @@ class _Steps:
         *,
         total_text: str = "Total FLOPs",
         extra: dict[str, sp.Expr] | None = None,
+        fixed_bytes: dict[str, sp.Expr] | None = None,
     ) -> Model:
         flops = sp.Add(*self.flop_terms) if self.flop_terms else sp.Integer(0)
         macs = sp.Add(*self.mac_terms) if self.mac_terms else sp.Integer(0)
@@ -226,6 +233,7 @@ class _Steps:
             big_o=big_o,
             big_o_space=big_o_space,
             conventions=conventions or {},
+            fixed_bytes=fixed_bytes or {},
         )
 
 
@@ -1119,6 +1127,357 @@ def _proj(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+# --------------------------------------------------------------------------- training at scale
+# Training memory, activations, communication, pipeline bubbles, compute budgets and MFU
+# (issue 12). Formulas and sources: ZeRO (arXiv 1910.02054), Korthikanti et al. 2022
+# (arXiv 2205.05198), Megatron-LM (arXiv 1909.08053, 2104.04473), Chinchilla
+# (arXiv 2203.15556), PaLM (arXiv 2204.02311, App. B).
+
+
+def _zero_check(values: dict[str, float]) -> None:
+    if values["zero"] not in (0, 1, 2, 3):
+        raise CostError(f"zero must be a ZeRO stage 0, 1, 2 or 3, got {values['zero']:g}")
+
+
+@op(
+    "train_memory",
+    "Training memory per GPU: mixed-precision Adam, ZeRO stages 0–3",
+    params=(
+        _p("params", 7.5e9, "parameters Ψ", integer=False),
+        _p(
+            "zero",
+            0,
+            "ZeRO stage: 0 none, 1 optimizer states, 2 + gradients, 3 + weights partitioned",
+            allow_zero=True,
+        ),
+        _p("gpus", 64, "data-parallel GPUs N_d the states are partitioned over"),
+    ),
+    options=(Option("zero", 0, "set from the zero parameter", (0, 1, 2, 3)),),
+    check=_zero_check,
+)
+def _train_memory(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    psi, gpus = s["params"], s["gpus"]
+    stage = int(opt["zero"])
+    st = _Steps()
+
+    def held(first_stage: int, what: str) -> tuple[sp.Expr, str]:
+        """Partitioned over the GPUs from ZeRO stage `first_stage` on, else replicated."""
+        if stage >= first_stage:
+            return 1 / gpus, f"{what}, partitioned: ÷ gpus (ZeRO-{first_stage} and up)"
+        return sp.Integer(1), f"{what}, replicated on every GPU"
+
+    share, text = held(3, "fp16 weights, 2 bytes per parameter")
+    weights = st.note("weight_bytes", text, 2 * psi * share, "B")
+    share, text = held(2, "fp16 gradients, 2 bytes per parameter")
+    grads = st.note("gradient_bytes", text, 2 * psi * share, "B")
+    share, text = held(
+        1, "Adam states in fp32: master weights, momentum, variance, 4 + 4 + 4 = 12 bytes"
+    )
+    optimizer = st.note("optimizer_bytes", text, 12 * psi * share, "B")
+    total = st.note(
+        "total_bytes", f"Per GPU with ZeRO stage {stage}", weights + grads + optimizer, "B"
+    )
+    st.note(
+        "unpartitioned_bytes",
+        "Without ZeRO every GPU holds all of it: 2 + 2 + 12 = 16 bytes per parameter",
+        16 * psi,
+        "B",
+    )
+    return st.model(
+        {},
+        "O(Ψ)",
+        "O(Ψ/N_d)" if stage == 3 else "O(Ψ)",
+        {
+            "model": "mixed-precision Adam (ZeRO, Rajbhandari et al. 2020, arXiv 1910.02054, §3)",
+            "ignored": "activations, temporary buffers and fragmentation are not counted",
+        },
+        extra={"bytes_per_param": total / psi},
+        fixed_bytes={
+            "weights": weights,
+            "gradients": grads,
+            "optimizer": optimizer,
+            "total": total,
+        },
+    )
+
+
+def _activations_check(values: dict[str, float]) -> None:
+    if values["sp"] not in (0, 1):
+        raise CostError("sp must be 0 or 1 (sequence parallelism off or on)")
+
+
+@op(
+    "activations",
+    "Activation memory of a transformer (Korthikanti et al. 2022)",
+    params=(
+        _p("s", 2048, _SIZE),
+        _p("b", 1, "micro-batch size"),
+        _p("d", 12288, "hidden size h"),
+        _p("heads", 96, "attention heads a"),
+        _p("layers", 96, "transformer layers"),
+        _p("tp", 1, "tensor-parallel size t"),
+        _p(
+            "sp", 0, "1 with sequence parallelism (needs tp > 1 to matter), else 0", allow_zero=True
+        ),
+    ),
+    options=(
+        Option(
+            "recompute",
+            "none",
+            "activation recomputation: none, selective (attention core) or full",
+            ("none", "selective", "full"),
+        ),
+        Option("sp", 0, "set from the sp parameter", (0, 1)),
+    ),
+    check=_activations_check,
+)
+def _activations(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    sl, b, h, a, layers, t = (s[x] for x in ("s", "b", "d", "heads", "layers", "tp"))
+    seq_par, mode = bool(opt["sp"]), opt["recompute"]
+    sbh = sl * b * h
+    st = _Steps()
+    st.note(
+        "attention_block_bytes",
+        "Attention block: QKV input 2·sbh, Q and K 4·sbh, softmax output 2·a·s²·b, its dropout "
+        "mask a·s²·b, dropout output 2·a·s²·b, V 2·sbh, output-projection input 2·sbh, "
+        "dropout mask sbh",
+        11 * sbh + 5 * a * sl**2 * b,
+        "B",
+    )
+    st.note(
+        "mlp_bytes",
+        "MLP: input 2·sbh, GeLU input 8·sbh, GeLU output 8·sbh, dropout mask sbh",
+        19 * sbh,
+        "B",
+    )
+    st.note("layernorm_bytes", "Two layer norms keep their inputs: 4·sbh", 4 * sbh, "B")
+    st.note(
+        "unsplit_bytes",
+        "Per layer, no parallelism, no recomputation: sbh·(34 + 5·a·s/h)",
+        sbh * (34 + 5 * a * sl / h),
+        "B",
+    )
+    if mode == "full":
+        per_layer = 2 * sbh
+        text = "Full recomputation keeps only each layer's input, 2·sbh; the rest is recomputed"
+    elif mode == "selective":
+        per_layer = 34 * sbh / t if seq_par else sbh * (10 + 24 / t)
+        text = (
+            "Selective recomputation drops the 5·a·s²·b attention terms and recomputes them; "
+            + (
+                "sequence parallel splits the rest t ways: 34·sbh/t"
+                if seq_par
+                else "the 10·sbh outside the tensor-parallel regions stays whole: sbh·(10 + 24/t)"
+            )
+        )
+    elif seq_par:
+        per_layer = sbh * (34 + 5 * a * sl / h) / t
+        text = "Tensor + sequence parallel: everything is split t ways, sbh·(34 + 5·a·s/h)/t"
+    else:
+        per_layer = sbh * (10 + 24 / t + 5 * a * sl / (h * t))
+        text = (
+            "Tensor parallel t splits 24·sbh and the attention terms; layer norms, dropout masks "
+            "and block inputs (10·sbh) are replicated: sbh·(10 + 24/t + 5·a·s/(h·t))"
+        )
+    per_layer = st.note("per_layer_bytes", text, per_layer, "B")
+    total = st.note("total_bytes", "All layers: layers × per layer", layers * per_layer, "B")
+    return st.model(
+        {},
+        "O(L·s·b·h + L·a·s²·b)",
+        "O(L·s·b·h + L·a·s²·b)" if mode == "none" else "O(L·s·b·h)",
+        {
+            "model": (
+                "16-bit activations, 1-byte dropout masks, per GPU (Korthikanti et al. 2022, "
+                "arXiv 2205.05198, §4 and Table 2); embeddings and the output layer not counted"
+            ),
+            "recompute": (
+                f"{mode}: full recomputation costs one more forward pass, 8·N instead of 6·N "
+                "FLOPs per token; selective recomputes only the attention core"
+            ),
+        },
+        fixed_bytes={"per_layer": per_layer, "total": total},
+    )
+
+
+def _allreduce_check(values: dict[str, float]) -> None:
+    if values["gpus"] < 2:
+        raise CostError("an all-reduce needs at least 2 GPUs")
+
+
+@op(
+    "allreduce",
+    "Ring all-reduce: bytes each GPU sends, and the time",
+    params=(
+        _p("bytes", 1e9, "size X of the buffer reduced (e.g. the gradients)", integer=False),
+        _p("gpus", 8, "GPUs p in the ring"),
+        _p(
+            "bandwidth",
+            100e9,
+            "bytes per second each GPU sends (and receives) at once",
+            integer=False,
+        ),
+    ),
+    check=_allreduce_check,
+)
+def _allreduce(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    x, p, bw = s["bytes"], s["gpus"], s["bandwidth"]
+    st = _Steps()
+    st.note("chunk_bytes", "The buffer is cut into p chunks of X/p bytes", x / p, "B")
+    rs = st.note(
+        "reduce_scatter_bytes",
+        "Reduce-scatter: p − 1 steps, each sending one chunk to the next GPU",
+        (p - 1) * x / p,
+        "B",
+    )
+    st.note(
+        "all_gather_bytes",
+        "All-gather of the reduced chunks: another p − 1 steps of one chunk",
+        (p - 1) * x / p,
+        "B",
+    )
+    per_gpu = st.note(
+        "bytes_per_gpu",
+        "Each GPU sends (and receives) 2·(p − 1)/p·X, almost 2·X however large p is",
+        2 * rs,
+        "B",
+    )
+    st.note(
+        "seconds", "Time at the per-GPU bandwidth: bytes_per_gpu / bandwidth", per_gpu / bw, "s"
+    )
+    st.note(
+        "naive_bytes",
+        "For contrast, sending the whole buffer to each of the p − 1 others: (p − 1)·X",
+        (p - 1) * x,
+        "B",
+    )
+    return st.model(
+        {},
+        "O(X)",
+        "O(X)",
+        {
+            "model": "bandwidth term of the ring algorithm; latency α·2(p − 1) is ignored",
+            "bandwidth": "per GPU, one direction; links are full duplex",
+        },
+    )
+
+
+@op(
+    "pipeline_bubble",
+    "Pipeline bubble of 1F1B / GPipe schedules (optionally interleaved)",
+    params=(
+        _p("stages", 4, "pipeline stages p"),
+        _p("microbatches", 8, "micro-batches m per batch"),
+        _p("chunks", 1, "model chunks v per device (interleaved schedule; 1: none)"),
+    ),
+)
+def _pipeline_bubble(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    p, m, v = s["stages"], s["microbatches"], s["chunks"]
+    st = _Steps()
+    unit = "microbatch times"
+    st.note("ideal_time", "Ideal time: m micro-batches, forward and backward", m, unit)
+    bubble = st.note(
+        "bubble_time",
+        "Fill and drain: p − 1 idle slots, shortened v-fold by interleaving",
+        (p - 1) / v,
+        unit,
+    )
+    st.note("bubble_ratio", "Bubble relative to the ideal time: (p − 1)/(v·m)", bubble / m, "")
+    st.note(
+        "bubble_fraction",
+        "Bubble as a fraction of the total time: (p − 1)/(v·m + p − 1)",
+        (p - 1) / (v * m + p - 1),
+        "",
+    )
+    return st.model(
+        {},
+        "O(m + p)",
+        "O(m)",
+        {
+            "model": "Narayanan et al. 2021, arXiv 2104.04473, §2.2: equal stages, t_f + t_b per slot",
+            "fraction": "bubble_fraction is of the total time; bubble_ratio of the ideal time",
+        },
+    )
+
+
+@op(
+    "chinchilla",
+    "Compute-optimal model and data size (Chinchilla, ≈ 20 tokens per parameter)",
+    params=(_p("compute", 5.88e23, "training compute C in FLOPs", integer=False),),
+)
+def _chinchilla(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    c = s["compute"]
+    st = _Steps()
+    st.note(
+        "tokens_per_param",
+        "Compute-optimal: about 20 training tokens per parameter",
+        sp.Integer(20),
+        "",
+    )
+    st.note("c_over_120", "C = 6·N·D with D = 20·N is C = 120·N², so N² = C/120", c / 120, "")
+    n = st.note("params_opt", "Parameters N_opt = √(C/120)", sp.sqrt(c / 120), "params")
+    st.note("tokens_opt", "Tokens D_opt = 20·N_opt", 20 * n, "tokens")
+    return st.model(
+        {},
+        "O(√C) for both N_opt and D_opt",
+        "O(1)",
+        {
+            "model": "Hoffmann et al. 2022, arXiv 2203.15556: N and D scale equally with C",
+            "rule": "20 tokens per parameter is the rule of thumb from Table 3 (70B on 1.4T)",
+        },
+    )
+
+
+@op(
+    "mfu",
+    "Model FLOPs utilisation (PaLM, with the attention term)",
+    params=(
+        _p("params", 540.35e9, "parameters N", integer=False),
+        _p("tokens_per_second", 238.3e3, "training throughput in tokens/s", integer=False),
+        _p("gpus", 6144, "accelerators"),
+        _p("peak", 275e12, "peak FLOP/s of one accelerator (dense, 16-bit)", integer=False),
+        _p("layers", 118, "layers L (0: leave out attention)", allow_zero=True),
+        _p(
+            "d",
+            12288,
+            "attention width H·Q, heads × head size (d_model in most models; 48·256 in "
+            "PaLM 540B, whose d_model is 18,432); 0 leaves out attention",
+            allow_zero=True,
+        ),
+        _p("seq", 2048, "sequence length T (0: leave out attention)", allow_zero=True),
+    ),
+)
+def _mfu(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    n, tps, gpus, peak = s["params"], s["tokens_per_second"], s["gpus"], s["peak"]
+    layers, d, seq = s["layers"], s["d"], s["seq"]
+    st = _Steps()
+    dense = st.note("dense_flops_per_token", "Weights: 6·N FLOPs per token", 6 * n, "FLOP")
+    attention = st.note(
+        "attention_flops_per_token",
+        "Attention (QKᵀ and PV, forward and backward): 12·L·H·Q·T per token, H·Q = d",
+        12 * layers * d * seq,
+        "FLOP",
+    )
+    per_token = st.note("flops_per_token", "Model FLOPs per token", dense + attention, "FLOP")
+    achieved = st.note(
+        "model_flops_per_second",
+        "Model FLOP/s: tokens/s × FLOPs per token",
+        tps * per_token,
+        "FLOP/s",
+    )
+    available = st.note("peak_flops_per_second", "Peak: accelerators × peak", gpus * peak, "FLOP/s")
+    st.note("mfu", "MFU = model FLOP/s / peak FLOP/s", achieved / available, "")
+    st.note("mfu_without_attention", "MFU counting 6·N only", tps * dense / available, "")
+    return st.model(
+        {},
+        "O(N + L·d·T) per token",
+        "O(1)",
+        {
+            "model": "Chowdhery et al. 2022, PaLM, arXiv 2204.02311, App. B: 6·N + 12·L·H·Q·T",
+            "mfu": "model FLOPs only: rematerialisation is not credited (that would be HFU)",
+        },
+    )
+
+
 # --------------------------------------------------------------------------- API
 
 
@@ -1169,6 +1528,8 @@ def formula(name: str, quantity: str, **options: Any) -> sp.Expr:
     group, _, key = quantity.partition(".")
     if group == "memory" and key in m.memory:
         return m.memory[key]
+    if group == "bytes" and key in m.fixed_bytes:
+        return m.fixed_bytes[key]
     if quantity in m.extra:
         return m.extra[quantity]
     raise CostError(f"{name} has no symbolic quantity {quantity!r}")
@@ -1179,6 +1540,7 @@ def quantities(name: str, **options: Any) -> list[str]:
     m = model(name, **options)
     names = ["flops", "macs"]
     names += [f"memory.{k}" for k in m.memory] + [f"bytes.{k}" for k in m.memory]
+    names += [f"bytes.{k}" for k in m.fixed_bytes if k not in m.memory]
     return names + list(m.extra)
 
 
@@ -1235,8 +1597,8 @@ def compute(
             raise CostError(f"{p.name} must be a whole number, got {values[p.name]:g}")
     if op.check is not None:
         op.check(values)
-    if "causal" in values:
-        options = {**options, "causal": int(values["causal"])}
+    selected = {o.name for o in op.options} & set(values)
+    options = {**options, **{k: int(values[k]) for k in selected}}
     resolved = _resolve_options(op, options)
     m = _symbolic(name, tuple(sorted(resolved.items())))
     symbols = {p.name: sp.Symbol(p.name, positive=True) for p in op.params}
@@ -1253,13 +1615,16 @@ def compute(
         flops=_number(m.flops, subs),
         macs=_number(m.macs, subs),
         memory=memory,
-        bytes={k: v * per for k, v in memory.items()},
+        bytes={
+            **{k: v * per for k, v in memory.items()},
+            **{k: _number(e, subs) for k, e in m.fixed_bytes.items()},
+        },
         extra={k: _number(e, subs) for k, e in m.extra.items()},
         big_o=m.big_o,
         big_o_space=m.big_o_space,
         steps=steps,
         conventions=m.conventions,
-        options={k: v for k, v in resolved.items() if k != "causal"},
+        options={k: v for k, v in resolved.items() if k not in selected},
     )
 
 

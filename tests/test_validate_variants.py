@@ -7,7 +7,9 @@ at only the first seeds, or only at number answers, would pass it.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -38,7 +40,7 @@ def messages(path: Path) -> list[str]:
     return [f"{e.path}: {e.message}" for e in report.errors]
 
 
-def first_seed_with(spec: dict[str, object], qid: str, name: str, value: int) -> int:
+def first_seed_with(spec: Mapping[str, Any], qid: str, name: str, value: int) -> int:
     """The first seed whose draw gives `name` = `value`, computed by the real drawer."""
     return next(s for s in range(SEEDS) if draw_params(spec, s, qid)[name] == value)
 

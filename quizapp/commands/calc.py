@@ -44,7 +44,7 @@ def _list_ops() -> None:
         click.echo(f"{op.name:<19} {op.title}")
         click.echo(f"{'':<19} {params}")
         for opt in op.options:
-            if opt.name != "causal":
+            if opt.name not in op.param_names:  # set by the parameter of that name
                 click.echo(f"{'':<19} option {opt.name}={opt.default} ({opt.help})")
 
 
@@ -84,6 +84,10 @@ def _print_table(cost: Any) -> None:
     if cost.memory:
         shown = ", ".join(f"{k} {format_bytes(v)}" for k, v in cost.bytes.items())
         console.print(f"Memory ({cost.dtype}, {per:g} B/element): {shown}")
+    fixed = {k: v for k, v in cost.bytes.items() if k not in cost.memory}
+    if fixed:
+        shown = ", ".join(f"{k} {format_bytes(v)}" for k, v in fixed.items())
+        console.print(f"Bytes (set by the model, not by --dtype): {shown}")
     console.print(f"Time:   {cost.big_o}    Space: {cost.big_o_space}")
     for key, text in cost.conventions.items():
         console.print(f"[dim]convention {key}: {text}[/dim]")
