@@ -9,7 +9,7 @@ from __future__ import annotations
 
 #: Example responses per answer kind, as the answer box shows them.
 EXAMPLES: dict[str, tuple[str, ...]] = {
-    "number": ("2.1e9", "2.1 G", "3*10^7", "1.3 GiB", "3.2 TFLOP"),
+    "number": ("2.1e9", "2.1 G", "7.3*10^5", "1.3 GiB", "3.2 TFLOP"),
     "expression": ("2*n^2*d",),
     "big_o": ("n^2*log(n)",),
 }
