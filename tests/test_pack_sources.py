@@ -20,7 +20,7 @@ from quizapp.store import Attempt, Store
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 PACK = """\
-id: shared-pack
+id: {pack_id}
 title: A shared pack
 version: 1
 description: Questions shared through git.
@@ -57,7 +57,8 @@ def git(repo: Path, *args: str) -> str:
 
 
 def write_pack(repo: Path, *qids: str, name: str = "shared-pack.yaml") -> None:
-    text = PACK.format(questions="".join(QUESTION.format(qid=q) for q in qids))
+    questions = "".join(QUESTION.format(qid=q) for q in qids)
+    text = PACK.format(pack_id=name.removesuffix(".yaml"), questions=questions)
     (repo / name).write_text(text, encoding="utf-8")
 
 
@@ -118,7 +119,9 @@ def test_add_at_a_tag_takes_that_version(repo):
 
 def test_an_invalid_pack_is_not_enabled_and_the_error_says_where(repo):
     (repo / "shared-pack.yaml").write_text(
-        PACK.format(questions=QUESTION.format(qid="q1")).replace("difficulty: 1", "difficulty: 9"),
+        PACK.format(pack_id="shared-pack", questions=QUESTION.format(qid="q1")).replace(
+            "difficulty: 1", "difficulty: 9"
+        ),
         encoding="utf-8",
     )
     commit(repo)
@@ -234,7 +237,7 @@ def test_nothing_from_the_repository_runs_and_links_do_not_leave_it(repo, tmp_pa
     hook.write_text(f"#!/bin/sh\ntouch {marker}\n")
     hook.chmod(0o755)
     monkeypatch.setenv("GIT_TEMPLATE_DIR", str(template))
-    # A "pack" that is a symlink to a valid pack outside the repository.
+    # A "pack" that is a symlink to a valid pack outside the repository (would load if followed).
     outside = tmp_path / "outside"
     outside.mkdir()
     write_pack(outside, "secret", name="linked.yaml")
