@@ -149,3 +149,15 @@ def test_selecting_packs_and_unknown_pack_ids(tmp_path):
     assert "no pack no-such-pack" in result.output
     assert "tui-basics" in result.output
     assert not (tmp_path / "x.apkg").exists()
+
+
+def test_without_an_output_file_the_deck_goes_to_the_exports_folder(tmp_path):
+    from quizapp import locations
+
+    result = CliRunner().invoke(
+        main, [*PACKS, "export", "--format", "apkg", "--packs", "tui-recall"]
+    )
+    assert result.exit_code == 0, result.output
+    target = locations.exports_dir() / "quizapp.apkg"
+    assert str(target) in result.output
+    assert len(read_deck(target, tmp_path)) == 1

@@ -66,7 +66,7 @@ def accepts(port: int) -> bool:
 
 
 @pytest.fixture
-def home(tmp_path: Path) -> Path:
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A data folder where the fixture's number question is due now, so `n` opens it."""
     from fsrs import Rating
 
@@ -74,7 +74,7 @@ def home(tmp_path: Path) -> Path:
     from quizapp.store import Store
 
     home = tmp_path / "home"
-    os.environ["QUIZAPP_HOME"] = str(home)  # the autouse fixture restores it
+    monkeypatch.setenv("QUIZAPP_HOME", str(home))
     with Store.open() as store:
         scheduling.review(store, QUESTION, Rating.Again, now=datetime.now(UTC) - timedelta(days=2))
     return home
