@@ -26,6 +26,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -95,11 +96,16 @@ def _stable_id(text: str) -> int:
     return (int.from_bytes(digest[:8], "big") >> 2) or 1
 
 
-def markdown_html(text: str, *, inline: bool = False) -> str:
-    """Pack Markdown as HTML for a card; raw HTML in the text is shown, never interpreted."""
+@lru_cache(maxsize=1)
+def _markdown() -> Any:
     from markdown_it import MarkdownIt
 
-    md = MarkdownIt("commonmark", {"html": False})
+    return MarkdownIt("commonmark", {"html": False})
+
+
+def markdown_html(text: str, *, inline: bool = False) -> str:
+    """Pack Markdown as HTML for a card; raw HTML in the text is shown, never interpreted."""
+    md = _markdown()
     text = text.strip()
     return md.renderInline(text) if inline else md.render(text).strip()
 

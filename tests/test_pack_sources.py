@@ -153,8 +153,11 @@ def test_clear_errors_for_a_bad_ref_a_missing_repo_and_no_git(repo, tmp_path, mo
 
 
 def test_a_pack_id_already_installed_is_refused(repo):
-    shipped = locations.shipped_packs_dir() / "attention-basics.yaml"
-    shutil.copy(shipped, repo / "attention-basics.yaml")
+    from quizapp.packs import load_all
+
+    shipped = load_all().pack("attention-basics")
+    assert shipped is not None
+    shutil.copy(shipped.file, repo / "attention-basics.yaml")
     commit(repo)
     result = run("packs", "add", str(repo))
     assert result.exit_code == 1
