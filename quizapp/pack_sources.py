@@ -337,6 +337,8 @@ def add(spec: str, name: str | None = None, ref: str | None = None) -> Source:
     url, spec_ref = split_spec(spec)
     ref = ref or spec_ref
     name = name or default_name(url)
+    if ref is not None and (not ref or ref.startswith("-")):
+        raise SourceError(f"{ref!r} is not a branch, tag or commit name")
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
         raise SourceError(f"{name!r} is not a source name: lowercase letters, digits and dashes")
     sources = read_lock()

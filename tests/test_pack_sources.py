@@ -144,6 +144,8 @@ def test_clear_errors_for_a_bad_ref_a_missing_repo_and_no_git(repo, tmp_path, mo
     result = run("packs", "add", f"{repo}@no-such-branch")
     assert result.exit_code == 1
     assert "no branch, tag or commit 'no-such-branch'" in result.output
+    result = run("packs", "add", str(repo), "--ref", "--upload-pack=touch")
+    assert result.exit_code == 1 and "not a branch, tag or commit name" in result.output
     result = run("packs", "add", str(tmp_path / "nowhere"))
     assert result.exit_code == 1 and "git clone failed" in result.output
     assert "Traceback" not in result.output
