@@ -115,6 +115,10 @@ def export(
     if fmt.lower() == "apkg":
         export_apkg(ctx, output, variants, pack_selection(ctx, packs))
         return
+    if packs:
+        raise click.UsageError(
+            "--packs chooses questions for --format apkg; attempts are all exported"
+        )
 
     with open_store_or_fail() as store:
         if verbose:
