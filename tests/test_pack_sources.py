@@ -214,6 +214,7 @@ def test_restore_clones_the_locked_commit_on_a_new_machine(repo):
     commit(repo)
     shutil.rmtree(locations.pack_sources_dir())  # another machine: only the lock file
     assert "shared-pack" not in loaded_packs()
+    assert "not here: shared-packs; `quizapp packs restore`" in run("packs").output
     result = run("packs", "restore")
     assert result.exit_code == 0, result.output
     assert loaded_packs()["shared-pack"] == 2  # the locked version, not the newest
@@ -268,3 +269,15 @@ def test_every_packs_subcommand_has_help():
     for sub in ("add", "remove", "update", "restore", "orphans"):
         result = run("packs", sub, "--help")
         assert result.exit_code == 0 and "Usage:" in result.output, sub
+
+
+def test_a_damaged_lock_file_never_stops_the_app_and_is_named(repo):
+    assert run("packs", "add", str(repo)).exit_code == 0
+    locations.pack_lock_path().write_text("{not json", encoding="utf-8")
+    listing = run("packs")
+    assert listing.exit_code == 0  # the shipped packs still load
+    assert "attention-basics" in listing.output
+    assert "packs.lock.json" in listing.output and "not loaded" in listing.output
+    result = run("packs", "update")
+    assert result.exit_code == 1
+    assert "cannot read the pack lock file" in result.output

@@ -74,6 +74,26 @@ def packs(ctx: click.Context, as_json: bool) -> None:
             "run `quizapp validate` to see them",
             err=True,
         )
+    _warn_about_sources()
+
+
+def _warn_about_sources() -> None:
+    """Say when the lock file is damaged or lists sources not cloned on this machine."""
+    from quizapp import pack_sources
+
+    try:
+        sources = pack_sources.read_lock()
+    except pack_sources.SourceError as exc:
+        click.secho(f"{exc.message}; packs from git are not loaded", fg="yellow", err=True)
+        return
+    missing = [s.name for s in sources if not s.pack_dir.is_dir()]
+    if missing:
+        click.secho(
+            f"pack sources in the lock file but not here: {', '.join(missing)}; "
+            "`quizapp packs restore` clones them",
+            fg="yellow",
+            err=True,
+        )
 
 
 def _fail(exc: Any) -> click.ClickException:
