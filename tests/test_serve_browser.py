@@ -114,16 +114,25 @@ def attempts(home: Path) -> list[tuple[str, str]]:
         db.close()
 
 
-def test_practising_in_a_browser_tab_records_the_attempt(server: str, home: Path, tmp_path):
+@pytest.fixture
+def chromium() -> Path:
+    """The browser, checked before any server is started."""
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError:
         missing_browser("playwright is not installed")
     if not CHROMIUM.exists():
         missing_browser(f"no Chromium at {CHROMIUM}")
+    return CHROMIUM
+
+
+def test_practising_in_a_browser_tab_records_the_attempt(
+    chromium: Path, server: str, home: Path, tmp_path: Path
+):
+    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        browser = pw.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             # Only the server is reachable here (the page also asks for a web font).
