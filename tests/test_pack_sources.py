@@ -281,3 +281,16 @@ def test_a_damaged_lock_file_never_stops_the_app_and_is_named(repo):
     result = run("packs", "update")
     assert result.exit_code == 1
     assert "cannot read the pack lock file" in result.output
+
+
+def test_packs_in_a_questions_folder_and_a_chosen_name(tmp_path):
+    repo = tmp_path / "course"
+    (repo / "questions").mkdir(parents=True)
+    git(repo, "init", "-q", "-b", "main")
+    write_pack(repo / "questions", "q1")
+    commit(repo)
+    result = run("packs", "add", str(repo), "--name", "my-course")
+    assert result.exit_code == 0, result.output
+    assert loaded_packs()["shared-pack"] == 1
+    (entry,) = lock()["sources"]
+    assert (entry["name"], entry["folder"]) == ("my-course", "questions")
