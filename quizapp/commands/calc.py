@@ -40,7 +40,7 @@ def _list_ops() -> None:
     from engine.costs import OPS
 
     for op in OPS.values():
-        params = " ".join(f"{p.name}={p.default:g}" for p in op.params)
+        params = " ".join(f"{p.name}={p.same_as or format(p.default, 'g')}" for p in op.params)
         click.echo(f"{op.name:<19} {op.title}")
         click.echo(f"{'':<19} {params}")
         for opt in op.options:
