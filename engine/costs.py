@@ -12,6 +12,11 @@ Conventions (stated, never hidden):
   counts neither (torch's counter, Megatron, Kaplan); the stand-alone `softmax` op counts 5
   per element (max, subtract, exp, sum, divide). Chinchilla (arXiv 2203.15556, App. F) uses 3.
 - Memory figures are elements; `Cost.bytes` multiplies them by the dtype's size.
+
+Adding an operation: write its builder `_name(s, opt) -> Model` with `_Steps` and put
+`@op("name", "Title", params=(_p(...), ...), options=(Option(...), ...), check=_name_check)`
+directly above it. That is the only registration; `quizapp calc`, pack validation and the
+checker find it through `OPS`.
 """
 
 from __future__ import annotations
@@ -85,6 +90,9 @@ class Model:
     conventions: dict[str, str] = field(default_factory=dict)
 
 
+Builder = Callable[[dict[str, sp.Symbol], dict[str, Any]], "Model"]
+
+
 @dataclass(frozen=True)
 class Op:
     """A registered operation: its parameters, options and model builder."""
@@ -92,8 +100,9 @@ class Op:
     name: str
     title: str
     params: tuple[Param, ...]
-    build: Callable[[dict[str, sp.Symbol], dict[str, Any]], Model]
+    build: Builder
     options: tuple[Option, ...] = ()
+    check: Callable[[dict[str, float]], None] | None = None
 
     @property
     def param_names(self) -> list[str]:
@@ -252,9 +261,54 @@ SCALE_OPTION = Option(
     "count_scale", False, "count the 1/sqrt(dk) scaling as one multiply per score"
 )
 
+# --------------------------------------------------------------------------- registry
+
+OPS: dict[str, Op] = {}
+"""Every operation, in the order registered (the order `quizapp calc --list` shows)."""
+
+
+def op(
+    name: str,
+    title: str,
+    *,
+    params: tuple[Param, ...],
+    options: tuple[Option, ...] = (),
+    check: Callable[[dict[str, float]], None] | None = None,
+) -> Callable[[Builder], Builder]:
+    """Register the decorated model builder as operation `name`.
+
+    Everything an operation is — its parameters, its counting options, the relations its
+    parameters must satisfy (`check`, raising CostError) and its model — is declared in
+    this one place, directly above the builder. Registering a name twice is an error.
+    """
+
+    def register(build: Builder) -> Builder:
+        if name in OPS:
+            raise ValueError(f"operation {name!r} is registered twice")
+        OPS[name] = Op(name, title, tuple(params), build, tuple(options), check)
+        return build
+
+    return register
+
+
+def _p(name: str, default: float, help: str, **kw: Any) -> Param:
+    return Param(name, default, help, **kw)
+
+
+_SIZE = "sequence length"
+
 # --------------------------------------------------------------------------- models
 
 
+@op(
+    "matmul",
+    "Matrix product (m×k)·(k×n)",
+    params=(
+        _p("m", 1024, "rows of the left matrix"),
+        _p("k", 1024, "inner (contracted) dimension"),
+        _p("n", 1024, "columns of the right matrix"),
+    ),
+)
 def _matmul(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     m, k, n = s["m"], s["k"], s["n"]
     st = _Steps()
@@ -281,6 +335,15 @@ def _matmul(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     return st.model(memory, "O(m·k·n)", "O(m·k + k·n + m·n)", {"flops": MULTIPLY_ADD})
 
 
+@op(
+    "softmax",
+    "Row-wise softmax",
+    params=(
+        _p("rows", 1024, "number of rows"),
+        _p("cols", 1024, "elements per row"),
+    ),
+    options=(Option("softmax_flops", 5, "FLOPs counted per element"),),
+)
 def _softmax(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     rows, cols = s["rows"], s["cols"]
     per = sp.Integer(opt["softmax_flops"])
@@ -307,6 +370,38 @@ def _causal_pairs(nq: sp.Expr, nk: sp.Expr, causal: bool) -> sp.Expr:
     return nq * (nq + 1) / 2 if causal else nq * nk
 
 
+def _sdpa_check(values: dict[str, float]) -> None:
+    if values["causal"] not in (0, 1):
+        raise CostError("causal must be 0 or 1")
+    if values["causal"] and values["nq"] != values["nk"]:
+        raise CostError("a causal mask here needs nq = nk (self-attention)")
+
+
+@op(
+    "sdpa",
+    "Scaled dot-product attention",
+    params=(
+        _p("b", 1, "batch size"),
+        _p("h", 8, "heads"),
+        _p("nq", 1024, "queries"),
+        _p("nk", 1024, "keys and values"),
+        _p("dk", 64, "query/key size per head"),
+        _p("dv", 64, "value size per head"),
+        _p("causal", 0, "1 for a causal mask (needs nq = nk), else 0", allow_zero=True),
+    ),
+    options=(
+        SOFTMAX_OPTION,
+        SCALE_OPTION,
+        Option(
+            "causal_flops",
+            "skip",
+            "with a causal mask: skip masked pairs or count all (torch)",
+            ("skip", "full"),
+        ),
+        Option("causal", 0, "set from the causal parameter", (0, 1)),
+    ),
+    check=_sdpa_check,
+)
 def _sdpa(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     b, h, nq, nk, dk, dv = (s[x] for x in ("b", "h", "nq", "nk", "dk", "dv"))
     causal = bool(opt["causal"])
@@ -384,6 +479,22 @@ def _sdpa(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+def _mha_check(values: dict[str, float]) -> None:
+    if values["d"] % values["h"]:
+        raise CostError(f"d = {values['d']:g} must be divisible by h = {values['h']:g}")
+
+
+@op(
+    "mha",
+    "Multi-head attention block (projections + attention)",
+    params=(
+        _p("b", 1, "batch size"),
+        _p("n", 1024, _SIZE),
+        _p("d", 512, "model width d_model"),
+        _p("h", 8, "heads (d must be divisible by h)"),
+    ),
+    check=_mha_check,
+)
 def _mha(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     b, n, d, h = s["b"], s["n"], s["d"], s["h"]
     st = _Steps()
@@ -435,6 +546,16 @@ def _mha(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+@op(
+    "layer",
+    "One transformer layer (attention + MLP), forward",
+    params=(
+        _p("b", 1, "batch size"),
+        _p("s", 2048, _SIZE),
+        _p("d", 4096, "model width"),
+        _p("ffn", 4, "MLP expansion factor"),
+    ),
+)
 def _layer(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     b, sl, d, ffn = s["b"], s["s"], s["d"], s["ffn"]
     st = _Steps()
@@ -495,6 +616,14 @@ def _table1(st: _Steps, sequential: sp.Expr, path: sp.Expr, path_text: str) -> N
     st.note("path_length", path_text, path, "layers")
 
 
+@op(
+    "self_attention",
+    "Self-attention layer core (Table 1 row)",
+    params=(
+        _p("n", 100, _SIZE),
+        _p("d", 512, "representation size"),
+    ),
+)
 def _self_attention(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     n, d = s["n"], s["d"]
     st = _Steps()
@@ -514,6 +643,14 @@ def _self_attention(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     return st.model(memory, "O(n²·d)", "O(n² + n·d)", {"flops": MULTIPLY_ADD})
 
 
+@op(
+    "rnn",
+    "Recurrent layer (Table 1 row)",
+    params=(
+        _p("n", 100, _SIZE),
+        _p("d", 512, "hidden size"),
+    ),
+)
 def _rnn(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     n, d = s["n"], s["d"]
     st = _Steps()
@@ -532,6 +669,21 @@ def _rnn(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+def _conv_check(values: dict[str, float]) -> None:
+    if values["k"] < 2:
+        raise CostError("k must be at least 2 (log_k n needs k > 1)")
+
+
+@op(
+    "conv",
+    "Convolutional layer (Table 1 row)",
+    params=(
+        _p("n", 100, _SIZE),
+        _p("d", 512, "channels"),
+        _p("k", 3, "kernel width"),
+    ),
+    check=_conv_check,
+)
 def _conv(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     n, d, k = s["n"], s["d"], s["k"]
     st = _Steps()
@@ -560,6 +712,15 @@ def _conv(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     return st.model(memory, "O(k·n·d²)", "O(k·d² + n·d)", {"flops": MULTIPLY_ADD})
 
 
+@op(
+    "separable_conv",
+    "Separable convolution",
+    params=(
+        _p("n", 100, _SIZE),
+        _p("d", 512, "channels"),
+        _p("k", 3, "kernel width"),
+    ),
+)
 def _separable_conv(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     n, d, k = s["n"], s["d"], s["k"]
     st = _Steps()
@@ -579,6 +740,15 @@ def _separable_conv(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     return st.model(memory, "O(k·n·d + n·d²)", "O(k·d + d² + n·d)", {"flops": MULTIPLY_ADD})
 
 
+@op(
+    "restricted",
+    "Restricted self-attention, neighbourhood r (Table 1 row)",
+    params=(
+        _p("n", 100, _SIZE),
+        _p("d", 512, "representation size"),
+        _p("r", 16, "neighbourhood size"),
+    ),
+)
 def _restricted(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     n, d, r = s["n"], s["d"], s["r"]
     st = _Steps()
@@ -596,6 +766,17 @@ def _restricted(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     return st.model(memory, "O(r·n·d)", "O(n·r + n·d)", {"flops": MULTIPLY_ADD})
 
 
+@op(
+    "kv_cache",
+    "KV cache (MHA, GQA, MQA)",
+    params=(
+        _p("layers", 32, "transformer layers"),
+        _p("kv_heads", 32, "KV heads (h for MHA, groups for GQA, 1 for MQA)"),
+        _p("d_head", 128, "size per head"),
+        _p("tokens", 4096, "cached tokens per sequence"),
+        _p("batch", 1, "sequences"),
+    ),
+)
 def _kv_cache(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     layers, kvh, dh, tokens, batch = (
         s[x] for x in ("layers", "kv_heads", "d_head", "tokens", "batch")
@@ -622,6 +803,14 @@ def _kv_cache(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+@op(
+    "training",
+    "Training compute C ≈ 6·N·D",
+    params=(
+        _p("params", 7e9, "parameters N", integer=False),
+        _p("tokens", 1e12, "training tokens D", integer=False),
+    ),
+)
 def _training(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     n_params, tokens = s["params"], s["tokens"]
     st = _Steps()
@@ -640,6 +829,17 @@ def _training(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+@op(
+    "inference",
+    "Inference compute ≈ 2·N per token (+ attention)",
+    params=(
+        _p("params", 7e9, "parameters N", integer=False),
+        _p("tokens", 1, "generated tokens"),
+        _p("n", 0, "context length (0: ignore attention)", allow_zero=True),
+        _p("d", 0, "model width (0: ignore attention)", allow_zero=True),
+        _p("layers", 0, "layers (0: ignore attention)", allow_zero=True),
+    ),
+)
 def _inference(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     n_params, tokens, n, d, layers = (s[x] for x in ("params", "tokens", "n", "d", "layers"))
     st = _Steps()
@@ -661,6 +861,15 @@ def _inference(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+@op(
+    "flash",
+    "FlashAttention (one head)",
+    params=(
+        _p("n", 4096, _SIZE),
+        _p("d", 64, "head size"),
+        _p("sram", 25000, "on-chip SRAM M, in elements"),
+    ),
+)
 def _flash(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     n, d, m = s["n"], s["d"], s["sram"]
     st = _Steps()
@@ -696,6 +905,16 @@ def _flash(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+@op(
+    "lsh",
+    "LSH attention (Reformer)",
+    params=(
+        _p("n", 65536, _SIZE),
+        _p("d", 64, "head size"),
+        _p("chunk", 64, "chunk size"),
+        _p("rounds", 1, "hashing rounds"),
+    ),
+)
 def _lsh(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     n, d, c, rounds = s["n"], s["d"], s["chunk"], s["rounds"]
     st = _Steps()
@@ -725,6 +944,16 @@ def _lsh(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+@op(
+    "window",
+    "Sliding-window + global attention (Longformer, BigBird)",
+    params=(
+        _p("n", 4096, _SIZE),
+        _p("d", 64, "head size"),
+        _p("w", 512, "window size"),
+        _p("g", 0, "global tokens", allow_zero=True),
+    ),
+)
 def _window(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     n, d, w, g = s["n"], s["d"], s["w"], s["g"]
     st = _Steps()
@@ -747,6 +976,15 @@ def _window(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+@op(
+    "linformer",
+    "Linformer (sequence projected to k)",
+    params=(
+        _p("n", 4096, _SIZE),
+        _p("d", 64, "head size"),
+        _p("k", 256, "projected length"),
+    ),
+)
 def _linformer(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     n, d, k = s["n"], s["d"], s["k"]
     st = _Steps()
@@ -759,6 +997,14 @@ def _linformer(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     return st.model(memory, "O(n·k·d)", "O(n·k + n·d)", {"model": "Linformer (arXiv 2006.04768)"})
 
 
+@op(
+    "linear",
+    "Kernelized linear attention",
+    params=(
+        _p("n", 4096, _SIZE),
+        _p("d", 64, "head size"),
+    ),
+)
 def _linear(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     n, d = s["n"], s["d"]
     st = _Steps()
@@ -776,6 +1022,14 @@ def _linear(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+@op(
+    "sparse",
+    "Sparse Transformer (strided)",
+    params=(
+        _p("n", 4096, _SIZE),
+        _p("d", 64, "head size"),
+    ),
+)
 def _sparse(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     n, d = s["n"], s["d"]
     st = _Steps()
@@ -798,6 +1052,16 @@ def _sparse(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+@op(
+    "distance_attention",
+    "Distance-based attention −½‖q−k‖² (D2L)",
+    params=(
+        _p("nq", 1024, "queries"),
+        _p("nk", 1024, "keys"),
+        _p("d", 64, "query/key size"),
+        _p("dv", 64, "value size"),
+    ),
+)
 def _distance(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     nq, nk, d, dv = s["nq"], s["nk"], s["d"], s["dv"]
     st = _Steps()
@@ -823,6 +1087,20 @@ def _distance(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+@op(
+    "proj_attention",
+    "Queries and keys of different sizes through W (dq×dk) (D2L)",
+    params=(
+        _p("nq", 1024, "queries"),
+        _p("nk", 1024, "keys"),
+        _p("dq", 32, "query size"),
+        _p("dk", 64, "key size"),
+        _p("dv", 64, "value size"),
+    ),
+    options=(
+        Option("order", "queries", "which side to project through W first", ("queries", "keys")),
+    ),
+)
 def _proj(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     nq, nk, dq, dk, dv = (s[x] for x in ("nq", "nk", "dq", "dk", "dv"))
     st = _Steps()
@@ -844,257 +1122,6 @@ def _proj(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
         {"flops": MULTIPLY_ADD, "order": f"project the {opt['order']} through W first"},
         extra={"queries_first_flops": queries_first, "keys_first_flops": keys_first},
     )
-
-
-# --------------------------------------------------------------------------- registry
-
-
-def _p(name: str, default: float, help: str, **kw: Any) -> Param:
-    return Param(name, default, help, **kw)
-
-
-_SIZE = "sequence length"
-OPS: dict[str, Op] = {
-    op.name: op
-    for op in (
-        Op(
-            "matmul",
-            "Matrix product (m×k)·(k×n)",
-            (
-                _p("m", 1024, "rows of the left matrix"),
-                _p("k", 1024, "inner (contracted) dimension"),
-                _p("n", 1024, "columns of the right matrix"),
-            ),
-            _matmul,
-        ),
-        Op(
-            "softmax",
-            "Row-wise softmax",
-            (
-                _p("rows", 1024, "number of rows"),
-                _p("cols", 1024, "elements per row"),
-            ),
-            _softmax,
-            (Option("softmax_flops", 5, "FLOPs counted per element"),),
-        ),
-        Op(
-            "sdpa",
-            "Scaled dot-product attention",
-            (
-                _p("b", 1, "batch size"),
-                _p("h", 8, "heads"),
-                _p("nq", 1024, "queries"),
-                _p("nk", 1024, "keys and values"),
-                _p("dk", 64, "query/key size per head"),
-                _p("dv", 64, "value size per head"),
-                _p("causal", 0, "1 for a causal mask (needs nq = nk), else 0", allow_zero=True),
-            ),
-            _sdpa,
-            (
-                SOFTMAX_OPTION,
-                SCALE_OPTION,
-                Option(
-                    "causal_flops",
-                    "skip",
-                    "with a causal mask: skip masked pairs or count all (torch)",
-                    ("skip", "full"),
-                ),
-                Option("causal", 0, "set from the causal parameter", (0, 1)),
-            ),
-        ),
-        Op(
-            "mha",
-            "Multi-head attention block (projections + attention)",
-            (
-                _p("b", 1, "batch size"),
-                _p("n", 1024, _SIZE),
-                _p("d", 512, "model width d_model"),
-                _p("h", 8, "heads (d must be divisible by h)"),
-            ),
-            _mha,
-        ),
-        Op(
-            "layer",
-            "One transformer layer (attention + MLP), forward",
-            (
-                _p("b", 1, "batch size"),
-                _p("s", 2048, _SIZE),
-                _p("d", 4096, "model width"),
-                _p("ffn", 4, "MLP expansion factor"),
-            ),
-            _layer,
-        ),
-        Op(
-            "self_attention",
-            "Self-attention layer core (Table 1 row)",
-            (
-                _p("n", 100, _SIZE),
-                _p("d", 512, "representation size"),
-            ),
-            _self_attention,
-        ),
-        Op(
-            "rnn",
-            "Recurrent layer (Table 1 row)",
-            (
-                _p("n", 100, _SIZE),
-                _p("d", 512, "hidden size"),
-            ),
-            _rnn,
-        ),
-        Op(
-            "conv",
-            "Convolutional layer (Table 1 row)",
-            (
-                _p("n", 100, _SIZE),
-                _p("d", 512, "channels"),
-                _p("k", 3, "kernel width"),
-            ),
-            _conv,
-        ),
-        Op(
-            "separable_conv",
-            "Separable convolution",
-            (
-                _p("n", 100, _SIZE),
-                _p("d", 512, "channels"),
-                _p("k", 3, "kernel width"),
-            ),
-            _separable_conv,
-        ),
-        Op(
-            "restricted",
-            "Restricted self-attention, neighbourhood r (Table 1 row)",
-            (
-                _p("n", 100, _SIZE),
-                _p("d", 512, "representation size"),
-                _p("r", 16, "neighbourhood size"),
-            ),
-            _restricted,
-        ),
-        Op(
-            "kv_cache",
-            "KV cache (MHA, GQA, MQA)",
-            (
-                _p("layers", 32, "transformer layers"),
-                _p("kv_heads", 32, "KV heads (h for MHA, groups for GQA, 1 for MQA)"),
-                _p("d_head", 128, "size per head"),
-                _p("tokens", 4096, "cached tokens per sequence"),
-                _p("batch", 1, "sequences"),
-            ),
-            _kv_cache,
-        ),
-        Op(
-            "training",
-            "Training compute C ≈ 6·N·D",
-            (
-                _p("params", 7e9, "parameters N", integer=False),
-                _p("tokens", 1e12, "training tokens D", integer=False),
-            ),
-            _training,
-        ),
-        Op(
-            "inference",
-            "Inference compute ≈ 2·N per token (+ attention)",
-            (
-                _p("params", 7e9, "parameters N", integer=False),
-                _p("tokens", 1, "generated tokens"),
-                _p("n", 0, "context length (0: ignore attention)", allow_zero=True),
-                _p("d", 0, "model width (0: ignore attention)", allow_zero=True),
-                _p("layers", 0, "layers (0: ignore attention)", allow_zero=True),
-            ),
-            _inference,
-        ),
-        Op(
-            "flash",
-            "FlashAttention (one head)",
-            (
-                _p("n", 4096, _SIZE),
-                _p("d", 64, "head size"),
-                _p("sram", 25000, "on-chip SRAM M, in elements"),
-            ),
-            _flash,
-        ),
-        Op(
-            "lsh",
-            "LSH attention (Reformer)",
-            (
-                _p("n", 65536, _SIZE),
-                _p("d", 64, "head size"),
-                _p("chunk", 64, "chunk size"),
-                _p("rounds", 1, "hashing rounds"),
-            ),
-            _lsh,
-        ),
-        Op(
-            "window",
-            "Sliding-window + global attention (Longformer, BigBird)",
-            (
-                _p("n", 4096, _SIZE),
-                _p("d", 64, "head size"),
-                _p("w", 512, "window size"),
-                _p("g", 0, "global tokens", allow_zero=True),
-            ),
-            _window,
-        ),
-        Op(
-            "linformer",
-            "Linformer (sequence projected to k)",
-            (
-                _p("n", 4096, _SIZE),
-                _p("d", 64, "head size"),
-                _p("k", 256, "projected length"),
-            ),
-            _linformer,
-        ),
-        Op(
-            "linear",
-            "Kernelized linear attention",
-            (
-                _p("n", 4096, _SIZE),
-                _p("d", 64, "head size"),
-            ),
-            _linear,
-        ),
-        Op(
-            "sparse",
-            "Sparse Transformer (strided)",
-            (
-                _p("n", 4096, _SIZE),
-                _p("d", 64, "head size"),
-            ),
-            _sparse,
-        ),
-        Op(
-            "distance_attention",
-            "Distance-based attention −½‖q−k‖² (D2L)",
-            (
-                _p("nq", 1024, "queries"),
-                _p("nk", 1024, "keys"),
-                _p("d", 64, "query/key size"),
-                _p("dv", 64, "value size"),
-            ),
-            _distance,
-        ),
-        Op(
-            "proj_attention",
-            "Queries and keys of different sizes through W (dq×dk) (D2L)",
-            (
-                _p("nq", 1024, "queries"),
-                _p("nk", 1024, "keys"),
-                _p("dq", 32, "query size"),
-                _p("dk", 64, "key size"),
-                _p("dv", 64, "value size"),
-            ),
-            _proj,
-            (
-                Option(
-                    "order", "queries", "which side to project through W first", ("queries", "keys")
-                ),
-            ),
-        ),
-    )
-}
 
 
 # --------------------------------------------------------------------------- API
@@ -1217,7 +1244,8 @@ def compute(
     for p in op.params:
         if p.integer and not float(values[p.name]).is_integer():
             raise CostError(f"{p.name} must be a whole number, got {values[p.name]:g}")
-    _op_constraints(name, values)
+    if op.check is not None:
+        op.check(values)
     if "causal" in values:
         options = {**options, "causal": int(values["causal"])}
     resolved = _resolve_options(op, options)
@@ -1247,27 +1275,6 @@ def compute(
     )
 
 
-def _op_constraints(name: str, values: dict[str, float]) -> None:
-    """Relations between parameters that a model needs to be meaningful."""
-    if name == "mha" and values["d"] % values["h"]:
-        raise CostError(f"d = {values['d']:g} must be divisible by h = {values['h']:g}")
-    if name == "sdpa":
-        if values["causal"] not in (0, 1):
-            raise CostError("causal must be 0 or 1")
-        if values["causal"] and values["nq"] != values["nk"]:
-            raise CostError("a causal mask here needs nq = nk (self-attention)")
-    if name == "conv" and values["k"] < 2:
-        raise CostError("k must be at least 2 (log_k n needs k > 1)")
-    if name == "decode" and values["heads"] % values["kv_heads"]:
-        raise CostError(
-            f"heads = {values['heads']:g} must be a multiple of kv_heads = {values['kv_heads']:g}"
-        )
-    if name == "moe" and values["top_k"] > values["experts"]:
-        raise CostError("top_k cannot exceed the number of experts")
-    if name == "spec_decode" and values["alpha"] >= 1:
-        raise CostError("alpha must be below 1 (an acceptance rate of 1 never stops)")
-
-
 def _pretty(expr: sp.Expr) -> str:
     """A compact human form of an expression: 2·b·h·nq·nk·dk."""
     text = sp.sstr(expr, order="none")
@@ -1278,11 +1285,35 @@ def _pretty(expr: sp.Expr) -> str:
 # Decode, prefill, the roofline, mixture-of-experts and speculative decoding: the serving
 # side of a transformer (Pope et al. 2022, arXiv 2211.05102; Williams et al. 2009).
 
+_BYTES_S = "memory bandwidth, B/s (H100 SXM 3.35e12)"
+_PEAK = "peak FLOP/s (H100 SXM dense BF16 989e12)"
 _ROOFLINE = (
     "Roofline (Williams, Waterman & Patterson 2009): time = max(FLOPs/peak, bytes/bandwidth)"
 )
 
 
+def _decode_check(values: dict[str, float]) -> None:
+    if values["heads"] % values["kv_heads"]:
+        raise CostError(
+            f"heads = {values['heads']:g} must be a multiple of kv_heads = {values['kv_heads']:g}"
+        )
+
+
+@op(
+    "decode",
+    "One decode step: bytes read, FLOPs, time per token (memory-bound)",
+    params=(
+        _p("params", 6.74e9, "parameters N", integer=False),
+        _p("layers", 32, "transformer layers"),
+        _p("kv_heads", 32, "KV heads (= heads for MHA, groups for GQA, 1 for MQA)"),
+        _p("d_head", 128, "size per head"),
+        _p("context", 4096, "tokens already in each sequence's KV cache"),
+        _p("batch", 1, "sequences decoded together"),
+        _p("bandwidth", 3.35e12, _BYTES_S, integer=False),
+        _p("heads", 32, "query heads (default: kv_heads)", same_as="kv_heads"),
+    ),
+    check=_decode_check,
+)
 def _decode(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     n_params, layers, kvh, dh, ctx, batch, bw, heads = (
         s[x]
@@ -1368,6 +1399,26 @@ def _decode(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+@op(
+    "prefill",
+    "Prefill of a prompt: FLOPs and time at peak (compute-bound)",
+    params=(
+        _p("params", 6.74e9, "parameters N", integer=False),
+        _p("layers", 32, "transformer layers"),
+        _p("d", 4096, "model width"),
+        _p("s", 2048, "prompt length"),
+        _p("batch", 1, "prompts"),
+        _p("peak", 989e12, _PEAK, integer=False),
+    ),
+    options=(
+        Option(
+            "causal_flops",
+            "full",
+            "attention pairs: count all s² (Megatron, PaLM) or skip masked ones",
+            ("full", "skip"),
+        ),
+    ),
+)
 def _prefill(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     n_params, layers, d, seq, batch, peak = (
         s[x] for x in ("params", "layers", "d", "s", "batch", "peak")
@@ -1421,6 +1472,16 @@ def _prefill(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+@op(
+    "roofline",
+    "Roofline: time, intensity, ridge point, compute- or memory-bound",
+    params=(
+        _p("flops", 1.348e10, "FLOPs of the work", integer=False),
+        _p("bytes", 1.348e10, "bytes moved to and from memory", integer=False),
+        _p("peak", 989e12, _PEAK, integer=False),
+        _p("bandwidth", 3.35e12, _BYTES_S, integer=False),
+    ),
+)
 def _roofline(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     flops, moved, peak, bw = (s[x] for x in ("flops", "bytes", "peak", "bandwidth"))
     st = _Steps()
@@ -1455,6 +1516,22 @@ def _roofline(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+def _moe_check(values: dict[str, float]) -> None:
+    if values["top_k"] > values["experts"]:
+        raise CostError("top_k cannot exceed the number of experts")
+
+
+@op(
+    "moe",
+    "Mixture of experts: total and active parameters, FLOPs per token",
+    params=(
+        _p("shared_params", 1_605_636_096, "parameters every token uses", integer=False),
+        _p("expert_params", 5_637_144_576, "parameters of one expert", integer=False),
+        _p("experts", 8, "experts"),
+        _p("top_k", 2, "experts each token is routed to"),
+    ),
+    check=_moe_check,
+)
 def _moe(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     shared, expert, experts, top_k = (
         s[x] for x in ("shared_params", "expert_params", "experts", "top_k")
@@ -1486,6 +1563,27 @@ def _moe(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+def _spec_decode_check(values: dict[str, float]) -> None:
+    if values["alpha"] >= 1:
+        raise CostError("alpha must be below 1 (an acceptance rate of 1 never stops)")
+
+
+@op(
+    "spec_decode",
+    "Speculative decoding: tokens per target call, speedup",
+    params=(
+        _p("alpha", 0.8, "acceptance rate α, 0 ≤ α < 1", integer=False, allow_zero=True),
+        _p("gamma", 4, "tokens drafted per step γ"),
+        _p(
+            "cost_ratio",
+            0,
+            "draft/target cost per call c (0: free draft)",
+            integer=False,
+            allow_zero=True,
+        ),
+    ),
+    check=_spec_decode_check,
+)
 def _spec_decode(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     alpha, gamma, c = s["alpha"], s["gamma"], s["cost_ratio"]
     st = _Steps()
@@ -1513,92 +1611,3 @@ def _spec_decode(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
             "cost_ratio": "c = time of a draft call / time of a target call (0: free draft)",
         },
     )
-
-
-_BYTES_S = "memory bandwidth, B/s (H100 SXM 3.35e12)"
-_PEAK = "peak FLOP/s (H100 SXM dense BF16 989e12)"
-OPS.update(
-    {
-        op.name: op
-        for op in (
-            Op(
-                "decode",
-                "One decode step: bytes read, FLOPs, time per token (memory-bound)",
-                (
-                    _p("params", 6.74e9, "parameters N", integer=False),
-                    _p("layers", 32, "transformer layers"),
-                    _p("kv_heads", 32, "KV heads (= heads for MHA, groups for GQA, 1 for MQA)"),
-                    _p("d_head", 128, "size per head"),
-                    _p("context", 4096, "tokens already in each sequence's KV cache"),
-                    _p("batch", 1, "sequences decoded together"),
-                    _p("bandwidth", 3.35e12, _BYTES_S, integer=False),
-                    _p("heads", 32, "query heads (default: kv_heads)", same_as="kv_heads"),
-                ),
-                _decode,
-            ),
-            Op(
-                "prefill",
-                "Prefill of a prompt: FLOPs and time at peak (compute-bound)",
-                (
-                    _p("params", 6.74e9, "parameters N", integer=False),
-                    _p("layers", 32, "transformer layers"),
-                    _p("d", 4096, "model width"),
-                    _p("s", 2048, "prompt length"),
-                    _p("batch", 1, "prompts"),
-                    _p("peak", 989e12, _PEAK, integer=False),
-                ),
-                _prefill,
-                (
-                    Option(
-                        "causal_flops",
-                        "full",
-                        "attention pairs: count all s² (Megatron, PaLM) or skip masked ones",
-                        ("full", "skip"),
-                    ),
-                ),
-            ),
-            Op(
-                "roofline",
-                "Roofline: time, intensity, ridge point, compute- or memory-bound",
-                (
-                    _p("flops", 1.348e10, "FLOPs of the work", integer=False),
-                    _p("bytes", 1.348e10, "bytes moved to and from memory", integer=False),
-                    _p("peak", 989e12, _PEAK, integer=False),
-                    _p("bandwidth", 3.35e12, _BYTES_S, integer=False),
-                ),
-                _roofline,
-            ),
-            Op(
-                "moe",
-                "Mixture of experts: total and active parameters, FLOPs per token",
-                (
-                    _p(
-                        "shared_params", 1_605_636_096, "parameters every token uses", integer=False
-                    ),
-                    _p("expert_params", 5_637_144_576, "parameters of one expert", integer=False),
-                    _p("experts", 8, "experts"),
-                    _p("top_k", 2, "experts each token is routed to"),
-                ),
-                _moe,
-            ),
-            Op(
-                "spec_decode",
-                "Speculative decoding: tokens per target call, speedup",
-                (
-                    _p(
-                        "alpha", 0.8, "acceptance rate α, 0 ≤ α < 1", integer=False, allow_zero=True
-                    ),
-                    _p("gamma", 4, "tokens drafted per step γ"),
-                    _p(
-                        "cost_ratio",
-                        0,
-                        "draft/target cost per call c (0: free draft)",
-                        integer=False,
-                        allow_zero=True,
-                    ),
-                ),
-                _spec_decode,
-            ),
-        )
-    }
-)
