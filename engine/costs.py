@@ -1529,6 +1529,8 @@ def _moe_check(values: dict[str, float]) -> None:
         _p("expert_params", 5_637_144_576, "parameters of one expert", integer=False),
         _p("experts", 8, "experts"),
         _p("top_k", 2, "experts each token is routed to"),
+        _p("tokens", 4096, "tokens in a routed batch (for the expert capacity)"),
+        _p("capacity_factor", 1.25, "slack over an even share of tokens", integer=False),
     ),
     check=_moe_check,
 )
@@ -1551,6 +1553,12 @@ def _moe(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
     st.flop("token_flops", "FLOPs per token: one multiply-add per active parameter", 2 * active)
     st.note("active_fraction", "Active share of the parameters", active / total, "")
+    st.note(
+        "expert_capacity",
+        "Expert capacity (Switch): top_k·tokens / experts × capacity_factor slots per expert",
+        top_k * s["tokens"] / experts * s["capacity_factor"],
+        "tokens",
+    )
     return st.model(
         {"weights": total},
         "O((shared_params + top_k·expert_params)·tokens)",
@@ -1558,6 +1566,7 @@ def _moe(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
         {
             "flops": "2 FLOPs per active parameter per token; attention over the context ignored",
             "memory": "every expert must be in memory even though only top_k run per token",
+            "capacity": "tokens past an expert's capacity are dropped (Switch, arXiv 2101.03961)",
         },
         total_text="FLOPs per token",
     )
@@ -1609,5 +1618,86 @@ def _spec_decode(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
         {
             "model": "Leviathan et al. 2023 (arXiv 2211.17192): i.i.d. acceptance with rate α",
             "cost_ratio": "c = time of a draft call / time of a target call (0: free draft)",
+        },
+    )
+
+
+def _kv_capacity_check(values: dict[str, float]) -> None:
+    if values["weights"] >= values["memory"]:
+        raise CostError("the weights alone fill the memory; nothing is left for the KV cache")
+
+
+@op(
+    "kv_capacity",
+    "KV-cache capacity: sequences and tokens that fit in a memory budget",
+    params=(
+        _p("memory", 80e9, "memory budget, bytes (e.g. 80e9 for an 80 GB GPU)", integer=False),
+        _p("weights", 13.48e9, "bytes taken by the weights", integer=False, allow_zero=True),
+        _p("layers", 32, "transformer layers"),
+        _p("kv_heads", 32, "KV heads (= heads for MHA, groups for GQA, 1 for MQA)"),
+        _p("d_head", 128, "size per head"),
+        _p("context", 4096, "tokens per sequence"),
+        _p("window", 4096, "sliding window: tokens kept (default: context)", same_as="context"),
+        _p("block", 1, "allocation unit in tokens (16 for vLLM's pages)"),
+    ),
+    check=_kv_capacity_check,
+)
+def _kv_capacity(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    memory, weights, layers, kvh, dh, ctx, window, block = (
+        s[x]
+        for x in ("memory", "weights", "layers", "kv_heads", "d_head", "context", "window", "block")
+    )
+    e = ELEMENT_BYTES
+    st = _Steps()
+    free = st.note(
+        "free_bytes", "Memory left for the cache: budget − weights", memory - weights, "B"
+    )
+    per_token = st.note(
+        "per_token_bytes",
+        "KV bytes per token: 2 (K, V) · layers · kv_heads · d_head · bytes per element",
+        2 * layers * kvh * dh * e,
+        "B",
+    )
+    kept = st.note(
+        "cached_tokens",
+        "Tokens cached per sequence: the context, capped by the sliding window",
+        sp.Min(ctx, window),
+        "tokens",
+    )
+    slots = st.note(
+        "allocated_tokens",
+        "Slots allocated per sequence: whole blocks, ⌈cached / block⌉ · block",
+        sp.ceiling(kept / block) * block,
+        "tokens",
+    )
+    st.note(
+        "padding_tokens", "Slots allocated but unused (under one block)", slots - kept, "tokens"
+    )
+    per_seq = st.note(
+        "per_sequence_bytes",
+        "KV bytes per sequence: slots · bytes per token",
+        slots * per_token,
+        "B",
+    )
+    st.note(
+        "max_batch",
+        "Sequences that fit: ⌊free / bytes per sequence⌋",
+        sp.floor(free / per_seq),
+        "sequences",
+    )
+    st.note(
+        "max_tokens",
+        "Token slots that fit in all: ⌊free / bytes per token⌋",
+        sp.floor(free / per_token),
+        "tokens",
+    )
+    return st.model(
+        {},
+        "O(1)",
+        "O(layers·kv_heads·d_head·min(context, window))",
+        {
+            "dtype": "the dtype is the KV cache's element type; weights are given in bytes",
+            "window": "a sliding window (Mistral 7B) keeps only the last `window` tokens",
+            "block": "paged allocation (vLLM) rounds each sequence up to whole blocks",
         },
     )

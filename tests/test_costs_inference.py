@@ -374,6 +374,7 @@ def test_spec_decode_speedup_charges_the_draft_calls():
         ("roofline", ["seconds", "intensity", "ridge", "bound"]),
         ("moe", ["total_params", "active_params", "flops"]),
         ("spec_decode", ["tokens_per_step", "speedup"]),
+        ("kv_capacity", ["max_batch", "max_tokens", "per_sequence_bytes"]),
     ],
 )
 def test_calc_json_names_the_issue_quantities(op, named):
@@ -392,3 +393,72 @@ def test_calc_decode_rejects_bad_heads_with_a_message():
     assert result.exit_code == 2
     assert "multiple of kv_heads" in result.output
     assert "Traceback" not in result.output
+
+
+# ------------------------------------------------------------------------------ kv_capacity
+
+
+def _fill_memory(free: int, block_nbytes: int, blocks_per_sequence: int) -> int:
+    """Admit sequences one by one, each taking whole blocks, until the next one does not fit."""
+    used, admitted = 0, 0
+    while used + blocks_per_sequence * block_nbytes <= free:
+        used += blocks_per_sequence * block_nbytes
+        admitted += 1
+    return admitted
+
+
+@pytest.mark.parametrize(
+    ("context", "window", "block"), [(100, 100, 1), (100, 100, 16), (300, 64, 16), (37, 37, 8)]
+)
+def test_kv_capacity_matches_admitting_sequences_block_by_block(context, window, block):
+    layers, kv_heads, d_head = 3, 2, 8
+    block_array = np.zeros((2, layers, kv_heads, block, d_head), np.float16)  # K and V of a block
+    blocks = -(-min(context, window) // block)
+    memory, weights = 4_000_000, 1_000_000
+    params = {
+        "memory": memory,
+        "weights": weights,
+        "layers": layers,
+        "kv_heads": kv_heads,
+        "d_head": d_head,
+        "context": context,
+        "window": window,
+        "block": block,
+    }
+    cost = compute("kv_capacity", params, dtype="fp16")
+    assert cost.extra["max_batch"] == _fill_memory(memory - weights, block_array.nbytes, blocks)
+    assert cost.extra["per_sequence_bytes"] == blocks * block_array.nbytes
+    assert 0 <= cost.extra["padding_tokens"] < block  # vLLM: under one block wasted per sequence
+
+
+def test_kv_capacity_llama2_70b_on_two_80gb_gpus():
+    """facts.md: max batch = ⌊(memory − weights) / KV per sequence⌋ with 320 KiB per token."""
+    weights = 2 * 68.98e9  # Llama 2 70B in fp16
+    params = {"memory": 160e9, "weights": weights, "layers": 80, "kv_heads": 8, "context": 4096}
+    cost = compute("kv_capacity", params, dtype="fp16")
+    assert cost.extra["per_token_bytes"] == 320 * 1024
+    assert cost.extra["max_batch"] == int((160e9 - weights) // (320 * 1024 * 4096))
+    fp8 = compute("kv_capacity", params, dtype="fp8")
+    assert fp8.extra["max_batch"] in (2 * cost.extra["max_batch"], 2 * cost.extra["max_batch"] + 1)
+
+
+def test_kv_capacity_mistral_window_caps_the_cache_8x_at_32k():
+    """Mistral 7B (arXiv 2310.06825): W = 4096, a rolling buffer 8× smaller at 32k tokens."""
+    mistral = {"layers": 32, "kv_heads": 8, "d_head": 128, "context": 32768, "weights": 14.5e9}
+    full = compute("kv_capacity", mistral, dtype="fp16")
+    capped = compute("kv_capacity", {**mistral, "window": 4096}, dtype="fp16")
+    assert full.extra["per_sequence_bytes"] == 8 * capped.extra["per_sequence_bytes"]
+    with pytest.raises(CostError, match="weights alone"):
+        compute("kv_capacity", {"memory": 10e9, "weights": 14e9})
+
+
+def test_moe_expert_capacity_holds_a_balanced_batch_exactly():
+    """Switch Transformer: capacity = tokens / experts × capacity factor. With factor 1 and
+    perfectly balanced top-k routing (numpy round robin) the fullest expert is exactly full."""
+    tokens, experts, top_k = 96, 8, 2
+    routes = (np.arange(tokens * top_k) % experts).reshape(tokens, top_k)
+    load = np.bincount(routes.ravel(), minlength=experts).max()
+    params = {"experts": experts, "top_k": top_k, "tokens": tokens, "capacity_factor": 1}
+    assert compute("moe", params).extra["expert_capacity"] == load
+    slack = compute("moe", {**params, "capacity_factor": 1.25}).extra["expert_capacity"]
+    assert slack == pytest.approx(1.25 * load)
