@@ -1504,8 +1504,8 @@ def _roofline(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     st.note("seconds", "Time: the larger of the two", sp.Max(compute_s, memory_s), "s")
     st.note(
         "bound",
-        "Bound: compute when intensity ≥ ridge, else memory",
-        sp.Piecewise((1, flops * bw >= peak * moved), (0, True)),
+        "Bound: ⌊min(1, intensity / ridge)⌋, 1 when intensity ≥ ridge (compute), else 0 (memory)",
+        sp.floor(sp.Min(1, flops * bw / (peak * moved))),
         "(1 compute-bound, 0 memory-bound)",
     )
     return st.model(
