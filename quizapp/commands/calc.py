@@ -116,6 +116,7 @@ def calc(
     Examples:
       quizapp calc sdpa b=2 h=8 nq=1024 nk=1024 dk=64 dv=64
       quizapp calc kv_cache layers=32 kv_heads=8 d_head=128 tokens=8192 --dtype fp16
+      quizapp calc decode params=6.74e9 context=4096 batch=8 --dtype fp16
       quizapp calc --list
     """
     if list_ops:
