@@ -11,7 +11,9 @@ Conventions (stated, never hidden):
 - Softmax FLOPs per score and the 1/sqrt(dk) scaling are options. Inside attention the default
   counts neither (torch's counter, Megatron, Kaplan); the stand-alone `softmax` op counts 5
   per element (max, subtract, exp, sum, divide). Chinchilla (arXiv 2203.15556, App. F) uses 3.
-- Memory figures are elements; `Cost.bytes` multiplies them by the dtype's size.
+- Memory figures are elements; `Cost.bytes` multiplies them by the dtype's size. Models
+  whose other figures depend on bytes (a decode step's seconds, a KV budget's batch) use the
+  symbol `ELEMENT_BYTES`, which `compute` replaces by the dtype's size.
 
 Adding an operation: write its builder `_name(s, opt) -> Model` with `_Steps` and put
 `@op("name", "Title", params=(_p(...), ...), options=(Option(...), ...), check=_name_check)`
@@ -1315,6 +1317,9 @@ def _decode_check(values: dict[str, float]) -> None:
     check=_decode_check,
 )
 def _decode(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    """A decode step reads every weight once for the batch and each sequence's own KV cache,
+    for about 2 FLOPs per weight per sequence: at small batch its time is bytes / bandwidth,
+    which is why quantisation, GQA and batching (not FLOP/s) set tokens per second."""
     n_params, layers, kvh, dh, ctx, batch, bw, heads = (
         s[x]
         for x in (
@@ -1420,6 +1425,8 @@ def _decode(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     ),
 )
 def _prefill(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    """Prefill pushes every prompt token through every weight at once: thousands of FLOPs per
+    byte of weights, so its time (a lower bound on TTFT) is FLOPs / peak."""
     n_params, layers, d, seq, batch, peak = (
         s[x] for x in ("params", "layers", "d", "s", "batch", "peak")
     )
@@ -1483,6 +1490,8 @@ def _prefill(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     ),
 )
 def _roofline(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    """The roofline in one place, so a decode step, a matmul or a prefill can be placed on it
+    with the same arithmetic: time is the larger of the compute and the memory time."""
     flops, moved, peak, bw = (s[x] for x in ("flops", "bytes", "peak", "bandwidth"))
     st = _Steps()
     st.flop("work_flops", "The work, as given", flops)
@@ -1535,6 +1544,8 @@ def _moe_check(values: dict[str, float]) -> None:
     check=_moe_check,
 )
 def _moe(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    """Memory follows the total parameters, FLOPs the active ones: the split an interviewer
+    checks first (Mixtral 8x7B: 46.7B stored, 12.9B used per token)."""
     shared, expert, experts, top_k = (
         s[x] for x in ("shared_params", "expert_params", "experts", "top_k")
     )
@@ -1594,6 +1605,8 @@ def _spec_decode_check(values: dict[str, float]) -> None:
     check=_spec_decode_check,
 )
 def _spec_decode(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    """Leviathan et al.'s expected tokens per target call and wall-time factor: the draft's
+    tokens are kept until the first rejection, and the target adds one of its own."""
     alpha, gamma, c = s["alpha"], s["gamma"], s["cost_ratio"]
     st = _Steps()
     tokens = st.note(
@@ -1643,6 +1656,8 @@ def _kv_capacity_check(values: dict[str, float]) -> None:
     check=_kv_capacity_check,
 )
 def _kv_capacity(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    """Capacity planning: what is left after the weights, divided by what a sequence caches
+    (capped by a sliding window, rounded up to whole paged blocks)."""
     memory, weights, layers, kvh, dh, ctx, window, block = (
         s[x]
         for x in ("memory", "weights", "layers", "kv_heads", "d_head", "context", "window", "block")
