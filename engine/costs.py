@@ -11,9 +11,7 @@ Conventions (stated, never hidden):
 - Softmax FLOPs per score and the 1/sqrt(dk) scaling are options. Inside attention the default
   counts neither (torch's counter, Megatron, Kaplan); the stand-alone `softmax` op counts 5
   per element (max, subtract, exp, sum, divide). Chinchilla (arXiv 2203.15556, App. F) uses 3.
-- Memory figures are elements; `Cost.bytes` multiplies them by the dtype's size. Models
-  whose other figures depend on bytes (a decode step's seconds, a KV budget's batch) use the
-  symbol `ELEMENT_BYTES`, which `compute` replaces by the dtype's size.
+- Memory figures are elements; `Cost.bytes` multiplies them by the dtype's size.
 
 Adding an operation: write its builder `_name(s, opt) -> Model` with `_Steps` and put
 `@op("name", "Title", params=(_p(...), ...), options=(Option(...), ...), check=_name_check)`
