@@ -146,6 +146,8 @@ class NumberAnswer(_Model):
     """Accepted relative error (the checker's default is 0.01)."""
     abs_tol: float | None = Field(default=None, ge=0)
     """Accepted absolute error, for answers near zero."""
+    in_unit: NonEmptyText | None = None
+    """The unit the prompt asks for (e.g. TiB): a bare number is read in it."""
 
 
 class ExpressionAnswer(_Model):

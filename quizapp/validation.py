@@ -231,6 +231,7 @@ class _QuestionChecker:
     def _answer(self) -> bool:
         kind = self.kind
         if kind == "number":
+            self._in_unit()
             formula = self._compile(("answer", "value"), self.answer["value"], self.q.params)
             if formula is None:
                 return False
@@ -264,6 +265,26 @@ class _QuestionChecker:
                     self.error(("answer", "feedback", key), f"{key!r} is not an option")
             return ok
         return True
+
+    def _in_unit(self) -> None:
+        """`in_unit` (the unit the prompt asks in, e.g. TiB) must be a unit of the answer's family."""
+        in_unit = self.answer.get("in_unit")
+        if in_unit is None:
+            return
+        from engine.answers.errors import ParseError
+        from engine.answers.numbers import parse_unit
+
+        try:
+            family = parse_unit(in_unit)[0]
+        except ParseError:
+            self.error(("answer", "in_unit"), f"unknown unit {in_unit!r}")
+            return
+        if family != self.answer.get("unit"):
+            self.error(
+                ("answer", "in_unit"),
+                f"{in_unit!r} is not a unit of {self.answer.get('unit') or 'a unitless answer'}; "
+                "state the answer's `unit` family too (e.g. unit: B, in_unit: TiB)",
+            )
 
     def _positive(self, path: FieldPath, formula: Any, what: str) -> bool:
         from engine.problems import FormulaError

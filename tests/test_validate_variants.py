@@ -210,3 +210,30 @@ def test_validate_cli_exits_1_and_prints_the_seed(tmp_path: Path) -> None:
 def test_shipped_packs_pass_variant_testing() -> None:
     report = validate([Path(__file__).resolve().parent.parent / "questions"])
     assert report.ok, "\n".join(str(e) for e in report.errors[:10])
+
+
+@pytest.mark.parametrize(
+    ("unit", "in_unit", "message"),
+    [
+        ("FLOP", "TiB", "'TiB' is not a unit of FLOP"),
+        ("B", "TeeB", "unknown unit 'TeeB'"),
+    ],
+)
+def test_in_unit_must_be_a_unit_of_the_answers_family(
+    tmp_path: Path, unit: str, in_unit: str, message: str
+) -> None:
+    path = write_pack(
+        tmp_path,
+        f"""\
+        - id: q
+          topics: [memory]
+          difficulty: 1
+          time: 30
+          prompt: How big is it in {in_unit}?
+          answer: {{kind: number, value: "2*10^12", unit: {unit}, in_unit: {in_unit}}}
+          explanation: Units.
+          source: test
+        """,
+    )
+    [problem] = messages(path)
+    assert problem.startswith(f"questions[0].answer.in_unit: {message}")
