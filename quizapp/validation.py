@@ -21,6 +21,7 @@ import difflib
 import math
 import os
 import random
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,8 @@ CALC_DRAWS = 4
 AGREE_REL = 1e-6
 #: Allowed difference between a check's stated score and the checker's.
 SCORE_TOL = 0.05
+#: An example a prompt gives for the notation: "(e.g. `n^2*d`)", "for example `12 days`".
+PROMPT_EXAMPLE = re.compile(r"(?:e\.g\.|for example|such as)[,:]?\s*`([^`]+)`", re.IGNORECASE)
 
 
 @dataclass
@@ -576,13 +579,26 @@ class _QuestionChecker:
                     break
 
     def _examples(self) -> None:
-        """The answer box's examples (quizapp.answer_examples) must not give the answer away."""
+        """Examples of notation must not give the answer away: the answer box's placeholder
+        (quizapp.answer_examples) and any "e.g. `…`" example in the prompt, in every draw."""
+        from engine.problems import RenderError, render
         from quizapp.answer_examples import EXAMPLES
 
         for example in EXAMPLES.get(self.kind, ()):
             what = "the answer box's example"
             if self._graded_as_answer(("answer", "value"), example, what, self.draws):
                 return
+        if self.kind == "choice":
+            return
+        for seed, params in self.draws:
+            try:
+                prompt = render(self.q.prompt, params)
+            except RenderError:
+                return  # reported by _templates
+            for example in PROMPT_EXAMPLE.findall(prompt):
+                what = "the prompt's example"
+                if self._graded_as_answer(("prompt",), example, what, [(seed, params)]):
+                    return
 
     # ------------------------------------------------------------------ links
 

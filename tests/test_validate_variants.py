@@ -237,3 +237,29 @@ def test_in_unit_must_be_a_unit_of_the_answers_family(
     )
     [problem] = messages(path)
     assert problem.startswith(f"questions[0].answer.in_unit: {message}")
+
+
+def test_a_prompt_example_that_is_the_answer_in_one_draw_is_reported(tmp_path: Path) -> None:
+    """'(e.g. `12 days`)' gives the answer away in the draw where training takes 12 days."""
+    spec = {"d": {"choice": [3, 5, 7, 11, 12]}}
+    seed = first_seed_with(spec, "q", "d", 12)
+    path = write_pack(
+        tmp_path,
+        """\
+        - id: q
+          topics: [training]
+          difficulty: 1
+          time: 30
+          params:
+            d: {choice: [3, 5, 7, 11, 12]}
+          prompt: "A run takes {d} days. How long is it? Give the unit (e.g. `12 days`)."
+          answer: {kind: number, value: "d*86400", unit: s}
+          explanation: Days.
+          source: test
+        """,
+    )
+    [problem] = messages(path)
+    assert problem.startswith(
+        "questions[0].prompt: the prompt's example '12 days' is graded as the answer"
+    )
+    assert f"seed {seed}: d=12" in problem
