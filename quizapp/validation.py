@@ -393,7 +393,10 @@ class _QuestionChecker:
         """Report (once) when `response` scores full marks on this question in some draw."""
         from engine.problems import check_answer
 
+        far = self._far_from_answer(response)
         for seed, params in draws:
+            if far(params):
+                continue
             try:
                 verdict = check_answer(self.answer, response, params)
             except Exception:
@@ -405,6 +408,31 @@ class _QuestionChecker:
                 )
                 return True
         return False
+
+    def _far_from_answer(self, response: str) -> Any:
+        """A cheap test that a number `response` cannot be right for a draw (off by over 2×),
+        so the full checker runs only near the answer. Anything else is never 'far'."""
+        never = lambda params: False  # noqa: E731
+        if self.kind != "number" or self.answer.get("in_unit"):
+            return never  # a bare number may be read in another unit: ask the checker
+        from engine.answers.errors import ParseError
+        from engine.answers.numbers import parse_quantity
+        from engine.problems import FormulaError, compile_formula
+
+        try:
+            typed = float(parse_quantity(response).value)
+            answer = compile_formula(self.answer["value"], self.q.params)
+        except (ParseError, FormulaError, TypeError, ValueError):
+            return never
+
+        def far(params: dict[str, Any]) -> bool:
+            try:
+                want = float(answer(params))
+            except FormulaError:
+                return False
+            return not (want > 0 and 0.5 < typed / want < 2)
+
+        return far
 
     # ------------------------------------------------------------------ derivation
 
