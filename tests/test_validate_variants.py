@@ -28,10 +28,15 @@ questions:
 """
 
 
-def write_pack(tmp_path: Path, question: str) -> Path:
+def write_pack(tmp_path: Path, fields: str) -> Path:
+    """A pack of one question `q`: the fields that matter to a test plus the required rest."""
     path = tmp_path / "variants.yaml"
-    body = textwrap.indent(textwrap.dedent(question).strip("\n"), "  ")
-    path.write_text(HEAD + body + "\n", encoding="utf-8")
+    body = textwrap.indent(textwrap.dedent(fields).strip("\n"), "    ")
+    question = (
+        "  - id: q\n    topics: [test]\n    difficulty: 1\n    time: 30\n"
+        "    explanation: A test question.\n    source: test\n"
+    )
+    path.write_text(HEAD + question + body + "\n", encoding="utf-8")
     return path
 
 
@@ -48,10 +53,6 @@ def first_seed_with(spec: Mapping[str, Any], qid: str, name: str, value: int) ->
 SMALL = {"n": {"choice": [2, 3, 5, 7, 11, 13]}}
 
 NUMBER = """\
-- id: q
-  topics: [flops]
-  difficulty: 1
-  time: 30
   params:
     n: {{choice: [2, 3, 5, 7, 11, 13]}}
   prompt: "n = {{n}}: what is 2·n?"
@@ -60,8 +61,6 @@ NUMBER = """\
     - {{value: "{mistake}", feedback: squared instead of doubled}}
   checks:
     - {{response: "{check}", score: {score}}}
-  explanation: Doubling.
-  source: test
 """
 
 
@@ -69,27 +68,24 @@ def test_every_seed_is_drawn_is_at_least_twenty() -> None:
     assert SEEDS >= 20
 
 
-def test_a_mistake_equal_to_the_answer_in_one_late_seed_is_reported_with_that_seed(
-    tmp_path: Path,
+@pytest.mark.parametrize(
+    ("mistake", "check", "score", "problem"),
+    [
+        # the slip n² equals the answer 2·n only when n = 2
+        ("n^2", "2*{n}", 1, "questions[0].mistakes[0].value: equals the answer (4)"),
+        # "{n}+2" is wrong (score 0) except when n = 2, where it equals 2·n
+        ("3*n", "{n}+2", 0, "questions[0].checks[0].score: '2+2' scores 1, not 0"),
+    ],
+)
+def test_a_slip_or_check_failing_in_one_late_seed_is_reported_with_that_seed(
+    tmp_path: Path, mistake: str, check: str, score: int, problem: str
 ) -> None:
     seed = first_seed_with(SMALL, "q", "n", 2)
     assert seed >= 2, "the draw n = 2 must come after the first seeds for this test to bite"
-    path = write_pack(tmp_path, NUMBER.format(mistake="n^2", check="2*{n}", score=1))
-    [problem] = messages(path)
-    assert problem.startswith("questions[0].mistakes[0].value: equals the answer (4)")
-    assert f"seed {seed}: n=2" in problem
-
-
-def test_a_check_that_fails_in_one_late_seed_only_is_reported_with_that_seed(
-    tmp_path: Path,
-) -> None:
-    seed = first_seed_with(SMALL, "q", "n", 2)
-    assert seed >= 2, "the draw n = 2 must come after the first seeds for this test to bite"
-    # "{n}+2" is a wrong answer (score 0) except when n = 2, where it equals 2·n.
-    path = write_pack(tmp_path, NUMBER.format(mistake="3*n", check="{n}+2", score=0))
-    [problem] = messages(path)
-    assert problem.startswith("questions[0].checks[0].score: '2+2' scores 1, not 0")
-    assert f"seed {seed}: n=2" in problem
+    path = write_pack(tmp_path, NUMBER.format(mistake=mistake, check=check, score=score))
+    [found] = messages(path)
+    assert found.startswith(problem)
+    assert f"seed {seed}: n=2" in found
 
 
 def test_a_check_that_holds_in_every_seed_passes(tmp_path: Path) -> None:
@@ -101,17 +97,11 @@ def test_an_expression_mistake_that_is_the_answer_rewritten_is_reported(tmp_path
     path = write_pack(
         tmp_path,
         """\
-        - id: q
-          topics: [flops]
-          difficulty: 1
-          time: 30
           prompt: Write the FLOPs of QKᵀ.
           answer: {kind: expression, value: "2*n^2*d", variables: [n, d]}
           mistakes:
             - {value: "n*(2*n*d)", feedback: not a slip at all}
             - {value: "n^2*d", feedback: multiply-adds}
-          explanation: Two FLOPs per multiply-add.
-          source: test
         """,
     )
     [problem] = messages(path)
@@ -122,10 +112,6 @@ def test_a_choice_mistake_selecting_the_right_keys_is_reported(tmp_path: Path) -
     path = write_pack(
         tmp_path,
         """\
-        - id: q
-          topics: [flops]
-          difficulty: 1
-          time: 30
           prompt: Which are true?
           answer:
             kind: choice
@@ -134,8 +120,6 @@ def test_a_choice_mistake_selecting_the_right_keys_is_reported(tmp_path: Path) -
           mistakes:
             - {value: [b, a], feedback: the same keys in another order}
             - {value: [a], feedback: b is true too}
-          explanation: Both.
-          source: test
         """,
     )
     [problem] = messages(path)
@@ -153,18 +137,12 @@ def test_an_answer_box_example_that_is_the_answer_fails(tmp_path: Path, kind: st
     path = write_pack(
         tmp_path,
         f"""\
-        - id: q
-          topics: [flops]
-          difficulty: 1
-          time: 30
           prompt: A question whose answer is the example.
           answer:
             kind: {kind}
             value: "{example}"
             variables: [n, d]
             {extra}
-          explanation: The placeholder would give it away.
-          source: test
         """,
     )
     [problem] = messages(path)
@@ -172,31 +150,6 @@ def test_an_answer_box_example_that_is_the_answer_fails(tmp_path: Path, kind: st
         f"questions[0].answer.value: the answer box's example {example!r} is graded as the "
         "answer (seed 0)"
     )
-
-
-def test_a_number_example_equal_to_one_draw_is_reported_with_that_seed(tmp_path: Path) -> None:
-    """'2.1e9' in the box is right for the draw n = 2.1·10⁹ and only that one."""
-    spec = {"n": {"choice": [3, 5, 7, 11, 2100000000]}}
-    seed = first_seed_with(spec, "q", "n", 2100000000)
-    path = write_pack(
-        tmp_path,
-        """\
-        - id: q
-          topics: [flops]
-          difficulty: 1
-          time: 30
-          params:
-            n: {choice: [3, 5, 7, 11, 2100000000]}
-          prompt: "Repeat {n}."
-          answer: {kind: number, value: "n"}
-          explanation: Echo.
-          source: test
-        """,
-    )
-    assert seed > 0
-    [problem] = messages(path)
-    assert "the answer box's example '2.1e9' is graded as the answer" in problem
-    assert f"seed {seed}: n=2,100,000,000" in problem
 
 
 def test_validate_cli_exits_1_and_prints_the_seed(tmp_path: Path) -> None:
@@ -225,41 +178,49 @@ def test_in_unit_must_be_a_unit_of_the_answers_family(
     path = write_pack(
         tmp_path,
         f"""\
-        - id: q
-          topics: [memory]
-          difficulty: 1
-          time: 30
           prompt: How big is it in {in_unit}?
           answer: {{kind: number, value: "2*10^12", unit: {unit}, in_unit: {in_unit}}}
-          explanation: Units.
-          source: test
         """,
     )
     [problem] = messages(path)
     assert problem.startswith(f"questions[0].answer.in_unit: {message}")
 
 
-def test_a_prompt_example_that_is_the_answer_in_one_draw_is_reported(tmp_path: Path) -> None:
-    """'(e.g. `12 days`)' gives the answer away in the draw where training takes 12 days."""
-    spec = {"d": {"choice": [3, 5, 7, 11, 12]}}
-    seed = first_seed_with(spec, "q", "d", 12)
+@pytest.mark.parametrize(
+    ("values", "prompt", "answer", "problem", "shown"),
+    [
+        # '2.1e9' in the answer box is right for the draw n = 2.1·10⁹ and only that one.
+        (
+            [3, 5, 7, 11, 2100000000],
+            "Repeat {n}.",
+            '{kind: number, value: "n"}',
+            "questions[0].answer.value: the answer box's example '2.1e9' is graded as the answer",
+            "n=2,100,000,000",
+        ),
+        # '(e.g. `12 days`)' gives the answer away in the draw where the run takes 12 days.
+        (
+            [3, 5, 7, 11, 12],
+            "A run takes {n} days. How long is it? Give the unit (e.g. `12 days`).",
+            '{kind: number, value: "n*86400", unit: s}',
+            "questions[0].prompt: the prompt's example '12 days' is graded as the answer",
+            "n=12",
+        ),
+    ],
+)
+def test_an_example_equal_to_the_answer_in_one_late_draw_is_reported_with_that_seed(
+    tmp_path: Path, values: list[int], prompt: str, answer: str, problem: str, shown: str
+) -> None:
+    seed = first_seed_with({"n": {"choice": values}}, "q", "n", values[-1])
+    assert seed > 0, "the matching draw must not be the first for this test to bite"
     path = write_pack(
         tmp_path,
-        """\
-        - id: q
-          topics: [training]
-          difficulty: 1
-          time: 30
-          params:
-            d: {choice: [3, 5, 7, 11, 12]}
-          prompt: "A run takes {d} days. How long is it? Give the unit (e.g. `12 days`)."
-          answer: {kind: number, value: "d*86400", unit: s}
-          explanation: Days.
-          source: test
+        f"""\
+        params:
+          n: {{choice: {values}}}
+        prompt: "{prompt}"
+        answer: {answer}
         """,
     )
-    [problem] = messages(path)
-    assert problem.startswith(
-        "questions[0].prompt: the prompt's example '12 days' is graded as the answer"
-    )
-    assert f"seed {seed}: d=12" in problem
+    [found] = messages(path)
+    assert found.startswith(problem)
+    assert f"seed {seed}: {shown}" in found
