@@ -834,8 +834,15 @@ def _training(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
         {},
         "O(N·D)",
         "O(N)",
-        {"formula": "C ≈ 6·N·D (Kaplan et al. 2020, arXiv 2001.08361); attention FLOPs ignored"},
+        {
+            "formula": "C ≈ 6·N·D (Kaplan et al. 2020, arXiv 2001.08361); attention FLOPs ignored",
+            "recompute": (
+                "full activation recomputation runs the forward again: recompute_flops = 8·N·D "
+                "(Narayanan et al. 2021, arXiv 2104.04473, §5.1)"
+            ),
+        },
         total_text="Training FLOPs C ≈ 6·N·D",
+        extra={"recompute_flops": 8 * n_params * tokens},
     )
 
 

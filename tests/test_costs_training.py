@@ -288,3 +288,12 @@ def test_calc_json_shows_zero_stage_bytes_and_selects_the_stage_from_the_paramet
     listing = CliRunner().invoke(main, ["calc", "--list"]).output
     assert "option recompute=none" in listing
     assert "option zero=" not in listing and "option sp=" not in listing
+
+
+def test_recompute_flops_reproduce_narayanans_gpt3_estimate() -> None:
+    """Narayanan et al. 2021 §5.1: GPT-3 (P = 175B, T = 300B tokens) on n = 1024 A100s at
+    X = 140 TFLOP/s takes 8·T·P/(n·X) ≈ 34 days with activation recomputation."""
+    cost = compute("training", {"params": 175e9, "tokens": 300e9})
+    days = cost.extra["recompute_flops"] / (1024 * 140e12) / 86400
+    assert round(days) == 34
+    assert cost.extra["recompute_flops"] / cost.flops == pytest.approx(8 / 6)
