@@ -26,8 +26,11 @@ COMMANDS: dict[str, str] = {
     "preview": "quizapp.commands.preview:preview",
     "check": "quizapp.commands.check:check",
     "new": "quizapp.commands.new:new",
+    "plan": "quizapp.commands.plan:plan",
+    "optimize": "quizapp.commands.optimize:optimize",
     "stats": "quizapp.commands.stats:stats",
     "export": "quizapp.commands.export:export",
+    "import": "quizapp.commands.importing:import_history",
     "schema": "quizapp.commands.schema:schema",
 }
 

@@ -79,6 +79,13 @@ MIGRATIONS: list[str] = [
         score    REAL
     );
     """,
+    # 1 -> 2: small named settings (the interview date, fitted scheduler parameters).
+    """
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL                        -- JSON
+    );
+    """,
 ]
 
 
@@ -593,6 +600,49 @@ class Store:
         return {
             qid: datetime.fromisoformat(due) for qid, due in rows if wanted is None or qid in wanted
         }
+
+    def cards(self) -> list[CardRow]:
+        """Every stored review card, by question id."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT question_id, card, due, last_review FROM cards ORDER BY question_id"
+            ).fetchall()
+        return [CardRow(r[0], r[1], datetime.fromisoformat(r[2]), from_iso(r[3])) for r in rows]
+
+    def answer_seconds(self) -> dict[str, list[float]]:
+        """question id -> the recorded answer times (valid attempts that were timed).
+
+        The planner turns these into the learner's own pace.
+        """
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT question_id, seconds FROM attempts "
+                "WHERE valid = 1 AND seconds IS NOT NULL ORDER BY ts, id"
+            ).fetchall()
+        result: dict[str, list[float]] = {}
+        for qid, seconds in rows:
+            result.setdefault(qid, []).append(float(seconds))
+        return result
+
+    # ------------------------------------------------------------------ settings
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        """A setting's value (decoded JSON), or `default` when it was never set."""
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return default if row is None else json.loads(row[0])
+
+    def set_setting(self, key: str, value: Any) -> None:
+        """Store a JSON-able value under `key` (committed at once); None removes the key."""
+        with self._lock:
+            if value is None:
+                self._conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+                return
+            self._conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, json.dumps(value, ensure_ascii=False)),
+            )
 
     # ------------------------------------------------------------------ mock sessions
 
