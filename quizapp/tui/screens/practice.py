@@ -590,35 +590,33 @@ def _record(
     store = app.store
     if store is None:
         return None
-    from quizapp.scheduling import rating_for, review
-    from quizapp.store import Attempt
+    from quizapp.recording import Answer, record
     from quizapp.tui.widgets.format import until
 
     now = app.now()
-    store.record_attempt(
-        Attempt(
+    recorded = record(
+        store,
+        Answer(
             question_id=question.qid,
-            correct=bool(verdict.correct),
-            score=float(verdict.score),
+            mode="practice",
             pack=question.pack_id,
             topics=tuple(question.topics),
             kind=question.kind,
             seed=variant.seed,
             response=response,
             parsed=verdict.parsed or "",
-            valid=True,
+            correct=bool(verdict.correct),
+            score=float(verdict.score),
             seconds=seconds,
+            budget=question.time,
             hints_used=hints_used,
-            mode="practice",
+            self_grade=self_grade,
             feedback=verdict.feedback or "",
             diagnosis=verdict.diagnosis,
-            ts=now,
-        )
+        ),
+        now,
     )
-    rating = rating_for(
-        bool(verdict.correct), float(verdict.score), hints_used, seconds, question.time, self_grade
-    )
-    return until(review(store, question.qid, rating, now), now)
+    return None if recorded.due is None else until(recorded.due, now)
 
 
 def result_markdown(
