@@ -128,7 +128,7 @@ An answer that cannot be read costs nothing: fix it and submit again.
         Binding("4", "grade('easy')", "Easy", id="grade-easy", tooltip="Self-grade: easy"),
     ]
 
-    app: QuizApp  # type: ignore[assignment]
+    app: QuizApp
 
     def __init__(self, selection: PracticeSelection | None = None) -> None:
         super().__init__()
@@ -590,35 +590,33 @@ def _record(
     store = app.store
     if store is None:
         return None
-    from quizapp.scheduling import rating_for, review
-    from quizapp.store import Attempt
+    from quizapp.recording import Answer, record
     from quizapp.tui.widgets.format import until
 
     now = app.now()
-    store.record_attempt(
-        Attempt(
+    recorded = record(
+        store,
+        Answer(
             question_id=question.qid,
-            correct=bool(verdict.correct),
-            score=float(verdict.score),
+            mode="practice",
             pack=question.pack_id,
             topics=tuple(question.topics),
             kind=question.kind,
             seed=variant.seed,
             response=response,
             parsed=verdict.parsed or "",
-            valid=True,
+            correct=bool(verdict.correct),
+            score=float(verdict.score),
             seconds=seconds,
+            budget=question.time,
             hints_used=hints_used,
-            mode="practice",
+            self_grade=self_grade,
             feedback=verdict.feedback or "",
             diagnosis=verdict.diagnosis,
-            ts=now,
-        )
+        ),
+        now,
     )
-    rating = rating_for(
-        bool(verdict.correct), float(verdict.score), hints_used, seconds, question.time, self_grade
-    )
-    return until(review(store, question.qid, rating, now), now)
+    return None if recorded.due is None else until(recorded.due, now)
 
 
 def result_markdown(
@@ -696,7 +694,7 @@ Tick packs and/or topics with **Space** (none ticked means every pack), tick
         Binding("ctrl+s", "start", "Start", id="setup-start", tooltip="Start practising"),
     ]
 
-    app: QuizApp  # type: ignore[assignment]
+    app: QuizApp
 
     def compose(self) -> ComposeResult:
         with Vertical(id="setup-dialog", classes="dialog"):
