@@ -1,29 +1,25 @@
 """Planning to the interview date, tried on a simulated learner over a simulated calendar.
 
-The learner is a known FSRS memory model (its own parameters, not the app's): a review
-is answered right with the probability the model gives for that moment, a question met
-for the first time half of the time. Each simulated day the learner does exactly what
-the plan for that day says, and the store records it with the injected clock.
+The learner (tests/learners.py) is a known FSRS memory model with its own parameters.
+Each simulated day it does exactly what the plan for that day says, and the store
+records it with the injected clock.
 """
 
 from __future__ import annotations
 
-import random
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from fsrs import Card, Rating, Scheduler
+from fsrs import Card, Rating
+from learners import Learner
 
 from quizapp.planning import PlanItem, make_plan, plan_for, question_seconds
 from quizapp.scheduling import review, scheduler
 from quizapp.store import Attempt, Store
 
 TODAY = date(2025, 3, 1)
-
-#: The simulated learner forgets faster than FSRS's defaults assume (w0..w3 halved).
-LEARNER_PARAMETERS = (0.106, 0.65, 1.15, 4.15, *Scheduler().parameters[4:])
 
 
 @pytest.fixture
@@ -35,29 +31,6 @@ def store(tmp_path: Path) -> Store:
 def budgets_for(n: int) -> dict[str, float]:
     """n questions with time budgets from 60 s to 180 s."""
     return {f"pack/q{i:02d}": float(60 + 30 * (i % 5)) for i in range(n)}
-
-
-class Learner:
-    """Answers with its own retrievability; the app only sees right/wrong and the time."""
-
-    def __init__(self, seed: int) -> None:
-        self.memory = Scheduler(parameters=LEARNER_PARAMETERS, enable_fuzzing=False)
-        self.cards: dict[str, Card] = {}
-        self.rng = random.Random(seed)
-
-    def answer(self, qid: str, now: datetime) -> bool:
-        card = self.cards.get(qid)
-        p = 0.5 if card is None else self.memory.get_card_retrievability(card, now)
-        right = self.rng.random() < p
-        card = card or Card(card_id=len(self.cards) + 1, due=now)
-        self.cards[qid], _ = self.memory.review_card(
-            card, Rating.Good if right else Rating.Again, now
-        )
-        return right
-
-    def recall_on(self, qid: str, moment: datetime) -> float:
-        card = self.cards.get(qid)
-        return 0.0 if card is None else self.memory.get_card_retrievability(card, moment)
 
 
 def live_until(
