@@ -270,6 +270,11 @@ class QuizApp(App[None]):
 
         self.push_screen(HistoryScreen())
 
+    def action_stats(self) -> None:
+        from quizapp.tui.screens.stats import StatsScreen
+
+        self.push_screen(StatsScreen())
+
     def action_mock(self, config: dict[str, Any] | None = None, resume: bool = False) -> None:
         try:
             module = importlib.import_module("quizapp.tui.screens.mock")
