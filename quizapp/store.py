@@ -823,6 +823,12 @@ class Store:
             row = self._conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return default if row is None else json.loads(row[0])
 
+    def settings(self) -> dict[str, Any]:
+        """Every setting, decoded (for export)."""
+        with self._lock:
+            rows = self._conn.execute("SELECT key, value FROM settings ORDER BY key").fetchall()
+        return {key: json.loads(value) for key, value in rows}
+
     def set_setting(self, key: str, value: Any) -> None:
         """Store a JSON-able value under `key` (committed at once); None removes the key."""
         with self._lock:
@@ -1014,6 +1020,25 @@ class Store:
                 "UPDATE mock_sessions SET finished = ? WHERE id = ? AND finished IS NULL",
                 (to_iso(now or utc_now()), str(session_id)),
             )
+
+    def add_mock_session(self, session: MockSession) -> bool:
+        """Insert a finished session as it was (import); False when its id is already here."""
+        with self._lock:
+            cur = self._conn.execute(
+                "INSERT OR IGNORE INTO mock_sessions (id, started, finished, state, report, score) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    session.id,
+                    to_iso(session.started),
+                    None if session.finished is None else to_iso(session.finished),
+                    json.dumps(session.state, ensure_ascii=False),
+                    None
+                    if session.report is None
+                    else json.dumps(session.report, ensure_ascii=False),
+                    session.score,
+                ),
+            )
+            return cur.rowcount > 0
 
     def mock_history(self) -> list[MockSession]:
         """Completed sessions (with a report), oldest first."""
