@@ -910,6 +910,21 @@ class Store:
             for r in rows
         ]
 
+    def delete_review_log(self, review_id: int) -> None:
+        """Remove one review-log row (undo; use inside `transaction()` with the rest)."""
+        with self._lock:
+            self._conn.execute("DELETE FROM review_log WHERE id = ?", (review_id,))
+
+    def delete_attempt(self, attempt_id: int) -> None:
+        """Remove one attempt (undo; its review-log row must go first)."""
+        with self._lock:
+            self._conn.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,))
+
+    def delete_card(self, question_id: str) -> None:
+        """Forget a question's card (undo of its first review: it is new again)."""
+        with self._lock:
+            self._conn.execute("DELETE FROM cards WHERE question_id = ?", (question_id,))
+
     # ------------------------------------------------------------------ the mock lease
 
     def take_lease(
