@@ -392,3 +392,38 @@ def plan_for(
         minutes_per_day=minutes_per_day,
         scheduler=scheduler or scheduler_for(store),
     )
+
+
+def toward_the_date(
+    store: Store, question_ids: Sequence[str], now: datetime, plan: Plan | None = None
+) -> list[str]:
+    """The practice order when an interview date is set.
+
+    Due questions first, the one most likely forgotten (lowest FSRS retrievability) first;
+    then the new questions today's plan meets, then any other new ones.
+    """
+    from quizapp.progress import retrievabilities
+    from quizapp.scheduling import scheduler_for
+
+    ids = list(dict.fromkeys(question_ids))
+    dues = store.card_dues(ids)
+    recall = retrievabilities(store, scheduler_for(store), now)
+    due_now = sorted(
+        (q for q, when in dues.items() if when <= now), key=lambda q: (recall.get(q, 0.0), q)
+    )
+    planned = [] if plan is None or plan.today_plan is None else list(plan.today_plan.new)
+    new = [q for q in ids if q not in dues]
+    first_new = [q for q in planned if q in new]
+    return due_now + first_new + [q for q in new if q not in first_new]
+
+
+def review_ahead(store: Store, question_ids: Sequence[str], now: datetime) -> list[str]:
+    """Questions reviewed but not due yet, weakest memory first: "advance" when nothing is due."""
+    from quizapp.progress import retrievabilities
+    from quizapp.scheduling import scheduler_for
+
+    dues = store.card_dues(list(question_ids))
+    recall = retrievabilities(store, scheduler_for(store), now)
+    return sorted(
+        (q for q, when in dues.items() if when > now), key=lambda q: (recall.get(q, 0.0), q)
+    )

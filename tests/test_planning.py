@@ -15,7 +15,14 @@ import pytest
 from fsrs import Card, Rating
 from learners import Learner
 
-from quizapp.planning import PlanItem, make_plan, plan_for, question_seconds
+from quizapp.planning import (
+    PlanItem,
+    make_plan,
+    plan_for,
+    question_seconds,
+    review_ahead,
+    toward_the_date,
+)
 from quizapp.scheduling import review, scheduler
 from quizapp.store import Attempt, Store
 
@@ -151,3 +158,23 @@ def test_time_estimates_use_the_learners_own_pace() -> None:
     assert seconds["p/b"] == 60.0
     assert seconds["p/c"] == pytest.approx(50.0)
     assert question_seconds({"p/x": 90.0}, {}) == {"p/x": 90.0}
+
+
+def test_with_a_date_due_work_comes_weakest_first_then_the_plans_new_ones(store: Store) -> None:
+    now = datetime.combine(TODAY, time(12), tzinfo=UTC)
+    # Both due now; "old" was last seen long ago so it is the more likely forgotten.
+    review(store, "p/old", Rating.Good, now - timedelta(days=60))
+    review(store, "p/recent", Rating.Again, now - timedelta(hours=2))
+    review(store, "p/later", Rating.Easy, now - timedelta(hours=1))  # not due for days
+    budgets = {q: 60.0 for q in ("p/old", "p/recent", "p/later", "p/n1", "p/n2", "p/n3")}
+    plan = plan_for(
+        store, budgets, today=TODAY, interview=TODAY + timedelta(days=3), minutes_per_day=4
+    )
+    assert plan is not None and plan.today_plan is not None
+    order = toward_the_date(store, list(budgets), now, plan)
+    assert order[:2] == ["p/old", "p/recent"]
+    assert "p/later" not in order
+    assert order[2 : 2 + len(plan.today_plan.new)] == list(plan.today_plan.new)
+    assert set(order[2:]) == {"p/n1", "p/n2", "p/n3"}
+    # Nothing due: "advance" offers what is not due yet, weakest first.
+    assert review_ahead(store, list(budgets), now) == ["p/later"]
