@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import FakeClock
 from fsrs import Rating, State
-from test_mock_helpers import FakeClock, correct_answer, make_library, params_of
+from test_mock_helpers import correct_answer, make_library, params_of
 
 from quizapp.mock import MockConfig, MockInterview, finalise, start_session
 from quizapp.recording import Answer, Recorder, record

@@ -19,6 +19,7 @@ from textual.widgets import Button, DataTable, Footer, Header, OptionList, Stati
 from textual.widgets.option_list import Option
 
 from quizapp.tui.messages import LibraryLoaded
+from quizapp.tui.widgets.banner import Banner
 from quizapp.tui.widgets.format import ago, percent
 
 if TYPE_CHECKING:
@@ -79,6 +80,7 @@ answered) and when you last practised (**Last**).
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Banner()
         with Horizontal(id="home-body"):
             with Vertical(id="home-modes"):
                 yield Static("Modes", classes="section-title")
@@ -182,7 +184,7 @@ answered) and when you last practised (**Last**).
         await self.run_action(f"app.{action}")
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        from quizapp.tui.screens.practice import PracticeSelection
+        from quizapp.practice import PracticeSelection
 
         key = str(event.row_key.value or "")
         kind, _, name = key.partition(":")
