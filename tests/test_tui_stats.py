@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from conftest import settle, sync
 from fsrs import Rating
-from test_tui_app import cells, make_app, settle, sync
+from test_tui_app import cells, make_app
 from textual.widgets import DataTable, Static
 
 from quizapp.planning import INTERVIEW_KEY
