@@ -27,7 +27,15 @@ from quizapp.scheduling import rating_for, scheduler_for
 if TYPE_CHECKING:
     from quizapp.store import ReviewLogRow, Store
 
-__all__ = ["RATINGS", "interval_text", "next_intervals", "rerate", "suggested", "undo"]
+__all__ = [
+    "RATINGS",
+    "interval_text",
+    "next_intervals",
+    "rerate",
+    "review_intervals",
+    "suggested",
+    "undo",
+]
 
 #: The four choices in key order (1–4).
 RATINGS: tuple[Rating, ...] = (Rating.Again, Rating.Hard, Rating.Good, Rating.Easy)
@@ -47,18 +55,34 @@ def suggested(
     return rating_for(correct, score, hints_used, seconds, budget)
 
 
-def next_intervals(store: Store, question_id: str, now: datetime) -> dict[Rating, timedelta]:
-    """How long each rating would put the question away, from its card before `now`'s review.
-
-    Nothing is written: the card is reviewed in memory with each rating.
-    """
-    row = store.get_card(question_id)
-    card = Card(due=now) if row is None else Card.from_json(row.card_json)
+def _intervals(store: Store, card: Card, now: datetime) -> dict[Rating, timedelta]:
+    """What each rating would schedule for `card` reviewed at `now` (nothing is written)."""
     scheduler = scheduler_for(store)
     return {
         rating: scheduler.review_card(card, rating, review_datetime=now)[0].due - now
         for rating in RATINGS
     }
+
+
+def next_intervals(store: Store, question_id: str, now: datetime) -> dict[Rating, timedelta]:
+    """How long each rating would put the question away if it were reviewed at `now`."""
+    row = store.get_card(question_id)
+    return _intervals(store, Card(due=now) if row is None else Card.from_json(row.card_json), now)
+
+
+def review_intervals(
+    store: Store, question_id: str, attempt_id: int
+) -> tuple[Rating, dict[Rating, timedelta]] | None:
+    """For an answer already recorded: the rating it got, and what each rating would give.
+
+    Computed from the card as it was before that review (the review log keeps it), at the
+    review's own moment; None when the answer has no review.
+    """
+    row = _review_of(store, question_id, attempt_id)
+    if row is None:
+        return None
+    card = Card(due=row.ts) if row.card_before is None else Card.from_json(row.card_before)
+    return Rating(row.rating), _intervals(store, card, row.ts)
 
 
 def interval_text(interval: timedelta) -> str:
