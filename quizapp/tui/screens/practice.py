@@ -429,6 +429,9 @@ derivation steps first.
         else:
             self._finish()
             if result.recorded is not None and result.self_grade is None and self.question:
+                # The row takes its place now (a steady layout); the intervals follow.
+                self._label_grades(None, None)
+                self.query_one("#grade-buttons").display = True
                 self._ratings_worker(self.question.qid, result.recorded.attempt_id)
         self.call_after_refresh(result_pane.scroll_visible, top=True, animate=False)
         self.refresh_bindings()
