@@ -9,7 +9,7 @@ from pathlib import Path
 from conftest import settle, sync
 from fsrs import Rating
 from test_tui_app import cells, make_app
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from quizapp.planning import INTERVIEW_KEY
 from quizapp.progress import LEECH_FAILURES
@@ -69,3 +69,25 @@ async def test_home_counts_down_to_the_interview_with_todays_load(tmp_path):
         text = str(app.screen.query_one("#home-plan", Static).render())
         assert "Interview in 9 days" in text
         assert "today: 1 new · 0 due" in text
+
+
+@sync
+async def test_the_interview_date_is_set_from_home_and_a_bad_one_is_explained(tmp_path):
+    today = NOW.astimezone().date()
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.wait_library()
+        await settle(app, pilot)
+        assert "press i" in str(app.screen.query_one("#home-plan", Static).render())
+        await pilot.press("i")
+        await pilot.pause()
+        await pilot.press(*"next week", "enter")
+        await pilot.pause()
+        assert "YYYY-MM-DD" in str(app.screen.query_one("#interview-error", Static).render())
+        app.screen.query_one("#interview-date", Input).value = ""
+        await pilot.press(*(today + timedelta(days=5)).isoformat(), "enter")
+        await settle(app, pilot)
+        assert "Interview in 5 days" in str(app.screen.query_one("#home-plan", Static).render())
+    with Store.open(tmp_path / "history.sqlite3") as store:
+        assert store.get_setting(INTERVIEW_KEY) == (today + timedelta(days=5)).isoformat()
+        assert store.get_setting("minutes_per_day") == 30.0

@@ -37,6 +37,7 @@ MODES: list[tuple[str, str, str]] = [
     ("demos", "Demos  \\[d]", "demos"),
     ("history", "History  \\[h]", "history"),
     ("stats", "Stats  \\[s]", "stats"),
+    ("interview", "Interview date…  \\[i]", "interview"),
 ]
 
 LOADING = "loading packs…"
@@ -62,6 +63,7 @@ answered) and when you last practised (**Last**).
 | d | demos: time kernels and see the growth on log–log axes |
 | h | history of your attempts |
 | s | stats: retention, forecast, activity, weakest topics, leeches |
+| i | the interview date and your daily minutes: plans every question to the day |
 | Enter on a pack or topic row | practise just that pack or topic |
 | Tab | move between the modes and the tables |
 """
@@ -73,6 +75,7 @@ answered) and when you last practised (**Last**).
         Binding("d", "app.demos", "Demos", id="demos", tooltip="Timing demos"),
         Binding("h", "app.history", "History", id="history", tooltip="Your attempts"),
         Binding("s", "app.stats", "Stats", id="stats", tooltip="Retention, forecast, topics"),
+        Binding("i", "app.interview", "Date", id="interview", tooltip="Set the interview date"),
         Binding("q", "app.quit", "Quit", id="home-quit", tooltip="Leave quizapp", show=False),
     ]
 
@@ -203,9 +206,9 @@ def countdown_text(store: Store, library: Library, now: datetime) -> str:
     try:
         plan = plan_for(store, budgets, today=today)
     except ValueError:  # the date has passed
-        return "The interview date has passed:\nset a new one with `quizapp plan`."
+        return "The interview date has passed:\npress i to set a new one."
     if plan is None:
-        return ""
+        return "No interview date yet:\npress i to plan to it."
     work = plan.today_plan
     load = (
         ""
