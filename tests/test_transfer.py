@@ -81,13 +81,19 @@ def make_history() -> None:
         store.set_setting("minutes_per_day", 25.0)
 
 
-def test_export_then_import_elsewhere_gives_the_same_history_and_twice_adds_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def export_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Make a history in data folder a/ and export it as JSON; returns the file."""
     monkeypatch.setenv("QUIZAPP_HOME", str(tmp_path / "a"))
     make_history()
     exported = tmp_path / "history.json"
     assert run("export", "--format", "json", "-o", str(exported)).exit_code == 0
+    return exported
+
+
+def test_export_then_import_elsewhere_gives_the_same_history_and_twice_adds_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exported = export_history(tmp_path, monkeypatch)
     with Store.open() as store:
         before = contents(store)
     assert len(before["attempts"]) == 4 and len(before["review_log"]) == 4
@@ -115,11 +121,7 @@ def test_export_then_import_elsewhere_gives_the_same_history_and_twice_adds_noth
 def test_what_the_learner_set_here_wins_and_newer_cards_are_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("QUIZAPP_HOME", str(tmp_path / "a"))
-    make_history()
-    exported = tmp_path / "history.json"
-    run("export", "--format", "json", "-o", str(exported))
-
+    exported = export_history(tmp_path, monkeypatch)
     monkeypatch.setenv("QUIZAPP_HOME", str(tmp_path / "b"))
     with Store.open() as store:
         store.set_setting("interview_date", "2025-05-05")

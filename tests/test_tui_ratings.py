@@ -3,29 +3,17 @@ SQLite file itself (the rules are tested without Textual in test_ratings.py)."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from conftest import FakeClock, make_app, rows, settle, sync
 from fsrs import Rating
+from test_ratings import database
 from test_tui_practice import answer, start_practice
 from textual.widgets import Button, Markdown
 
 from quizapp.progress import LEECH_FAILURES
 from quizapp.scheduling import review
 from quizapp.store import Store
-
-
-def database(tmp_path: Path) -> dict[str, list[tuple]]:
-    with sqlite3.connect(tmp_path / "history.sqlite3") as conn:
-        names = [
-            n
-            for (n,) in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'sqlite_sequence'"
-            )
-        ]
-        return {n: conn.execute(f"SELECT * FROM {n} ORDER BY 1").fetchall() for n in names}
 
 
 @sync
@@ -60,13 +48,13 @@ async def test_ctrl_z_takes_the_answer_back_exactly(tmp_path):
     app = make_app(tmp_path, clock, start="practice", packs=["tui-basics"])
     async with app.run_test(size=(100, 34)) as pilot:
         screen = await start_practice(app, pilot)
-        before = database(tmp_path)
+        before = database(tmp_path / "history.sqlite3")
         variant = screen.variant
         await answer(app, pilot, "12345")
-        assert database(tmp_path) != before
+        assert database(tmp_path / "history.sqlite3") != before
         await pilot.press("ctrl+z")
         await settle(app, pilot)
-        assert database(tmp_path) == before
+        assert database(tmp_path / "history.sqlite3") == before
         assert not screen.answered
         assert screen.variant is variant  # the same question, the same numbers, to answer again
         assert not screen.query_one("#result-pane").display
@@ -75,7 +63,7 @@ async def test_ctrl_z_takes_the_answer_back_exactly(tmp_path):
         screen.query_one("#practice-body").focus()
         await pilot.press("u")
         await settle(app, pilot)
-        assert database(tmp_path) == before
+        assert database(tmp_path / "history.sqlite3") == before
 
 
 @sync
