@@ -9,12 +9,13 @@ from pathlib import Path
 from conftest import settle, sync
 from fsrs import Rating
 from test_tui_app import cells, make_app
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Static, TabbedContent
 
 from quizapp.planning import INTERVIEW_KEY
 from quizapp.progress import LEECH_FAILURES
 from quizapp.scheduling import review
 from quizapp.store import Attempt, Store
+from quizapp.tui.screens.practice import PracticeScreen
 from quizapp.tui.screens.stats import StatsScreen
 
 NOW = datetime.fromtimestamp(1_700_000_000.0, UTC)  # the test app's clock
@@ -51,10 +52,20 @@ async def test_stats_screen_shows_retention_topics_and_leeches(tmp_path):
         assert "33% of 3 reviews" in retention
         topics = cells(app.screen.query_one("#stats-topics", DataTable))
         assert topics[0][0] in {"big-o", "memory"}  # never recalled or never seen: weakest
-        leeches = cells(app.screen.query_one("#stats-leeches", DataTable))
-        assert leeches == [["tui-basics/score-big-o", str(LEECH_FAILURES + 2)]]
+        leeches_table = app.screen.query_one("#stats-leeches", DataTable)
+        assert cells(leeches_table) == [["tui-basics/score-big-o", str(LEECH_FAILURES + 2)]]
+        # Enter on the leech practises it.
+        app.screen.query_one("#stats-tabs", TabbedContent).active = "tab-leeches"
+        await pilot.pause()
+        leeches_table.focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PracticeScreen)
+        assert app.screen.question is not None
+        assert app.screen.question.qid == "tui-basics/score-big-o"
         await pilot.press("escape")
-        assert not isinstance(app.screen, StatsScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, (StatsScreen, PracticeScreen))
 
 
 @sync

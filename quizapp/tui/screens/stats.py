@@ -71,6 +71,7 @@ retrievability; never seen counts as 0) and your accuracy, weakest first.
 
 | Key | Does |
 |-----|------|
+| Enter on a topic / a leech | practise that topic / that question |
 | Tab / ← → on the tabs | switch tabs |
 | r | recompute |
 | Esc | back |
@@ -188,6 +189,16 @@ retrievability; never seen counts as 0) and your accuracy, weakest first.
             plt.bar(list(range(len(counts))), counts)
             plt.xlabel(f"days from {p.forecast[0][0]}")
         plot.refresh()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a topic practises that topic; on a leech, that question."""
+        from quizapp.practice import PracticeSelection
+
+        key = str(event.row_key.value or "")
+        if event.data_table.id == "stats-topics" and key:
+            self.app.open_practice(PracticeSelection(topics=(key,)))
+        elif event.data_table.id == "stats-leeches" and key and key != "-none-":
+            self.app.open_practice(PracticeSelection(questions=(key,)))
 
     def action_back(self) -> None:
         self.app.pop_screen()
