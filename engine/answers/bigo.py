@@ -20,11 +20,9 @@ from dataclasses import dataclass
 
 import sympy
 
-from engine.answers.deadline import Deadline
-from engine.answers.errors import ParseError, SpecError, Undecided
-from engine.answers.parser import MathDomainError, parse_growth
-from engine.answers.render import render
+from engine.answers.errors import MathDomainError, ParseError, SpecError, Undecided
 from engine.answers.verdict import Verdict, invalid
+from engine.formula import Budget, evaluate, parse_growth, render
 
 Profile = tuple[float, float, float, float, float]
 _ZERO: Profile = (0.0, 0.0, 0.0, 0.0, 0.0)
@@ -100,7 +98,7 @@ def _combine(terms: Iterable[Term]) -> list[Term]:
 
 
 class _Converter:
-    def __init__(self, variables: Sequence[str], deadline: Deadline) -> None:
+    def __init__(self, variables: Sequence[str], deadline: Budget) -> None:
         self.variables = set(variables)
         self.deadline = deadline
 
@@ -111,10 +109,10 @@ class _Converter:
                 return []
             if not e.is_finite:
                 raise NotGrowth("undefined")
-            v = float(e)
+            v = _constant(e, self.deadline)
             return [Term(v, v, ())]
         if not e.free_symbols:  # log(2), sqrt(2), pi: constant, not a written coefficient
-            v = float(e.evalf(15))
+            v = _constant(e, self.deadline)
             if not math.isfinite(v):
                 raise NotGrowth("undefined")
             if v == 0:
@@ -154,7 +152,7 @@ class _Converter:
 
     def pow(self, base: sympy.Expr, ex: sympy.Expr) -> list[Term]:
         if not ex.free_symbols:
-            k = float(ex.evalf(15))
+            k = _constant(ex, self.deadline)
             parts = self.terms(base)
             if not parts:
                 if k <= 0:
@@ -176,7 +174,7 @@ class _Converter:
                 return [top[0].power(k)]
             raise Undecided("cannot compare a reciprocal of a sum")
         if not base.free_symbols:
-            c = float(base.evalf(15))
+            c = _constant(base, self.deadline)
             if c <= 0:
                 raise NotGrowth("non-positive base")
             return [self.exponential(ex * sympy.log(base))]
@@ -239,6 +237,16 @@ class _Converter:
         if len(parts) == 1 and not parts[0].prof:
             return Term(1.0, 1.0, ())
         raise Undecided("a factorial of something other than a multiple of one variable")
+
+
+def _constant(e: sympy.Expr, budget: Budget) -> float:
+    """A constant part's value through the formula core (too large to compare: Undecided)."""
+    try:
+        return float(evaluate(e, {}, budget))
+    except MathDomainError as err:
+        raise NotGrowth(err.message) from None
+    except (ParseError, OverflowError):
+        raise Undecided("a constant too large to compare") from None
 
 
 def _small(e: sympy.Expr) -> bool:
@@ -427,11 +435,11 @@ def growth_class(
     text: str,
     variables: Sequence[str],
     regime: Regime,
-    deadline: Deadline,
+    deadline: Budget,
 ) -> tuple[GrowthClass, sympy.Expr]:
     """Parse and reduce text to its class; ParseError / NotGrowth / Undecided otherwise."""
     try:
-        expr, wrappers = parse_growth(text, variables)
+        expr, wrappers = parse_growth(text, variables, deadline)
     except MathDomainError as err:
         raise NotGrowth(err.message) from None
     return reduce_growth(expr, wrappers, variables, regime, deadline), expr
@@ -442,7 +450,7 @@ def reduce_growth(
     wrappers: list[str],
     variables: Sequence[str],
     regime: Regime,
-    deadline: Deadline,
+    deadline: Budget,
 ) -> GrowthClass:
     terms = _Converter(variables, deadline).terms(expr)
     terms = regime.apply(terms)
@@ -554,7 +562,7 @@ def check_big_o(
     response: str,
     params: Mapping[str, float],
     mistakes: Sequence[Mapping],
-    deadline: Deadline,
+    deadline: Budget,
 ) -> Verdict:
     variables = spec_variables(spec)
     regime = parse_regime(spec.get("regime"), variables)
@@ -565,7 +573,7 @@ def check_big_o(
     expected = _spec_class(spec.get("value"), variables, regime, deadline, "value")
     shown = "Θ(" + class_text(expected.top, variables) + ")"
     try:
-        expr, wrappers = parse_growth(response, variables)
+        expr, wrappers = parse_growth(response, variables, deadline)
     except MathDomainError as err:
         msg = f"That is not a valid growth rate ({err.message}); the answer is {shown}."
         return Verdict(False, 0.0, msg, None, response.strip())
@@ -668,7 +676,7 @@ def spec_variables(spec: Mapping) -> list[str]:
 
 
 def _spec_class(
-    value: object, variables: Sequence[str], regime: Regime, deadline: Deadline, field: str
+    value: object, variables: Sequence[str], regime: Regime, deadline: Budget, field: str
 ) -> GrowthClass:
     if not isinstance(value, str | int):
         raise SpecError(f"`{field}` must be a growth rate such as 'n^2*d'")
@@ -691,10 +699,10 @@ def expected_big_o_text(spec: Mapping) -> str:
     return f"{sym}({render(expr, variables)})"
 
 
-def interpret_big_o(spec: Mapping, response: str) -> str:
+def interpret_big_o(spec: Mapping, response: str, budget: Budget) -> str:
     variables = spec_variables(spec)
     try:
-        expr, wrappers = parse_growth(response, variables)
+        expr, wrappers = parse_growth(response, variables, budget)
     except ParseError as err:
         return f"? {err.message}"
     w = wrappers[0] if wrappers else ""

@@ -13,10 +13,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from engine.answers.errors import ParseError, SpecError
-from engine.answers.parser import MathDomainError, Node, evaluate, make_symbols, parse_node
-from engine.answers.render import number_text, render
+from engine.answers.errors import MathDomainError, ParseError, SpecError
 from engine.answers.verdict import Verdict, invalid
+from engine.formula import UNLIMITED, Budget, make_symbols, number_text, parse_node, render
+from engine.formula.evaluate import evaluate
+from engine.formula.exact import values_of
+from engine.formula.grammar import Node
 from engine.units import BINARY_PREFIXES, DECIMAL_PREFIXES, format_bytes, format_count
 
 #: unit word -> family. Families are what must match between answer and response.
@@ -153,7 +155,9 @@ def unit_family(unit: str | None) -> str | None:
     return family
 
 
-def parse_quantity(text: str, variables: Mapping[str, float] | None = None) -> Quantity:
+def parse_quantity(
+    text: str, variables: Mapping[str, float] | None = None, budget: Budget = UNLIMITED
+) -> Quantity:
     """Read `text` as a number (or formula over `variables`) with an optional unit word."""
     values = dict(variables or {})
     symbols = make_symbols(values)
@@ -161,12 +165,12 @@ def parse_quantity(text: str, variables: Mapping[str, float] | None = None) -> Q
     if not text:
         raise ParseError("empty answer", 0)
     if text.endswith("%") and len(text) > 1:  # "25%" is the fraction 0.25
-        q = parse_quantity(text[:-1], variables)
+        q = parse_quantity(text[:-1], variables, budget)
         if q.family is not None:
             raise ParseError("a percentage takes no unit", len(text) - 1)
         return Quantity(q.value / 100, None, "%", False, q.head, "%")
     try:
-        node = parse_node(text, symbols)
+        node = parse_node(text, symbols, budget=budget)
         return _quantity(node, values, symbols, None, "", 1.0, False, "")
     except MathDomainError:
         raise
@@ -179,7 +183,7 @@ def parse_quantity(text: str, variables: Mapping[str, float] | None = None) -> Q
                 if m.group("mult") == "B"
                 else float(_prefix_multiplier(m.group("mult"), family)[0])
             )
-            node = parse_node(m.group("head"), symbols)
+            node = parse_node(m.group("head"), symbols, budget=budget)
             unit = f"{m.group('mult')} {m.group('word')}"
             return _quantity(node, values, symbols, family, m.group("mult"), mult, False, unit)
         m = _TAIL.match(text)
@@ -191,7 +195,7 @@ def parse_quantity(text: str, variables: Mapping[str, float] | None = None) -> Q
             if whole_error.position is not None and whole_error.position < m.start("unit"):
                 raise whole_error from None
             raise ParseError(unit_error.message, m.start("unit")) from None
-        node = parse_node(m.group("head"), symbols)
+        node = parse_node(m.group("head"), symbols, budget=budget)
         return _quantity(node, values, symbols, family, prefix, mult, binary, m.group("unit"))
 
 
@@ -205,10 +209,16 @@ def _quantity(
     binary: bool,
     unit_text: str,
 ) -> Quantity:
-    raw = float(node.num) if node.num is not None else float(evaluate(node.expr, values))
+    exact = node.num if node.num is not None else evaluate(node.expr, values_of(values))
+    try:
+        raw = float(exact)
+    except OverflowError:
+        raise ParseError("number too large") from None
     value = raw * mult
     if not math.isfinite(value) or abs(value) > 1e300:
         raise ParseError("number too large")
+    if value != 0 and abs(value) < 1e-300:
+        raise ParseError("number too small")
     head = render(node.expr, list(symbols)) if node.num is None else number_text(raw)
     return Quantity(value, family, prefix, binary, head, unit_text)
 
@@ -388,13 +398,14 @@ def check_number(
     response: str,
     params: Mapping[str, float],
     mistakes: Sequence[Mapping],
+    budget: Budget = UNLIMITED,
 ) -> Verdict:
     expected, family = expected_number(spec, params)
     rel = float(spec.get("rel_tol", 0.01))
     abs_tol = float(spec.get("abs_tol", 0.0))
     shown = quantity_text(expected, family)
     try:
-        q = parse_quantity(response)
+        q = parse_quantity(response, budget=budget)
     except ParseError as err:
         return invalid(_parse_message(err))
     parsed = q.echo()
@@ -429,8 +440,8 @@ def _parse_message(err: ParseError) -> str:
     return f"Could not read that as a number: {err.message}{where}."
 
 
-def interpret_number(response: str) -> str:
+def interpret_number(response: str, budget: Budget = UNLIMITED) -> str:
     try:
-        return parse_quantity(response).echo()
+        return parse_quantity(response, budget=budget).echo()
     except ParseError as err:
         return f"? {err.message}"
