@@ -363,12 +363,14 @@ def draw(question: Any, seed: int, *, qid: str | None = None) -> Variant:
                 numbers,
             )
         )
+    prompt = render(str(spec.get("prompt", "")), params)
+    answer = _with_prompt_facts(answer, prompt, spec.get("params") or {})
     return Variant(
         qid=qid or own_id,
         seed=seed,
         kind=kind,
         params=params,
-        prompt=render(str(spec.get("prompt", "")), params),
+        prompt=prompt,
         answer_spec=answer,
         expected=expected_text(answer, params),
         derivation=steps,
@@ -377,6 +379,39 @@ def draw(question: Any, seed: int, *, qid: str | None = None) -> Variant:
         mistakes=mistakes,
         source=str(spec.get("source", "")),
     )
+
+
+_ESTIMATE = re.compile(
+    r"\b(approximately|roughly|estimate|ballpark|order of magnitude|about how)\b|≈", re.I
+)
+_IN_UNIT = re.compile(r"\b(?:in|answer in|give it in)\s+([KMGTP]i?B|[kKMGTP]?B|ms|µs|us|ns)\b")
+_LETTER = re.compile(r"(?<![\w{^_])([a-zA-Z])(?![\w}^_(])")
+
+
+def _with_prompt_facts(
+    answer: dict[str, Any], prompt: str, params_spec: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What the prompt tells the checker: an estimate is asked, the unit a bare number is
+    in, the constants it names, and which params are drawn inputs (not derived values)."""
+    kind = answer.get("kind")
+    if kind == "number":
+        answer.setdefault(
+            "inputs",
+            [k for k, v in params_spec.items() if not (isinstance(v, Mapping) and "formula" in v)],
+        )
+        if _ESTIMATE.search(prompt):
+            answer.setdefault("estimate", True)
+        units = {m.group(1) for m in _IN_UNIT.finditer(prompt)}
+        if len(units) == 1 and "in" not in answer and answer.get("unit"):
+            unit = units.pop()
+            if unit not in ("B", "s"):
+                answer["in"] = unit
+    elif kind == "big_o":
+        variables = set(answer_variables(answer))
+        named = {m.group(1) for m in _LETTER.finditer(prompt)} - variables - {"a", "A", "I"}
+        if named and "constants" not in answer:
+            answer["constants"] = sorted(named)
+    return answer
 
 
 def expected_text(answer: Mapping[str, Any], params: Mapping[str, Num]) -> str:

@@ -555,14 +555,30 @@ def _small_power(base: sympy.Expr, exponent: sympy.Expr) -> bool:
     return all(abs(part) < 10**SMALL_BASE_LOG10 for part in (coefficient.p, coefficient.q))
 
 
-def make_symbols(variables: Iterable[str]) -> dict[str, sympy.Symbol]:
-    """Positive real symbols: sizes in cost formulas are never negative or zero."""
+def make_symbols(
+    variables: Iterable[str], aliases: Mapping[str, str] | None = None
+) -> dict[str, sympy.Symbol]:
+    """Positive real symbols: sizes in cost formulas are never negative or zero.
+
+    `aliases` maps other spellings to a variable (N -> n); they parse to its symbol.
+    """
     out = {}
     for name in variables:
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name) or name in FUNCTION_NAMES:
             raise ParseError(f"invalid variable name {name!r}")
         out[name] = sympy.Symbol(name, positive=True)
+    for alias, target in (aliases or {}).items():
+        if alias not in out and target in out:
+            out[alias] = out[target]
     return out
+
+
+def case_aliases(variables: Iterable[str]) -> dict[str, str]:
+    """N for n (and n for N) where the other case is not a variable of its own."""
+    names = set(variables)
+    return {
+        v.swapcase(): v for v in names if len(v) == 1 and v.isalpha() and v.swapcase() not in names
+    }
 
 
 def parse_node(
@@ -583,16 +599,24 @@ def parse_node(
 
 
 def parse_growth(
-    text: str, variables: Iterable[str], budget: Budget = UNLIMITED
+    text: str,
+    variables: Iterable[str],
+    budget: Budget = UNLIMITED,
+    aliases: Mapping[str, str] | None = None,
 ) -> tuple[sympy.Expr, list[str]]:
     """Parse a growth rate such as `O(n^2 d)`; returns the expression and the wrappers seen."""
-    symbols = make_symbols(variables)
+    symbols = make_symbols(variables, aliases)
     tokens = tokenize(text, symbols, growth=True, budget=budget)
     parser = _Parser(tokens, symbols, budget)
     return parser.parse().expr, parser.wrappers
 
 
-def parse_formula(text: str, variables: Iterable[str], budget: Budget = UNLIMITED) -> sympy.Expr:
+def parse_formula(
+    text: str,
+    variables: Iterable[str],
+    budget: Budget = UNLIMITED,
+    aliases: Mapping[str, str] | None = None,
+) -> sympy.Expr:
     """Parse `text` over the declared `variables` into a sympy expression.
 
     Raises ParseError (with `.message` and `.position`) for anything outside the
@@ -600,4 +624,4 @@ def parse_formula(text: str, variables: Iterable[str], budget: Budget = UNLIMITE
     """
     if not isinstance(text, str):
         raise ParseError("a formula must be text")
-    return parse_node(text, make_symbols(variables), budget=budget).expr
+    return parse_node(text, make_symbols(variables, aliases), budget=budget).expr
