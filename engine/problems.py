@@ -385,7 +385,24 @@ _ESTIMATE = re.compile(
     r"\b(approximately|roughly|estimate|ballpark|order of magnitude|about how)\b|≈", re.I
 )
 _IN_UNIT = re.compile(r"\b(?:in|answer in|give it in)\s+([KMGTP]i?B|[kKMGTP]?B|ms|µs|us|ns)\b")
-_LETTER = re.compile(r"(?<![\w{^_])([a-zA-Z])(?![\w}^_(])")
+_CONSTANT = re.compile(
+    r"\b(?:some |a |any )?constants? ([a-zA-Z])\b|\b([a-zA-Z]) (?:is|being) (?:a )?constant\b"
+)
+
+
+_INEQUALITY = re.compile(r"[\w·*^²³ ]+?(?:\s*(?:≤|<=)\s*[\w·*^²³]+(?: ?[·*] ?\w+)*)+")
+
+
+def _readable_assumptions(stated: list[str], variables: list[str]) -> bool:
+    """Whether the inequalities a prompt states are ones the Big-O checker can use."""
+    from engine.answers.bigo import parse_assumptions
+    from engine.answers.errors import SpecError
+    from engine.formula import Budget
+
+    try:
+        return bool(parse_assumptions(stated, variables, Budget()))
+    except SpecError:
+        return False
 
 
 def _with_prompt_facts(
@@ -402,13 +419,17 @@ def _with_prompt_facts(
         if _ESTIMATE.search(prompt):
             answer.setdefault("estimate", True)
         units = {m.group(1) for m in _IN_UNIT.finditer(prompt)}
-        if len(units) == 1 and "in" not in answer and answer.get("unit"):
+        if len(units) == 1 and "in_unit" not in answer and answer.get("unit"):
             unit = units.pop()
             if unit not in ("B", "s"):
-                answer["in"] = unit
+                answer["in_unit"] = unit
     elif kind == "big_o":
         variables = set(answer_variables(answer))
-        named = {m.group(1) for m in _LETTER.finditer(prompt)} - variables - {"a", "A", "I"}
+        named = {m.group(1) or m.group(2) for m in _CONSTANT.finditer(prompt)} - variables
+        if "assume" not in answer:
+            stated = [m.group(0) for m in _INEQUALITY.finditer(prompt)]
+            if stated and _readable_assumptions(stated, sorted(variables)):
+                answer["assume"] = stated
         if named and "constants" not in answer:
             answer["constants"] = sorted(named)
     return answer

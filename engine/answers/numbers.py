@@ -473,15 +473,18 @@ NEAR_MISS = 0.05
 NEAR_MISS_ESTIMATE = 0.15
 
 
-def _read_in(q: Quantity, spec: Mapping) -> Quantity:
-    """A bare number on a question that names its unit (`in: TiB`) is read in that unit."""
-    unit = spec.get("in")
+def _read_in(q: Quantity, spec: Mapping, family: str | None) -> Quantity:
+    """A bare number on a question that names its unit (`in_unit: TiB`) is read in that unit;
+    a bare B after a count ("60B" parameters) is a billion, as in "7B params"."""
+    if q.family == "B" and q.unit_text == "B" and family in _COUNTS:
+        return Quantity(q.number * 1e9, family, "B", False, q.head, "B", q.number * 1e9)
+    unit = spec.get("in_unit")
     if not unit or q.unit_text:
         return q
     try:
         family, prefix, mult, binary = parse_unit(_spelled(str(unit)))
     except ParseError:
-        raise SpecError(f"unknown unit in `in`: {unit!r}") from None
+        raise SpecError(f"unknown unit in `in_unit`: {unit!r}") from None
     return Quantity(q.value * mult, family, prefix, binary, q.head, str(unit), q.number)
 
 
@@ -508,9 +511,13 @@ def check_number(
     abs_tol = float(spec.get("abs_tol", 0.0))
     shown = quantity_text(expected, family)
     try:
-        q = _read_in(parse_quantity(response, budget=budget), spec)
+        typed = parse_quantity(response, budget=budget)
+        q = _read_in(typed, spec, family)
     except ParseError as err:
         return invalid(_parse_message(err))
+    plainly_base = _close(typed.value, expected, rel, abs_tol)
+    if q is not typed and plainly_base and not _close(q.value, expected, rel, abs_tol):
+        q = typed  # 2,000,000,000,000 on a question in TiB: plainly bytes
     parsed = q.echo()
     mismatch = family and q.family and q.family != family
     if mismatch and not (q.family in _COUNTS and family in _COUNTS):
@@ -532,7 +539,7 @@ def check_number(
             wrong = _spec_value(mistake["value"], params, "mistakes.value")
         except SpecError:
             continue
-        if _close(value, wrong, slip_tol, abs_tol):
+        if _close(value, wrong, slip_tol, abs_tol) and abs(value - wrong) < abs(value - expected):
             text = str(mistake.get("feedback", "")).strip() or "a classic mistake"
             return Verdict(False, 0.0, f"Not quite: the answer is {shown}.", text, parsed)
     swap = _prefix_swap(q, expected, rel)
