@@ -19,6 +19,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import cast
 
 import sympy
 
@@ -77,12 +78,12 @@ def _clean(x: float) -> float:
 
 
 def _norm(profiles: Mapping[str, Profile]) -> tuple[tuple[str, Profile], ...]:
-    out = []
+    out: list[tuple[str, Profile]] = []
     for v in sorted(profiles):
-        p = tuple(_clean(x) for x in profiles[v])
+        p = cast(Profile, tuple(_clean(x) for x in profiles[v]))
         if any(p):
             out.append((v, p))
-    return tuple(out)  # type: ignore[return-value]
+    return tuple(out)
 
 
 def _combine(terms: Iterable[Term]) -> list[Term]:
@@ -282,8 +283,8 @@ class _Order:
 
     def keyed(self, t: Term) -> dict[str, tuple[float, ...]]:
         prof = t.profile
-        out = {}
-        chained = set()
+        out: dict[str, tuple[float, ...]] = {}
+        chained: set[str] = set()
         for c in self.chains:
             out["|".join(c)] = tuple(x for v in c for x in prof.get(v, _ZERO))
             chained.update(c)

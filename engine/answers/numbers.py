@@ -519,8 +519,12 @@ def check_number(
     if q is not typed and plainly_base and not _close(q.value, expected, rel, abs_tol):
         q = typed  # 2,000,000,000,000 on a question in TiB: plainly bytes
     parsed = q.echo()
-    mismatch = family and q.family and q.family != family
-    if mismatch and not (q.family in _COUNTS and family in _COUNTS):
+    if (
+        family
+        and q.family
+        and q.family != family
+        and not (q.family in _COUNTS and family in _COUNTS)
+    ):
         msg = f"The answer is in {_FAMILY_NAMES[family]}, but you gave {_FAMILY_NAMES[q.family]}."
         if {q.family, family} == {"MAC", "FLOP"}:
             msg += " One multiply-accumulate is 2 FLOP."

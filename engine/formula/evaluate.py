@@ -29,15 +29,15 @@ def evaluate(expr: sympy.Basic, values: Mapping[str, Exact], budget: Budget = UN
     budget.check()
     if expr.is_Symbol:
         try:
-            return values[expr.name]  # type: ignore[attr-defined]
+            return values[expr.name]
         except KeyError:
-            raise MathDomainError(f"no value for {expr.name}") from None  # type: ignore[attr-defined]
+            raise MathDomainError(f"no value for {expr.name}") from None
     if expr.is_Integer:
-        return exact.guard(int(expr))  # type: ignore[call-overload]
+        return exact.guard(int(expr))
     if expr.is_Rational:
-        return exact.guard(exact.Fraction(int(expr.p), int(expr.q)))  # type: ignore[attr-defined]
+        return exact.guard(exact.Fraction(int(expr.p), int(expr.q)))
     if expr.is_Float:
-        return exact.guard(float(expr))  # type: ignore[arg-type]
+        return exact.guard(float(expr))
     if expr is sympy.pi:
         return math.pi
     if expr is sympy.E:
@@ -55,9 +55,10 @@ def evaluate(expr: sympy.Basic, values: Mapping[str, Exact], budget: Budget = UN
     if expr.is_Pow:
         base = evaluate(expr.args[0], values, budget)
         return exact.power(base, evaluate(expr.args[1], values, budget))
+    args = expr.args
     for node_type, value in VALUE_OF_NODE.items():
         if isinstance(expr, node_type):
-            return value(*(evaluate(a, values, budget) for a in expr.args))
+            return value(*(evaluate(a, values, budget) for a in args))
     if expr.is_Number:  # zoo, nan, oo
         raise MathDomainError("the value is undefined")
     raise MathDomainError(f"cannot evaluate {type(expr).__name__}")

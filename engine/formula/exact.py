@@ -156,7 +156,9 @@ def log(x: Exact) -> float:
 def exp(x: Exact) -> float:
     if x > 700:
         raise too_large()
-    return guard(math.exp(_to_float(x)))
+    result = math.exp(_to_float(x))
+    guard(result)
+    return result
 
 
 def factorial(x: Exact) -> int:

@@ -423,9 +423,9 @@ class _Parser:
                 base = int(base_match.group(1))
                 if base < 2:
                     raise MathDomainError("a logarithm base must be at least 2", t.pos)
-                arg = self.func_args(t)
+                log_args = self.func_args(t)
                 b = Node(sympy.Integer(base), base)
-                return self.raised(self.call("log", [arg[0], b], t.pos), power, t.pos)
+                return self.raised(self.call("log", [log_args[0], b], t.pos), power, t.pos)
             args = self.func_args(t)
             return self.raised(self.call(name, args, t.pos), power, t.pos)
         found = t.text or "the end"
@@ -492,7 +492,7 @@ class _Parser:
         return Node(expr, num)
 
     def pow(self, a: Node, b: Node, pos: int) -> Node:
-        if b.num is not None and a.num is None and abs(b.num) > MAX_SYMBOLIC_EXPONENT:
+        if b.num is not None and a.num is None and abs(float(b.num)) > MAX_SYMBOLIC_EXPONENT:
             raise ParseError(f"exponent too large (at most {MAX_SYMBOLIC_EXPONENT})", pos)
         if a.num is not None and b.num is not None:
             num = _at(pos, exact.power, a.num, b.num)

@@ -112,9 +112,10 @@ def _render(e: sympy.Expr, order: tuple[str, ...]) -> str:
         return "exp(" + _render(e.args[0], order) + ")"
     if isinstance(e, sympy.factorial):
         return _atom(e.args[0], order) + "!"
+    args = e.args
     for node_type, name in PRINTED_NAME.items():
         if isinstance(e, node_type):
-            return f"{name}(" + ", ".join(_render(a, order) for a in e.args) + ")"
+            return f"{name}(" + ", ".join(_render(a, order) for a in args) + ")"
     if e is sympy.E:
         return "e"
     if e is sympy.pi:
