@@ -19,13 +19,13 @@ from engine.formula import (
     OutOfTime,
     ParseError,
     evaluate_formula,
+    exact,
     parse_formula,
     render,
     spell,
     value,
 )
 from engine.formula import budget as budget_module
-from engine.formula import exact
 from engine.problems import compile_formula
 
 
