@@ -139,3 +139,13 @@ def test_assumptions_make_a_dominated_term_a_style_note_not_a_wrong_class() -> N
     assert not check(spec, "O(n^2 d)").correct
     unassumed = {k: spec[k] for k in ("kind", "value", "variables")}
     assert not check(unassumed, "O(n^2 d^2/M + n d)").correct
+
+
+def test_a_unit_inside_a_spec_value_is_refused_by_the_checker_and_the_draw_alike() -> None:
+    from engine.answers import SpecError
+    from engine.problems import FormulaError, compile_formula
+
+    with pytest.raises(SpecError, match="KiB"):
+        check({"kind": "number", "value": "n*2 KiB", "unit": "B"}, "4 MiB", {"n": 2048})
+    with pytest.raises(FormulaError, match="KiB"):
+        compile_formula("n*2 KiB", ["n"])

@@ -15,7 +15,15 @@ from dataclasses import dataclass
 
 from engine.answers.errors import MathDomainError, ParseError, SpecError
 from engine.answers.verdict import Verdict, invalid
-from engine.formula import UNLIMITED, Budget, make_symbols, number_text, parse_node, render
+from engine.formula import (
+    UNLIMITED,
+    Budget,
+    evaluate_formula,
+    make_symbols,
+    number_text,
+    parse_node,
+    render,
+)
 from engine.formula.evaluate import evaluate
 from engine.formula.exact import values_of
 from engine.formula.grammar import Node
@@ -292,10 +300,10 @@ def _spec_value(value: object, params: Mapping[str, float], field: str) -> float
         return float(value)
     if not isinstance(value, str):
         raise SpecError(f"`{field}` must be a number or a formula, not {type(value).__name__}")
-    try:
-        return parse_quantity(value, params).value
-    except ParseError as err:
-        raise SpecError(f"cannot read `{field}` {value!r}: {err.message}") from None
+    try:  # the formula core, exactly as draws and `quizapp validate` read it (no units)
+        return float(evaluate_formula(value, params))
+    except (ParseError, OverflowError) as err:
+        raise SpecError(f"cannot read `{field}` {value!r}: {err}") from None
 
 
 def expected_number_text(spec: Mapping, params: Mapping[str, float]) -> str:
