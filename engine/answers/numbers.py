@@ -441,9 +441,11 @@ def _as_float(v: object) -> float:
         return 0.0
 
 
-def _prefix_swap(q: Quantity, expected: float, rel: float) -> str | None:
-    """'That is 2 GB; the answer is 2 GiB = 2.147 GB' when only the prefix kind is wrong."""
-    if not q.prefix or q.family not in (None, "B"):
+def _prefix_swap(q: Quantity, expected: float, rel: float, family: str | None) -> str | None:
+    """'That is 2 GB; the answer is 2 GiB = 2.147 GB' when only the prefix kind is wrong.
+
+    Only for bytes: FLOPs, tokens and other counts never take binary prefixes."""
+    if not q.prefix or q.family not in (None, "B") or "B" not in (family, q.family):
         return None
     p = q.prefix.rstrip("i")
     p = "k" if p in ("K", "k") else p
@@ -554,7 +556,7 @@ def check_number(
         if _close(value, wrong, slip_tol, abs_tol) and abs(value - wrong) < abs(value - expected):
             text = str(mistake.get("feedback", "")).strip() or "a classic mistake"
             return Verdict(False, 0.0, f"Not quite: the answer is {shown}.", text, parsed)
-    swap = _prefix_swap(q, expected, rel)
+    swap = _prefix_swap(q, expected, rel, family)
     if swap:
         return Verdict(False, 0.5, f"Nearly: {swap}.", swap, parsed)
     credit = _near_credit(value, expected, rel, bool(spec.get("estimate")))

@@ -169,18 +169,13 @@ def tokenize(
                 tokens.append(Token("name", piece, i + offset))
             i = m.end()
             continue
-        if c in SUPERSCRIPTS:
+        scripts = SUPERSCRIPTS if c in SUPERSCRIPTS else SUBSCRIPTS if c in SUBSCRIPTS else None
+        if scripts is not None:  # a run of ²³ or ₂: read as the plain characters
             j = i
-            while j < len(text) and text[j] in SUPERSCRIPTS:
+            while j < len(text) and text[j] in scripts:
                 j += 1
-            tokens.append(Token("sup", "".join(SUPERSCRIPTS[ch] for ch in text[i:j]), i))
-            i = j
-            continue
-        if c in SUBSCRIPTS:
-            j = i
-            while j < len(text) and text[j] in SUBSCRIPTS:
-                j += 1
-            tokens.append(Token("sub", "".join(SUBSCRIPTS[ch] for ch in text[i:j]), i))
+            kind = "sup" if scripts is SUPERSCRIPTS else "sub"
+            tokens.append(Token(kind, "".join(scripts[ch] for ch in text[i:j]), i))
             i = j
             continue
         if text.startswith("**", i):
