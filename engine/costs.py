@@ -44,6 +44,7 @@ class Param:
     help: str
     integer: bool = True
     allow_zero: bool = False
+    same_as: str | None = None  # when not given, take this other parameter's value
 
 
 @dataclass(frozen=True)
@@ -230,6 +231,10 @@ class _Steps:
             conventions=conventions or {},
         )
 
+
+#: Bytes per element of the `dtype` a cost is computed for; models whose seconds depend on the
+#: bytes moved use it, and `compute` substitutes the dtype's size.
+ELEMENT_BYTES = sp.Symbol("dtype_bytes", positive=True)
 
 MULTIPLY_ADD = "a multiply-add is 2 FLOPs (torch.utils.flop_counter, Megatron-LM)"
 
@@ -1200,7 +1205,13 @@ def _check_params(op: Op, params: Mapping[str, Any]) -> dict[str, float]:
         if value < 0 or (value == 0 and not p.allow_zero):
             raise CostError(f"{name} must be a positive number, got {raw!r}")
         values[name] = value
-    return {p.name: values.get(p.name, p.default) for p in op.params}
+    defaults = {p.name: p.default for p in op.params}
+    return {
+        p.name: values.get(p.name, values.get(p.same_as, defaults[p.same_as]))
+        if p.same_as
+        else values.get(p.name, p.default)
+        for p in op.params
+    }
 
 
 def _number(expr: sp.Expr, values: dict[str, Exact]) -> float:
@@ -1233,8 +1244,9 @@ def compute(
         options = {**options, "causal": int(values["causal"])}
     resolved = _resolve_options(op, options)
     m = _symbolic(name, tuple(sorted(resolved.items())))
-    subs = values_of({k: int(v) if float(v).is_integer() else v for k, v in values.items()})
     per = dtype_bytes(dtype)
+    given = {k: int(v) if float(v).is_integer() else v for k, v in values.items()}
+    subs = values_of({**given, ELEMENT_BYTES.name: int(per) if float(per).is_integer() else per})
     memory = {k: _number(e, subs) for k, e in m.memory.items()}
     steps = [
         Step(st.text, render(st.expr, op.param_names), _number(st.expr, subs), st.unit, st.name)
@@ -1254,4 +1266,439 @@ def compute(
         steps=steps,
         conventions=m.conventions,
         options={k: v for k, v in resolved.items() if k != "causal"},
+    )
+
+
+# --------------------------------------------------------------------------- inference costs
+# Decode, prefill, the roofline, mixture-of-experts and speculative decoding: the serving
+# side of a transformer (Pope et al. 2022, arXiv 2211.05102; Williams et al. 2009).
+
+_BYTES_S = "memory bandwidth, B/s (H100 SXM 3.35e12)"
+_PEAK = "peak FLOP/s (H100 SXM dense BF16 989e12)"
+_ROOFLINE = (
+    "Roofline (Williams, Waterman & Patterson 2009): time = max(FLOPs/peak, bytes/bandwidth)"
+)
+
+
+def _decode_check(values: dict[str, float]) -> None:
+    if values["heads"] % values["kv_heads"]:
+        raise CostError(
+            f"heads = {values['heads']:g} must be a multiple of kv_heads = {values['kv_heads']:g}"
+        )
+
+
+@op(
+    "decode",
+    "One decode step: bytes read, FLOPs, time per token (memory-bound)",
+    params=(
+        _p("params", 6.74e9, "parameters N", integer=False),
+        _p("layers", 32, "transformer layers"),
+        _p("kv_heads", 32, "KV heads (= heads for MHA, groups for GQA, 1 for MQA)"),
+        _p("d_head", 128, "size per head"),
+        _p("context", 4096, "tokens already in each sequence's KV cache"),
+        _p("batch", 1, "sequences decoded together"),
+        _p("bandwidth", 3.35e12, _BYTES_S, integer=False),
+        _p("heads", 32, "query heads (default: kv_heads)", same_as="kv_heads"),
+    ),
+    check=_decode_check,
+)
+def _decode(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    """A decode step reads every weight once for the batch and each sequence's own KV cache,
+    for about 2 FLOPs per weight per sequence: at small batch its time is bytes / bandwidth,
+    which is why quantisation, GQA and batching (not FLOP/s) set tokens per second."""
+    n_params, layers, kvh, dh, ctx, batch, bw, heads = (
+        s[x]
+        for x in (
+            "params",
+            "layers",
+            "kv_heads",
+            "d_head",
+            "context",
+            "batch",
+            "bandwidth",
+            "heads",
+        )
+    )
+    e = ELEMENT_BYTES
+    st = _Steps()
+    kv_elements = 2 * layers * kvh * dh * ctx * batch
+    weight_bytes = st.note(
+        "weight_bytes",
+        "Every weight is read from memory once per step, shared by the whole batch: params · bytes",
+        n_params * e,
+        "B",
+    )
+    kv_bytes = st.note(
+        "kv_bytes",
+        "Each sequence reads its own KV cache: 2 (K, V) · layers · kv_heads · d_head · context",
+        kv_elements * e,
+        "B",
+    )
+    total_bytes = st.note("bytes", "Bytes read per decode step", weight_bytes + kv_bytes, "B")
+    st.matmul(
+        "weight_flops",
+        "One new token per sequence meets every weight: one multiply-add each, 2·params·batch",
+        batch,
+        n_params,
+        1,
+    )
+    st.matmul(
+        "score_flops",
+        "Its query against the cached keys: per layer and head, context dot products of d_head",
+        batch * layers * heads,
+        dh,
+        ctx,
+    )
+    st.matmul(
+        "value_flops",
+        "The weighted sum of the cached values: as many again",
+        batch * layers * heads,
+        ctx,
+        dh,
+    )
+    flops = 2 * n_params * batch + 4 * batch * layers * heads * dh * ctx
+    st.note(
+        "intensity",
+        "Arithmetic intensity: FLOPs per byte read (≈ batch / bytes per element before the cache)",
+        flops / total_bytes,
+        "FLOP/B",
+    )
+    seconds = st.note(
+        "seconds",
+        "Time per step when memory-bound: bytes / bandwidth (compare intensity with the ridge)",
+        total_bytes / bw,
+        "s",
+    )
+    st.note(
+        "tokens_per_second",
+        "Tokens generated per second over the batch: batch / seconds per step",
+        batch / seconds,
+        "tokens/s",
+    )
+    memory = {"weights": n_params, "kv_cache": kv_elements, "total": n_params + kv_elements}
+    return st.model(
+        memory,
+        "O(params·batch + layers·heads·d_head·context·batch)",
+        "O(params + layers·kv_heads·d_head·context·batch)",
+        {
+            "flops": MULTIPLY_ADD,
+            "time": "memory-bound: seconds = bytes read / bandwidth (true while intensity < ridge)",
+            "reads": "weights once per step for the whole batch; each sequence's KV cache once",
+            "heads": "query heads default to kv_heads (MHA); GQA shares a KV head among groups",
+        },
+        total_text="FLOPs per decode step",
+    )
+
+
+@op(
+    "prefill",
+    "Prefill of a prompt: FLOPs and time at peak (compute-bound)",
+    params=(
+        _p("params", 6.74e9, "parameters N", integer=False),
+        _p("layers", 32, "transformer layers"),
+        _p("d", 4096, "model width"),
+        _p("s", 2048, "prompt length"),
+        _p("batch", 1, "prompts"),
+        _p("peak", 989e12, _PEAK, integer=False),
+    ),
+    options=(
+        Option(
+            "causal_flops",
+            "full",
+            "attention pairs: count all s² (Megatron, PaLM) or skip masked ones",
+            ("full", "skip"),
+        ),
+    ),
+)
+def _prefill(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    """Prefill pushes every prompt token through every weight at once: thousands of FLOPs per
+    byte of weights, so its time (a lower bound on TTFT) is FLOPs / peak."""
+    n_params, layers, d, seq, batch, peak = (
+        s[x] for x in ("params", "layers", "d", "s", "batch", "peak")
+    )
+    causal_skip = opt["causal_flops"] == "skip"
+    pairs = seq * (seq + 1) / 2 if causal_skip else seq * seq
+    which = "the lower triangle, s·(s+1)/2 pairs" if causal_skip else "all s² pairs"
+    st = _Steps()
+    tokens = st.note("tokens", "Prompt tokens processed at once: s · batch", seq * batch, "tokens")
+    st.matmul(
+        "weight_flops",
+        "Every prompt token meets every weight: 2·params·s·batch",
+        tokens,
+        n_params,
+        1,
+    )
+    st.matmul(
+        "score_flops",
+        f"QKᵀ in every layer over {which}, width d",
+        batch * layers * pairs,
+        d,
+        1,
+    )
+    st.matmul(
+        "value_flops", f"P·V in every layer over {which}, width d", batch * layers * pairs, d, 1
+    )
+    flops = 2 * n_params * seq * batch + 4 * batch * layers * pairs * d
+    st.note(
+        "flops_per_token", "FLOPs per prompt token (2·params + attention)", flops / tokens, "FLOP"
+    )
+    st.note(
+        "seconds",
+        "Time at peak: prefill is compute-bound, so FLOPs / peak (a lower bound on TTFT)",
+        flops / peak,
+        "s",
+    )
+    return st.model(
+        {},
+        "O(params·s·batch + layers·s²·d·batch)",
+        "O(params + s·d·batch)",
+        {
+            "flops": MULTIPLY_ADD,
+            "attention": (
+                "causal pairs skipped (FlashAttention-2 skips masked blocks)"
+                if causal_skip
+                else "all s² pairs counted (Megatron 4·b·s²·d per layer, PaLM's 12·L·d·T / 3)"
+            ),
+            "time": "compute-bound at 100 % of peak; real kernels reach 50–75 %",
+        },
+        total_text="FLOPs of the prefill",
+    )
+
+
+@op(
+    "roofline",
+    "Roofline: time, intensity, ridge point, compute- or memory-bound",
+    params=(
+        _p("flops", 1.348e10, "FLOPs of the work", integer=False),
+        _p("bytes", 1.348e10, "bytes moved to and from memory", integer=False),
+        _p("peak", 989e12, _PEAK, integer=False),
+        _p("bandwidth", 3.35e12, _BYTES_S, integer=False),
+    ),
+)
+def _roofline(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    """The roofline in one place, so a decode step, a matmul or a prefill can be placed on it
+    with the same arithmetic: time is the larger of the compute and the memory time."""
+    flops, moved, peak, bw = (s[x] for x in ("flops", "bytes", "peak", "bandwidth"))
+    st = _Steps()
+    st.flop("work_flops", "The work, as given", flops)
+    intensity = st.note("intensity", "Arithmetic intensity: FLOPs / bytes", flops / moved, "FLOP/B")
+    st.note(
+        "ridge",
+        "Ridge point: peak / bandwidth, the intensity where the roofs meet",
+        peak / bw,
+        "FLOP/B",
+    )
+    compute_s = st.note("compute_seconds", "Time if compute-bound: FLOPs / peak", flops / peak, "s")
+    memory_s = st.note("memory_seconds", "Time if memory-bound: bytes / bandwidth", moved / bw, "s")
+    st.note(
+        "attainable",
+        "Attainable FLOP/s: min(peak, intensity · bandwidth)",
+        sp.Min(peak, intensity * bw),
+        "FLOP/s",
+    )
+    st.note("seconds", "Time: the larger of the two", sp.Max(compute_s, memory_s), "s")
+    st.note(
+        "bound",
+        "Bound: ⌊min(1, intensity / ridge)⌋, 1 when intensity ≥ ridge (compute), else 0 (memory)",
+        sp.floor(sp.Min(1, flops * bw / (peak * moved))),
+        "(1 compute-bound, 0 memory-bound)",
+    )
+    return st.model(
+        {},
+        "O(flops/peak + bytes/bandwidth)",
+        "O(1)",
+        {"model": _ROOFLINE, "bound": "1 = compute-bound (intensity ≥ ridge), 0 = memory-bound"},
+    )
+
+
+def _moe_check(values: dict[str, float]) -> None:
+    if values["top_k"] > values["experts"]:
+        raise CostError("top_k cannot exceed the number of experts")
+
+
+@op(
+    "moe",
+    "Mixture of experts: total and active parameters, FLOPs per token",
+    params=(
+        _p("shared_params", 1_605_636_096, "parameters every token uses", integer=False),
+        _p("expert_params", 5_637_144_576, "parameters of one expert", integer=False),
+        _p("experts", 8, "experts"),
+        _p("top_k", 2, "experts each token is routed to"),
+        _p("tokens", 4096, "tokens in a routed batch (for the expert capacity)"),
+        _p("capacity_factor", 1.25, "slack over an even share of tokens", integer=False),
+    ),
+    check=_moe_check,
+)
+def _moe(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    """Memory follows the total parameters, FLOPs the active ones: the split an interviewer
+    checks first (Mixtral 8x7B: 46.7B stored, 12.9B used per token)."""
+    shared, expert, experts, top_k = (
+        s[x] for x in ("shared_params", "expert_params", "experts", "top_k")
+    )
+    st = _Steps()
+    total = st.note(
+        "total_params",
+        "Stored: the shared part (attention, embeddings, norms, router) plus every expert",
+        shared + experts * expert,
+        "params",
+    )
+    active = st.note(
+        "active_params",
+        "Used per token: the shared part plus the top_k experts the router picks",
+        shared + top_k * expert,
+        "params",
+    )
+    st.flop("token_flops", "FLOPs per token: one multiply-add per active parameter", 2 * active)
+    st.note("active_fraction", "Active share of the parameters", active / total, "")
+    st.note(
+        "expert_capacity",
+        "Expert capacity (Switch): top_k·tokens / experts × capacity_factor slots per expert",
+        top_k * s["tokens"] / experts * s["capacity_factor"],
+        "tokens",
+    )
+    return st.model(
+        {"weights": total},
+        "O((shared_params + top_k·expert_params)·tokens)",
+        "O(shared_params + experts·expert_params)",
+        {
+            "flops": "2 FLOPs per active parameter per token; attention over the context ignored",
+            "memory": "every expert must be in memory even though only top_k run per token",
+            "capacity": "tokens past an expert's capacity are dropped (Switch, arXiv 2101.03961)",
+        },
+        total_text="FLOPs per token",
+    )
+
+
+def _spec_decode_check(values: dict[str, float]) -> None:
+    if values["alpha"] >= 1:
+        raise CostError("alpha must be below 1 (an acceptance rate of 1 never stops)")
+
+
+@op(
+    "spec_decode",
+    "Speculative decoding: tokens per target call, speedup",
+    params=(
+        _p("alpha", 0.8, "acceptance rate α, 0 ≤ α < 1", integer=False, allow_zero=True),
+        _p("gamma", 4, "tokens drafted per step γ"),
+        _p(
+            "cost_ratio",
+            0,
+            "draft/target cost per call c (0: free draft)",
+            integer=False,
+            allow_zero=True,
+        ),
+    ),
+    check=_spec_decode_check,
+)
+def _spec_decode(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    """Leviathan et al.'s expected tokens per target call and wall-time factor: the draft's
+    tokens are kept until the first rejection, and the target adds one of its own."""
+    alpha, gamma, c = s["alpha"], s["gamma"], s["cost_ratio"]
+    st = _Steps()
+    tokens = st.note(
+        "tokens_per_step",
+        "Expected tokens per target call: 1 + α + … + α^γ = (1 − α^(γ+1)) / (1 − α)",
+        (1 - alpha ** (gamma + 1)) / (1 - alpha),
+        "tokens",
+    )
+    cost = st.note(
+        "step_cost",
+        "Cost of one step in target calls: γ draft calls at cost_ratio each, plus one target call",
+        gamma * c + 1,
+        "target calls",
+    )
+    st.note(
+        "speedup", "Expected wall-time speedup: tokens per step / step cost", tokens / cost, "×"
+    )
+    return st.model(
+        {},
+        "O(gamma) draft calls + 1 target call per step",
+        "O(gamma) drafted tokens",
+        {
+            "model": "Leviathan et al. 2023 (arXiv 2211.17192): i.i.d. acceptance with rate α",
+            "cost_ratio": "c = time of a draft call / time of a target call (0: free draft)",
+        },
+    )
+
+
+def _kv_capacity_check(values: dict[str, float]) -> None:
+    if values["weights"] >= values["memory"]:
+        raise CostError("the weights alone fill the memory; nothing is left for the KV cache")
+
+
+@op(
+    "kv_capacity",
+    "KV-cache capacity: sequences and tokens that fit in a memory budget",
+    params=(
+        _p("memory", 80e9, "memory budget, bytes (e.g. 80e9 for an 80 GB GPU)", integer=False),
+        _p("weights", 13.48e9, "bytes taken by the weights", integer=False, allow_zero=True),
+        _p("layers", 32, "transformer layers"),
+        _p("kv_heads", 32, "KV heads (= heads for MHA, groups for GQA, 1 for MQA)"),
+        _p("d_head", 128, "size per head"),
+        _p("context", 4096, "tokens per sequence"),
+        _p("window", 4096, "sliding window: tokens kept (default: context)", same_as="context"),
+        _p("block", 1, "allocation unit in tokens (16 for vLLM's pages)"),
+    ),
+    check=_kv_capacity_check,
+)
+def _kv_capacity(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    """Capacity planning: what is left after the weights, divided by what a sequence caches
+    (capped by a sliding window, rounded up to whole paged blocks)."""
+    memory, weights, layers, kvh, dh, ctx, window, block = (
+        s[x]
+        for x in ("memory", "weights", "layers", "kv_heads", "d_head", "context", "window", "block")
+    )
+    e = ELEMENT_BYTES
+    st = _Steps()
+    free = st.note(
+        "free_bytes", "Memory left for the cache: budget − weights", memory - weights, "B"
+    )
+    per_token = st.note(
+        "per_token_bytes",
+        "KV bytes per token: 2 (K, V) · layers · kv_heads · d_head · bytes per element",
+        2 * layers * kvh * dh * e,
+        "B",
+    )
+    kept = st.note(
+        "cached_tokens",
+        "Tokens cached per sequence: the context, capped by the sliding window",
+        sp.Min(ctx, window),
+        "tokens",
+    )
+    slots = st.note(
+        "allocated_tokens",
+        "Slots allocated per sequence: whole blocks, ⌈cached / block⌉ · block",
+        sp.ceiling(kept / block) * block,
+        "tokens",
+    )
+    st.note(
+        "padding_tokens", "Slots allocated but unused (under one block)", slots - kept, "tokens"
+    )
+    per_seq = st.note(
+        "per_sequence_bytes",
+        "KV bytes per sequence: slots · bytes per token",
+        slots * per_token,
+        "B",
+    )
+    st.note(
+        "max_batch",
+        "Sequences that fit: ⌊free / bytes per sequence⌋",
+        sp.floor(free / per_seq),
+        "sequences",
+    )
+    st.note(
+        "max_tokens",
+        "Token slots that fit in all: ⌊free / bytes per token⌋",
+        sp.floor(free / per_token),
+        "tokens",
+    )
+    return st.model(
+        {},
+        "O(1)",
+        "O(layers·kv_heads·d_head·min(context, window))",
+        {
+            "dtype": "the dtype is the KV cache's element type; weights are given in bytes",
+            "window": "a sliding window (Mistral 7B) keeps only the last `window` tokens",
+            "block": "paged allocation (vLLM) rounds each sequence up to whole blocks",
+        },
     )

@@ -18,6 +18,7 @@ from quizapp.commands.options import pack_dirs, packs_dir_option
 #: name -> "module:attribute"; the order is the order shown in --help.
 COMMANDS: dict[str, str] = {
     "practice": "quizapp.commands.practice:practice",
+    "serve": "quizapp.commands.serve:serve",
     "mock": "quizapp.commands.mock:mock",
     "calc": "quizapp.commands.calc:calc",
     "demo": "quizapp.commands.demo:demo",
