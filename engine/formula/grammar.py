@@ -163,6 +163,9 @@ def tokenize(
             m = _IDENT.match(text, i)
             assert m is not None
             word = m.group()
+            glued = tokens and tokens[-1].kind == "num" and i > 0 and text[i - 1] in _DIGITS
+            if glued and word[0] in "eE" and word[0] not in names:
+                raise ParseError("an exponent needs its digits: write 5e9, or 5·e for Euler's e", i)
             pieces = _split_name(word, known, i)
             _refuse_glued_log_base(word, pieces, text, m.end(), i)
             for piece, offset in pieces:
