@@ -25,7 +25,7 @@ import sympy
 
 from engine.answers.errors import MathDomainError, ParseError, SpecError, Undecided
 from engine.answers.verdict import Verdict, invalid
-from engine.formula import Budget, evaluate, parse_growth, render
+from engine.formula import UNLIMITED, Budget, evaluate, parse_growth, render
 from engine.formula.grammar import case_aliases
 
 Profile = tuple[float, float, float, float, float]
@@ -149,7 +149,7 @@ class _Converter:
             out = []
             for a in e.args:
                 out.extend(self.terms(a))
-            return undominated(_combine(out), _Order())
+            return undominated(_combine(out), _Order(), self.deadline)
         if isinstance(e, sympy.ceiling | sympy.floor):
             return self.terms(e.args[0])
         raise Undecided(f"cannot compare {type(e).__name__}")
@@ -171,7 +171,7 @@ class _Converter:
                         raise Undecided("too many terms")
                     acc = _combine(x.times(y) for x in acc for y in parts)
                 return acc
-            top = undominated(parts, _Order())
+            top = undominated(parts, _Order(), self.deadline)
             if k > 0:
                 return _combine(t.power(k) for t in top)
             if len(top) == 1:
@@ -211,7 +211,7 @@ class _Converter:
         if not parts:
             raise NotGrowth("log of 0")
         out: list[Term] = []
-        for t in undominated(parts, _Order()):
+        for t in undominated(parts, _Order(), self.deadline):
             if t.coef <= 0:
                 raise NotGrowth("log of a negative quantity")
             for v, (a, b, p, q, _r) in t.prof:
@@ -344,10 +344,11 @@ def _bounded_by_relations(t2: Term, t1: Term, relations: Sequence[Relation]) -> 
     return False
 
 
-def undominated(terms: Sequence[Term], order: _Order) -> list[Term]:
+def undominated(terms: Sequence[Term], order: _Order, budget: Budget = UNLIMITED) -> list[Term]:
     """The terms no other term strictly dominates: the Θ-class of the sum."""
     out = []
     for t in terms:
+        budget.check()
         beaten = any(
             dominated_by(t, u, order) and not dominated_by(u, t, order) for u in terms if u is not t
         )
@@ -499,7 +500,7 @@ def reduce_growth(
     terms = regime.apply(terms)
     if not terms:
         raise NotGrowth("zero")
-    top = undominated(terms, regime.order)
+    top = undominated(terms, regime.order, deadline)
     deadline.check()
     if any(t.coef < 0 for t in top):
         raise NotGrowth("negative for large inputs")
