@@ -92,7 +92,7 @@ def interpret(spec: Mapping, response: str) -> str:
         if kind == "number":
             from engine.answers.numbers import interpret_number
 
-            return interpret_number(text, budget)
+            return interpret_number(spec, text, budget)
         if kind == "big_o":
             from engine.answers.bigo import interpret_big_o
 

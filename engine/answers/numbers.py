@@ -576,8 +576,10 @@ def _parse_message(err: ParseError) -> str:
     return f"Could not read that as a number: {err.message}{where}."
 
 
-def interpret_number(response: str, budget: Budget = UNLIMITED) -> str:
+def interpret_number(spec: Mapping, response: str, budget: Budget = UNLIMITED) -> str:
+    """The echo while typing, read as the check reads it (a bare number in `in_unit`)."""
     try:
-        return parse_quantity(response, budget=budget).echo()
+        typed = parse_quantity(response, budget=budget)
+        return _read_in(typed, spec, unit_family(spec.get("unit"))).echo()
     except ParseError as err:
         return f"? {err.message}"
