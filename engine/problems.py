@@ -390,7 +390,10 @@ _CONSTANT = re.compile(
 )
 
 
-_INEQUALITY = re.compile(r"[\w·*^²³ ]+?(?:\s*(?:≤|<=)\s*[\w·*^²³]+(?: ?[·*] ?\w+)*)+")
+#: A short product (bounded, so scanning a long prompt stays linear): M, n·d, 2*n^2.
+_OPERAND = r"[\w^²³]{1,24}(?:\s?[·*]\s?[\w^²³]{1,24}){0,4}"
+#: A chain of inequalities between products, as prompts state them: d ≤ M ≤ n·d.
+_INEQUALITY = re.compile(rf"(?<![\w^²³]){_OPERAND}(?:\s*(?:≤|<=)\s*{_OPERAND}){{1,4}}")
 
 
 def _readable_assumptions(stated: list[str], variables: list[str]) -> bool:
@@ -426,7 +429,7 @@ def _with_prompt_facts(
     elif kind == "big_o":
         variables = set(answer_variables(answer))
         named = {m.group(1) or m.group(2) for m in _CONSTANT.finditer(prompt)} - variables
-        if "assume" not in answer:
+        if "assume" not in answer and ("≤" in prompt or "<=" in prompt):
             stated = [m.group(0) for m in _INEQUALITY.finditer(prompt)]
             if stated and _readable_assumptions(stated, sorted(variables)):
                 answer["assume"] = stated
