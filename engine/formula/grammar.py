@@ -93,6 +93,15 @@ _NUMBER = re.compile(
     r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:_\d+)*)(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?"
 )
 _DIGITS = frozenset("0123456789")
+#: One-character tokens and their kinds.
+_PUNCTUATION = {c: "op" for c in "+-*/^"} | {
+    "(": "lp",
+    ")": "rp",
+    ",": "comma",
+    "!": "bang",
+    "√": "sqrt",
+    "π": "name",
+}
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 #: Growth-rate wrappers, read as the identity: O(n) is understood as n.
@@ -185,20 +194,8 @@ def tokenize(
             tokens.append(Token("op", "^", i))
             i += 2
             continue
-        if c in "+-*/^":
-            tokens.append(Token("op", c, i))
-        elif c == "(":
-            tokens.append(Token("lp", c, i))
-        elif c == ")":
-            tokens.append(Token("rp", c, i))
-        elif c == ",":
-            tokens.append(Token("comma", c, i))
-        elif c == "!":
-            tokens.append(Token("bang", c, i))
-        elif c == "√":
-            tokens.append(Token("sqrt", c, i))
-        elif c == "π":
-            tokens.append(Token("name", "π", i))
+        if c in _PUNCTUATION:
+            tokens.append(Token(_PUNCTUATION[c], c, i))
         elif growth and c in ("Θ", "Ω"):
             tokens.append(Token("name", c, i))
         else:
