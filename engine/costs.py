@@ -33,6 +33,8 @@ from typing import Any
 
 import sympy as sp
 
+from engine.formula import evaluate, render
+from engine.formula.exact import Exact, number, values_of
 from engine.units import DTYPE_BYTES, dtype_bytes
 
 # --------------------------------------------------------------------------- data types
@@ -1583,18 +1585,10 @@ def _check_params(op: Op, params: Mapping[str, Any]) -> dict[str, float]:
     }
 
 
-def _number(expr: sp.Expr, subs: dict[sp.Symbol, sp.Expr]) -> float:
-    """Exact integers stay `int` (a 10¹² FLOP count is exact to the last FLOP); else float."""
-    value = expr.xreplace(subs)
-    if isinstance(value, sp.Integer):
-        return int(value)
-    number = float(sp.N(value, 17))
-    return int(number) if number.is_integer() and abs(number) < 2**53 else number
-
-
-def _exact(value: float) -> sp.Expr:
-    """A parameter as an exact sympy number, so that large products stay exact."""
-    return sp.Integer(int(value)) if float(value).is_integer() else sp.Float(value, 17)
+def _number(expr: sp.Expr, values: dict[str, Exact]) -> float:
+    """Through the formula core: exact integers stay `int` (a 10¹² FLOP count is exact to
+    the last FLOP), anything else is a float."""
+    return number(evaluate(expr, values))
 
 
 def compute(
@@ -1621,13 +1615,13 @@ def compute(
     options = {**options, **{k: int(values[k]) for k in selected}}
     resolved = _resolve_options(op, options)
     m = _symbolic(name, tuple(sorted(resolved.items())))
-    symbols = {p.name: sp.Symbol(p.name, positive=True) for p in op.params}
     per = dtype_bytes(dtype)
-    subs = {symbols[k]: _exact(v) for k, v in values.items()}
-    subs[ELEMENT_BYTES] = _exact(per)
+    given = {k: int(v) if float(v).is_integer() else v for k, v in values.items()}
+    subs = values_of({**given, ELEMENT_BYTES.name: int(per) if float(per).is_integer() else per})
     memory = {k: _number(e, subs) for k, e in m.memory.items()}
     steps = [
-        Step(st.text, _pretty(st.expr), _number(st.expr, subs), st.unit, st.name) for st in m.steps
+        Step(st.text, render(st.expr, op.param_names), _number(st.expr, subs), st.unit, st.name)
+        for st in m.steps
     ]
     return Cost(
         op=name,
@@ -1647,12 +1641,6 @@ def compute(
         conventions=m.conventions,
         options={k: v for k, v in resolved.items() if k not in selected},
     )
-
-
-def _pretty(expr: sp.Expr) -> str:
-    """A compact human form of an expression: 2·b·h·nq·nk·dk."""
-    text = sp.sstr(expr, order="none")
-    return text.replace("**", "^").replace("*", "·")
 
 
 # --------------------------------------------------------------------------- inference costs

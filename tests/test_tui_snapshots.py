@@ -10,11 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import make_app as make_test_app
+from conftest import settle as settle_app
 from textual.widgets import Input
-
-from quizapp.tui.app import create_app
-
-FIXTURES = str(Path(__file__).parent / "fixtures" / "tui")
 
 
 @pytest.fixture(autouse=True)
@@ -24,22 +22,12 @@ def _no_blink(monkeypatch):
 
 
 def make_app(tmp_path: Path, **kwargs):
-    return create_app(
-        [FIXTURES],
-        store_path=str(tmp_path / "history.sqlite3"),
-        clock=lambda: 1_700_000_000.0,
-        shipped=False,
-        seed=5,
-        **kwargs,
-    )
+    return make_test_app(tmp_path, lambda: 1_700_000_000.0, seed=5, **kwargs)
 
 
 async def settle(pilot) -> None:
-    app = pilot.app
-    await app.wait_library()
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+    await pilot.app.wait_library()
+    await settle_app(pilot.app, pilot)
 
 
 def test_home_at_80x24(snap_compare, tmp_path):

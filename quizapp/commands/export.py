@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from quizapp.store import Attempt
 
 #: Identifies the JSON export's layout; bump when the layout changes.
-EXPORT_FORMAT_VERSION = 1
+EXPORT_FORMAT_VERSION = 2  # 2: cards, review log, mock sessions and settings too
 
 
 def _csv_cell(value: Any) -> Any:
@@ -49,8 +49,14 @@ def to_csv(attempts: Sequence[Attempt]) -> str:
     return buffer.getvalue()
 
 
-def to_json(attempts: Sequence[Attempt], schema_version: int) -> str:
-    """An object carrying its format version and the attempts as a list."""
+def to_json(
+    attempts: Sequence[Attempt], schema_version: int, rest: Mapping[str, Any] | None = None
+) -> str:
+    """An object carrying its format version, the attempts as a list, and `rest`.
+
+    `rest` is the remainder of the history (`quizapp.transfer.history_payload`: cards,
+    review log, mock sessions, settings), which `quizapp import` reads back.
+    """
     from quizapp.store import to_iso, utc_now
 
     payload = {
@@ -59,6 +65,7 @@ def to_json(attempts: Sequence[Attempt], schema_version: int) -> str:
         "schema_version": schema_version,
         "exported": to_iso(utc_now()),
         "attempts": [a.to_dict() for a in attempts],
+        **{key: value for key, value in (rest or {}).items() if key != "attempts"},
     }
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
@@ -104,7 +111,7 @@ def export(
     variants: int,
     packs: tuple[str, ...],
 ) -> None:
-    """Export every recorded attempt as CSV or JSON, or the questions as an Anki deck.
+    """Export every attempt as CSV, your whole history as JSON (for `import`), or an Anki deck.
 
     `--format apkg -o deck.apkg` writes one Anki note per drawn variant (front: the
     prompt; back: the answer, the derivation with its numbers and the explanation),
@@ -124,9 +131,12 @@ def export(
         if verbose:
             click.echo(f"Database: {store.path}", err=True)
         attempts = store.attempts()
-        text = (
-            to_json(attempts, store.schema_version) if fmt.lower() == "json" else to_csv(attempts)
-        )
+        if fmt.lower() == "json":
+            from quizapp.transfer import history_payload
+
+            text = to_json(attempts, store.schema_version, history_payload(store))
+        else:
+            text = to_csv(attempts)
     if output == "-":
         click.echo(text, nl=False)
         return
