@@ -1,6 +1,6 @@
 """The checker against a fair interviewer, on answers candidates actually type.
 
-tests/fixtures/realistic_answers.yaml holds 1,269 answers to every gradable question of
+tests/fixtures/realistic_answers.yaml holds the answers to every gradable question of
 every shipped pack (seed 0), each with the verdict an interviewer would give, written
 before the checker was run on them: the exact figure and rounded forms, prefixes and
 spelled-out units, classic slips (MACs for FLOPs, a factor of 1000, half the bytes),
