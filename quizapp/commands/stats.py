@@ -39,7 +39,10 @@ def known_questions(
 
 
 def open_store_or_fail() -> Store:
-    """Open the default store, turning a StoreError into a clean CLI error (exit 1)."""
+    """Open the default store, turning a StoreError into a clean CLI error (exit 1).
+
+    A history that cannot be written (a read-only file or folder) is still read.
+    """
     from quizapp.store import Store, StoreError
 
     try:
@@ -48,6 +51,12 @@ def open_store_or_fail() -> Store:
         raise click.ClickException(str(exc)) from exc
     if store.recovery_message:
         click.secho(store.recovery_message, fg="yellow", err=True)
+    if store.read_only:
+        click.secho(
+            f"{store.path} cannot be written: reading it as it stands (read-only).",
+            fg="yellow",
+            err=True,
+        )
     return store
 
 
