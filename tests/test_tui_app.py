@@ -196,3 +196,22 @@ def test_practice_packs_takes_a_directory_written_as_a_path(tmp_path, monkeypatc
     assert result.exit_code == 0, result.output
     [(dirs, kw)] = calls
     assert dirs == ["mine"] and kw["packs"] == ["kv-cache"]
+
+
+@sync
+async def test_the_modes_list_opens_a_mode_on_enter_and_on_click(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.wait_library()
+        await settle(app, pilot)
+        modes = app.screen.query_one("#modes")
+        assert modes.has_focus
+        await pilot.press("end", "enter")  # the last mode: History
+        await settle(app, pilot)
+        assert isinstance(app.screen, HistoryScreen)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.click("#modes", offset=(4, 3))  # the fourth line: Demos
+        await settle(app, pilot)
+        assert isinstance(app.screen, DemosScreen)
