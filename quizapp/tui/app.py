@@ -300,6 +300,38 @@ class QuizApp(App[None]):
 
         self.push_screen(HistoryScreen())
 
+    def action_interview(self) -> None:
+        """Set (or forget) the interview date and the daily minutes, as `quizapp plan` does."""
+        from quizapp.planning import DEFAULT_MINUTES_PER_DAY, MINUTES_KEY, interview_date
+        from quizapp.tui.screens.interview import InterviewChoice, InterviewDateScreen
+
+        store = self.store
+        if store is None:
+            self.notify("The history is not open yet; try again in a moment.")
+            return
+        today = self.now().astimezone().date()
+        minutes = float(store.get_setting(MINUTES_KEY, DEFAULT_MINUTES_PER_DAY))
+
+        def chosen(choice: InterviewChoice | None) -> None:
+            if choice is None:
+                return
+            from quizapp.planning import INTERVIEW_KEY
+
+            day = None if choice.interview is None else choice.interview.isoformat()
+            store.set_setting(INTERVIEW_KEY, day)
+            store.set_setting(MINUTES_KEY, choice.minutes_per_day)
+            self.notify("Interview date forgotten." if day is None else f"Interview on {day}.")
+            for screen in self.screen_stack:
+                if isinstance(screen, HomeScreen):
+                    screen.refresh_progress()
+
+        self.push_screen(InterviewDateScreen(today, interview_date(store), minutes), chosen)
+
+    def action_stats(self) -> None:
+        from quizapp.tui.screens.stats import StatsScreen
+
+        self.push_screen(StatsScreen())
+
     def action_mock(self, config: dict[str, Any] | None = None, resume: bool = False) -> None:
         from quizapp.tui.screens.mock import MockScreen
 

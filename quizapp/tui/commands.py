@@ -24,6 +24,8 @@ class QuizCommands(Provider):
             ("Mock interview", app.action_mock, "A timed interview, graded at the end"),
             ("Demos", app.action_demos, "Time kernels and fit the growth on log–log axes"),
             ("History", app.action_history, "Recent attempts and accuracy per topic"),
+            ("Stats", app.action_stats, "Retention, forecast, activity, topics, leeches"),
+            ("Interview date…", app.action_interview, "Plan every question to the day"),
             ("Home", app.action_home, "Back to the home screen"),
             ("Help for this screen", app.action_help, "What the keys do here (F1)"),
         ]
