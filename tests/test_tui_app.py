@@ -200,18 +200,22 @@ def test_practice_packs_takes_a_directory_written_as_a_path(tmp_path, monkeypatc
 
 @sync
 async def test_the_modes_list_opens_a_mode_on_enter_and_on_click(tmp_path):
+    from quizapp.tui.screens.home import MODES
+
+    keys = [key for key, _, _ in MODES]
     app = make_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await app.wait_library()
         await settle(app, pilot)
         modes = app.screen.query_one("#modes")
         assert modes.has_focus
-        await pilot.press("end", "enter")  # the last mode: History
+        modes.highlighted = keys.index("history")
+        await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, HistoryScreen)
         await pilot.press("escape")
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen)
-        await pilot.click("#modes", offset=(4, 3))  # the fourth line: Demos
+        await pilot.click("#modes", offset=(4, keys.index("demos")))
         await settle(app, pilot)
         assert isinstance(app.screen, DemosScreen)
