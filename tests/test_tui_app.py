@@ -219,3 +219,15 @@ async def test_the_modes_list_opens_a_mode_on_enter_and_on_click(tmp_path):
         await pilot.click("#modes", offset=(4, keys.index("demos")))
         await settle(app, pilot)
         assert isinstance(app.screen, DemosScreen)
+
+
+@sync
+async def test_no_packs_at_all_says_why_and_what_to_do(tmp_path):
+    empty = tmp_path / "no-packs"
+    empty.mkdir()
+    app = make_test_app(tmp_path, fixtures=str(empty))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.wait_library()
+        await settle(app, pilot)
+        summary = str(app.screen.query_one("#home-summary", Static).content)
+        assert "No question packs were found" in summary and "Reinstall" in summary
