@@ -125,15 +125,15 @@ class MockChoiceScreen(ModalScreen["str | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.text, id="choice-text")
+            yield Static(Text(self.text), id="choice-text")
             with Horizontal():
                 for i, (key, label, value) in enumerate(self.choices):
                     yield Button(
-                        f"{label} [{key}]",
+                        f"{label} \\[{key}]",
                         id=f"choice-{value}",
                         variant="primary" if i == 0 else "default",
                     )
-                yield Button("Back [Esc]", id="choice-back")
+                yield Button("Back \\[Esc]", id="choice-back")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         button = event.button.id or ""
@@ -829,8 +829,8 @@ another window says so and takes it over only if you ask.
 
         self.app.push_screen(
             MockChoiceScreen(
-                "Pause the interview? It is saved and its clock stops; **m** (or the command "
-                "palette) offers it back, with the time that was left.",
+                "Pause the interview? It is saved and its clock stops; m on the home screen (or "
+                "the command palette) offers it back, with the time that was left.",
                 [("y", "Pause", "pause")],
             ),
             answer,
