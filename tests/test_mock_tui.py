@@ -431,7 +431,7 @@ async def test_an_interview_open_in_another_window_is_taken_over_only_when_asked
         store.take_lease("other-window", None, datetime.fromtimestamp(clock.now, UTC), 30, True)
         saved = store.load_unfinished_mock()
         screen.tick()
-        await pilot.pause()
+        await settle(app, pilot)
         assert screen.interview is None
         assert "taken over by another" in screen.query_one("#mock-prompt").source
         clock.advance(10)
