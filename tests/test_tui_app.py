@@ -196,3 +196,38 @@ def test_practice_packs_takes_a_directory_written_as_a_path(tmp_path, monkeypatc
     assert result.exit_code == 0, result.output
     [(dirs, kw)] = calls
     assert dirs == ["mine"] and kw["packs"] == ["kv-cache"]
+
+
+@sync
+async def test_the_modes_list_opens_a_mode_on_enter_and_on_click(tmp_path):
+    from quizapp.tui.screens.home import MODES
+
+    keys = [key for key, _, _ in MODES]
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.wait_library()
+        await settle(app, pilot)
+        modes = app.screen.query_one("#modes")
+        assert modes.has_focus
+        modes.highlighted = keys.index("history")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HistoryScreen)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.click("#modes", offset=(4, keys.index("demos")))
+        await settle(app, pilot)
+        assert isinstance(app.screen, DemosScreen)
+
+
+@sync
+async def test_no_packs_at_all_says_why_and_what_to_do(tmp_path):
+    empty = tmp_path / "no-packs"
+    empty.mkdir()
+    app = make_test_app(tmp_path, fixtures=str(empty))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.wait_library()
+        await settle(app, pilot)
+        summary = str(app.screen.query_one("#home-summary", Static).content)
+        assert "No question packs were found" in summary and "Reinstall" in summary

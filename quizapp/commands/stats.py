@@ -28,10 +28,8 @@ def known_questions(
     Without packs, due counts come from the history alone: still right for every
     question practised so far, only "new" (never seen) cannot be counted.
     """
-    try:
-        from quizapp.packs import load_all
-    except ImportError:
-        return None, None
+    from quizapp.packs import load_all
+
     try:
         library = load_all(list(extra_dirs))
     except Exception as exc:  # a broken pack must not hide the user's own progress
@@ -40,7 +38,10 @@ def known_questions(
 
 
 def open_store_or_fail() -> Store:
-    """Open the default store, turning a StoreError into a clean CLI error (exit 1)."""
+    """Open the default store, turning a StoreError into a clean CLI error (exit 1).
+
+    A history that cannot be written (a read-only file or folder) is still read.
+    """
     from quizapp.store import Store, StoreError
 
     try:
@@ -49,6 +50,12 @@ def open_store_or_fail() -> Store:
         raise click.ClickException(str(exc)) from exc
     if store.recovery_message:
         click.secho(store.recovery_message, fg="yellow", err=True)
+    if store.read_only:
+        click.secho(
+            f"{store.path} cannot be written: reading it as it stands (read-only).",
+            fg="yellow",
+            err=True,
+        )
     return store
 
 

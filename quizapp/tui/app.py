@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -21,6 +22,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from quizapp.mock import LEASE_STALE
 from quizapp.recording import Recorder
 from quizapp.tui.commands import QuizCommands
 from quizapp.tui.messages import LibraryLoaded
@@ -94,6 +96,8 @@ class QuizApp(App[None]):
         self.engine_ready = False
         #: The one way answers reach the store (keeps them while it cannot be written).
         self.recorder = Recorder(None, self.now)
+        #: Who this running app is, for the lease on an open mock interview.
+        self.instance_id = uuid.uuid4().hex
         #: A lasting message for every screen (the history cannot be written), or None.
         self.banner: str | None = None
         self._library_event = asyncio.Event()
@@ -162,6 +166,10 @@ class QuizApp(App[None]):
             library = self._load_library()
         except Exception as exc:  # a broken install must not stop the app from starting
             self.library_error = f"the packs could not be loaded: {exc}"
+        if library is not None and not library.packs:
+            from quizapp.packs import no_packs_hint
+
+            self.library_error = no_packs_hint()
         self.call_from_thread(self._library_loaded, library)
         self._warm_up(library)
 
@@ -211,7 +219,11 @@ class QuizApp(App[None]):
             self.notify(store.recovery_message, title="Database recovered", severity="warning")
         if self.start != "mock":
             unfinished = store.load_unfinished_mock()
-            if unfinished is not None:
+            held = store.lease()
+            open_elsewhere = held is not None and (
+                (self.now() - held.heartbeat).total_seconds() < LEASE_STALE
+            )
+            if unfinished is not None and not open_elsewhere:
                 self._offer_resume(unfinished[0])
 
     def _library_loaded(self, library: Library | None) -> None:
@@ -237,7 +249,7 @@ class QuizApp(App[None]):
             if choice == "resume":
                 self.action_mock(None, True)
             elif choice == "discard" and self.store is not None:
-                self.store.abandon_mock(session_id)
+                self.store.abandon_mock(session_id, self.now())
                 self.notify("The unfinished mock interview was discarded.")
 
         self.push_screen(ResumeMockScreen(), answer)

@@ -29,6 +29,16 @@ class QuizCommands(Provider):
             ("Home", app.action_home, "Back to the home screen"),
             ("Help for this screen", app.action_help, "What the keys do here (F1)"),
         ]
+        store = app.store
+        if store is not None and store.load_unfinished_mock() is not None:
+            entries.insert(
+                0,
+                (
+                    "Resume the paused mock interview",
+                    partial(app.action_mock, None, True),
+                    "With the time that was left",
+                ),
+            )
         library = app.library
         if library is not None:
             from quizapp.practice import PracticeSelection
