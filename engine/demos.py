@@ -574,7 +574,7 @@ def _refit(result: DemoResult, demo: Demo) -> None:
         [p.cpu_seconds for p in fit_pts],
         [p.settled for p in fit_pts],
         predicted=result.predicted_slope,
-        all_points=len(pts),
+        excluded=[p.excluded for p in pts],
         conditions=conditions,
     )
     mem = [p for p in pts if p.peak_bytes and p.peak_bytes >= MIN_FIT_BYTES]

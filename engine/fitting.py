@@ -136,26 +136,34 @@ def assess(
     settled: list[bool],
     *,
     predicted: float | None,
-    all_points: int,
+    excluded: list[str | None],
     conditions: Conditions,
 ) -> Verdict:
     """The verdict on `fit`, made from the fitted points (values, CPU seconds, settled).
 
-    `all_points` counts every measured point, fitted or not (an overhead-bound sweep has
-    points, but too few of them above MIN_FIT_SECONDS).
+    `excluded` holds every measured point's reason to stay out of the fit ("overhead",
+    "lower-order terms") or None, so a sweep with points but too few fitted ones is told
+    apart from one with too few points.
     """
     reasons: list[str] = []
     suggestions: list[str] = []
     load_text = _load_text(conditions)
     if fit is None or len(set(values)) < MIN_FIT_POINTS:
-        if all_points >= MIN_FIT_POINTS:
+        overhead = excluded.count("overhead")
+        if len(excluded) >= MIN_FIT_POINTS and overhead >= excluded.count("lower-order terms"):
             reasons.append(
-                f"overhead-bound (only {len(values)} of {all_points} points take "
+                f"overhead-bound (only {len(values)} of {len(excluded)} points take "
                 f"≥ {MIN_FIT_SECONDS * 1e3:g} ms per call)"
             )
             suggestions.append("Start the sweep at larger sizes (--from).")
+        elif len(excluded) >= MIN_FIT_POINTS:
+            reasons.append(
+                f"the leading term never dominated (only {len(values)} of {len(excluded)} "
+                "points lie where the cost grows as its leading term)"
+            )
+            suggestions.append("Extend the sweep to larger sizes (--to).")
         else:
-            reasons.append(f"too few points ({all_points}; a slope needs {MIN_FIT_POINTS})")
+            reasons.append(f"too few points ({len(excluded)}; a slope needs {MIN_FIT_POINTS})")
             suggestions.append("Raise the time budget (--budget) or widen --from/--to.")
         return Verdict(False, reasons, " ".join(suggestions), load_text)
     span = max(values) / min(values)
