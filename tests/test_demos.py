@@ -5,72 +5,14 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable
 
 import numpy as np
 import pytest
+from fake_timing import FakeClock, fake_demo
 
 from engine import demos as D
 from engine import fitting as F
 from engine import timing as T
-
-
-class FakeClock:
-    """Wall and CPU time that move only when a fake operation says so."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.cpu_now = 0.0
-
-    def wall(self) -> float:
-        return self.now
-
-    def cpu(self) -> float:
-        return self.cpu_now
-
-    def run(self, cpu: float, wall_factor: float = 1.0) -> None:
-        """A call that needs `cpu` seconds of work and, on a busy machine, takes
-        `wall_factor` times as long on the wall clock."""
-        self.cpu_now += cpu
-        self.now += cpu * wall_factor
-
-
-def fake_demo(
-    clock: FakeClock,
-    seconds: Callable[[int], float],
-    *,
-    predicted: float = 2.0,
-    noise: Callable[[], float] = lambda: 1.0,
-    wall_factor: Callable[[int], float] = lambda x: 1.0,
-    setup_seconds: float = 0.0,
-    op: str = "matmul",
-    cost_params: Callable[[dict[str, int]], dict[str, float]] | None = None,
-    ranges: tuple[int, int] = (8, 8192),
-) -> D.Demo:
-    """A demo whose call costs seconds(x)·noise() of CPU time on the fake clock.
-
-    By default its cost model is a matmul whose FLOPs grow as x^predicted (m = x^p, k = n = 1
-    for integer p), so the model's leading term dominates everywhere.
-    """
-
-    def setup(params: dict[str, int], rng: np.random.Generator) -> Callable[[], object]:
-        clock.run(setup_seconds)  # building inputs takes time that must not be counted
-        x = params["x"]
-        return lambda: clock.run(seconds(x) * noise(), wall_factor(x))
-
-    p = int(predicted)
-    return D.Demo(
-        name="fake",
-        title="fake",
-        kernel="a fake clock",
-        vary="x",
-        ranges={"x": ranges},
-        fixed={"x": ranges[0]},
-        predicted={"x": predicted},
-        op=op,
-        cost_params=cost_params or (lambda q: {"m": q["x"] ** p if p else 1, "k": 1, "n": 1}),
-        setup=setup,
-    )
 
 
 def run_fake(demo: D.Demo, clock: FakeClock, *, load: float | None = 0.3, **kw) -> D.DemoResult:
@@ -381,7 +323,7 @@ def test_reference_line_has_the_predicted_slope_through_the_fitted_points():
 
 
 def test_real_softmax_demo_memory_is_quadratic():
-    result = D.run_demo("softmax", start=256, stop=1024, budget=2.0)
+    result = D.run_demo("softmax", start=256, stop=1024, budget=60)  # ends at stop
     assert len(result.points) >= 3
     for p in result.points:  # tracemalloc sees at least the n×n float32 output of each call
         assert p.peak_bytes >= p.value * p.value * 4
@@ -389,7 +331,7 @@ def test_real_softmax_demo_memory_is_quadratic():
 
 
 def test_flash_demo_memory_is_linear_and_gflops_use_cost_model():
-    result = D.run_demo("flash_memory", start=512, stop=2048, budget=3.0)
+    result = D.run_demo("flash_memory", start=512, stop=2048, budget=60)
     assert result.memory_slope is not None and result.memory_slope < 1.4
     p = result.points[0]
     assert p.gflops == pytest.approx(4 * p.value**2 * 64 / p.cpu_seconds / 1e9, rel=1e-6)
