@@ -64,13 +64,22 @@ def fit_loglog(xs: list[float] | np.ndarray, ys: list[float] | np.ndarray) -> Fi
 
 def slope_change(xs: list[float], ys: list[float]) -> float:
     """How much the local log–log slope changes from the first point to the last, from a
-    quadratic fit in log–log (0 with fewer than MIN_FIT_POINTS points)."""
+    quadratic fit in log–log; 0 with fewer than MIN_FIT_POINTS points, or when the change
+    is within two standard errors of 0 (noise in a few points can fake a bend)."""
     if len(set(xs)) < MIN_FIT_POINTS:
         return 0.0
     x = np.log(np.asarray(xs, dtype=float))
     y = np.log(np.asarray(ys, dtype=float))
-    c2 = float(np.polyfit(x, y, 2)[0])
-    return 2 * c2 * float(np.ptp(x))
+    design = np.vstack([x**2, x, np.ones_like(x)]).T
+    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+    change = 2 * float(coef[0]) * float(np.ptp(x))
+    if x.size > 3:
+        resid = y - design @ coef
+        var = float(resid @ resid) / (x.size - 3)
+        se_c2 = math.sqrt(var * float(np.linalg.inv(design.T @ design)[0, 0]))
+        if abs(change) <= 2 * (2 * se_c2 * float(np.ptp(x))):
+            return 0.0
+    return change
 
 
 def power_law_start(xs: list[float], ys: list[float]) -> int:

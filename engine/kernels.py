@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from engine.timing import cpu_count
+
 Array = NDArray[np.floating]
 
 
@@ -344,20 +346,13 @@ _POOL_WORKERS = 0
 _BLAS: _BlasThreads | None = None
 
 
-def _cpu_count() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 def _pool() -> tuple[ThreadPoolExecutor | None, int]:
     """A process-wide pool of flash workers, one per core (or none without BLAS control)."""
     global _POOL, _POOL_WORKERS, _BLAS
     with _POOL_LOCK:
         if _POOL is None:
             _BLAS = _BlasThreads.load()
-            workers = _cpu_count()
+            workers = cpu_count()
             if _BLAS is None or workers < 2:
                 _POOL_WORKERS = 1
                 return None, 1
