@@ -128,8 +128,8 @@ class Verdict:
     def warning(self) -> str | None:
         """One sentence for a person: the reasons and the suggestion, or the note, or None."""
         if self.reasons:
-            text = "unreliable fit: " + "; ".join(self.reasons)
-            return f"{text}. {self.suggestion}" if self.suggestion else text
+            text = "unreliable fit: " + "; ".join(self.reasons) + "."
+            return " ".join(t for t in (text, self.suggestion, _sentence(self.note)) if t)
         return self.note or None
 
     @property
@@ -199,11 +199,7 @@ def assess(
         reasons.append(f"uncertain slope (± {fit.stderr:.2f})")
     unsettled = settled.count(False)
     if unsettled > MAX_UNSETTLED * len(settled):
-        reasons.append(
-            f"busy machine ({unsettled} of {len(settled)} points never settled"
-            + (f"; {load_text}" if load_text else "")
-            + ")"
-        )
+        reasons.append(f"busy machine ({unsettled} of {len(settled)} points never settled)")
     if len(reasons) > len(suggestions):  # a statistical or load reason: noise, not the range
         suggestions.append(
             "Run again with a larger --budget, or when the machine is quieter"
@@ -212,6 +208,10 @@ def assess(
     if reasons:
         return Verdict(False, reasons, " ".join(dict.fromkeys(suggestions)), load_text)
     return Verdict(True, note=load_text)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "." if text else ""
 
 
 def _load_text(c: Conditions) -> str:
