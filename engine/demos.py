@@ -13,6 +13,7 @@ FLOP counts and the predicted growth come from the cost model (engine.costs).
 
 from __future__ import annotations
 
+import functools
 import math
 import tracemalloc
 from collections.abc import Callable, Mapping
@@ -98,7 +99,7 @@ class Point:
     """One measured size: fastest wall and CPU time per call, and whether it was fitted.
 
     `settled` says whether its fastest samples agreed (engine.timing); `excluded` says why
-    a point is not fitted ("overhead" below MIN_FIT_SECONDS, "lower-order terms" where the
+    a point is not fitted ("overhead" below MIN_FIT_SECONDS, "other terms" where the
     model's leading term does not yet dominate), None when it is.
     """
 
@@ -265,6 +266,64 @@ def _setup_linear(p: Params, rng: np.random.Generator) -> Operation:
     return lambda: K.linear_attention(q, k, v)
 
 
+@functools.lru_cache(maxsize=1)
+def _weights(rows: int, cols: int) -> np.ndarray:
+    """A model's weight matrix, built once: at tens of MB, drawing it for every point would
+    cost more than the point's measurement (building inputs is not what is timed)."""
+    return _normal(np.random.default_rng(1), rows, cols) / np.float32(math.sqrt(cols))
+
+
+def _setup_decode(p: Params, rng: np.random.Generator) -> Operation:
+    """One decode step of a one-layer toy model for `batch` sequences: every weight is read
+    once for the whole batch; each sequence reads its own KV cache of `context` tokens.
+
+    The weights are stored (m × d) and multiplied as W·xᵀ: OpenBLAS then streams them once
+    however small the batch (x·W with a (d × m) W repacks them first, hiding the flat part).
+    """
+    b, d, dh, ctx = p["batch"], p["d"], p["d_head"], p["context"]
+    w = _weights(p["m"], d)
+    xt = np.ascontiguousarray(_normal(rng, b, d).T)
+    keys, values = _normal(rng, b, ctx, dh), _normal(rng, b, ctx, dh)
+
+    def step() -> object:
+        h = (w @ xt).T  # (batch, m): the weights, read once for the whole batch
+        q = h[:, None, :dh]  # each sequence's new query
+        return K.softmax(q @ np.swapaxes(keys, 1, 2) / np.float32(math.sqrt(dh))) @ values
+
+    return step
+
+
+def _setup_prefill(p: Params, rng: np.random.Generator) -> Operation:
+    """A prompt of s tokens through the same toy layer at once: every token meets every
+    weight (2·s·d·m FLOPs), then attention over all s² pairs at width d."""
+    d = p["d"]
+    w = _weights(d, p["m"])  # (d × m): a prompt is a tall matrix, X·W is a plain sgemm
+    x = _normal(rng, p["s"], d)
+
+    def prefill() -> object:
+        h = x @ w
+        return K.attention(h[:, :d], h[:, d : 2 * d], h[:, 2 * d : 3 * d])
+
+    return prefill
+
+
+def _decode_cost(p: Params) -> dict[str, float]:
+    return {
+        "params": p["d"] * p["m"],
+        "layers": 1,
+        "kv_heads": 1,
+        "heads": 1,
+        "d_head": p["d_head"],
+        "context": p["context"],
+        "batch": p["batch"],
+        "bandwidth": 1e10,  # scales the predicted time, not its growth
+    }
+
+
+def _prefill_cost(p: Params) -> dict[str, float]:
+    return {"params": p["d"] * p["m"], "layers": 1, "d": p["d"], "s": p["s"], "batch": 1}
+
+
 def _sdpa(p: Params) -> dict[str, float]:
     return {"b": 1, "h": 1, "nq": p["n"], "nk": p["n"], "dk": p["d"], "dv": p["d"], "causal": 0}
 
@@ -417,6 +476,39 @@ DEMOS: dict[str, Demo] = {
             setup=_setup_linear,
             note="vs d the elementwise φ (n·d) competes with the n·d² matmuls",
         ),
+        Demo(
+            name="decode",
+            title="Decode step time vs batch size (memory-bound)",
+            kernel="toy layer: W·xᵀ with W 8192 × 2048 (64 MiB), then each sequence's "
+            "attention over its own 256-token KV cache (256 KiB), float32",
+            vary="batch",
+            ranges={"batch": (2, 128), "context": (256, 16384)},
+            fixed={"batch": 2, "d": 2048, "m": 8192, "d_head": 128, "context": 256},
+            predicted={"batch": 0.0, "context": 0.0},
+            op="decode",
+            cost_params=_decode_cost,
+            growth_quantity="seconds",
+            setup=_setup_decode,
+            step=2.0,
+            powers_of_two=True,  # BLAS kernels favour batches of 4, 8, …: odd ones zigzag
+            note="flat while reading the weights dominates; later points rise as the batch's "
+            "FLOPs (or its KV caches) take over — the cost model counts bytes read",
+        ),
+        Demo(
+            name="prefill",
+            title="Prefill time vs prompt length s (compute-bound)",
+            kernel="toy layer: X·W with W 512 × 16384 (32 MiB), then attention over s² pairs, "
+            "d = 512, float32",
+            vary="s",
+            ranges={"s": (64, 4096)},
+            fixed={"s": 256, "d": 512, "m": 16384},
+            predicted={"s": 1.0},
+            op="prefill",
+            cost_params=_prefill_cost,
+            setup=_setup_prefill,
+            note="linear while the weights' 2·params·s FLOPs dominate; the s² attention "
+            "term bends it upward at long prompts (those points are not fitted)",
+        ),
     ]
 }
 
@@ -555,7 +647,7 @@ def _refit(result: DemoResult, demo: Demo) -> None:
         [float(p.value) for p in candidates], [p.cpu_seconds for p in candidates]
     )
     for p in candidates[:first]:
-        p.excluded = "lower-order terms"
+        p.excluded = "other terms"
     fit_pts = candidates[first:]
     values = [float(p.value) for p in fit_pts]
     result.fit = result.wall_fit = None
@@ -593,7 +685,7 @@ def _excluded(cpu_seconds: float, exponent: float | None, predicted: float | Non
         and predicted is not None
         and abs(exponent - predicted) > LEADING_TOLERANCE
     ):
-        return "lower-order terms"
+        return "other terms"
     return None
 
 

@@ -151,7 +151,7 @@ def assess(
     """The verdict on `fit`, made from the fitted points (values, CPU seconds, settled).
 
     `excluded` holds every measured point's reason to stay out of the fit ("overhead",
-    "lower-order terms") or None, so a sweep with points but too few fitted ones is told
+    "other terms") or None, so a sweep with points but too few fitted ones is told
     apart from one with too few points.
     """
     reasons: list[str] = []
@@ -159,7 +159,7 @@ def assess(
     load_text = _load_text(conditions)
     if fit is None or len(set(values)) < MIN_FIT_POINTS:
         overhead = excluded.count("overhead")
-        if len(excluded) >= MIN_FIT_POINTS and overhead >= excluded.count("lower-order terms"):
+        if len(excluded) >= MIN_FIT_POINTS and overhead >= excluded.count("other terms"):
             reasons.append(
                 f"overhead-bound (only {len(values)} of {len(excluded)} points take "
                 f"≥ {MIN_FIT_SECONDS * 1e3:g} ms per call)"
