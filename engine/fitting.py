@@ -29,10 +29,13 @@ FLAT_RATIO = 1.3
 MAX_UNSETTLED = 1 / 2
 #: A 1-minute load average at or above this many runnable processes per core is busy.
 BUSY_LOAD_PER_CORE = 1.0
-#: Largest change of the local log–log slope across the fitted range (from a quadratic
-#: fit) for the points to count as one power law: more, and a fixed or lower-order cost
-#: is still fading (the slope rises) or a cache limit is being crossed.
-MAX_CURVATURE = 0.3
+#: Largest change of the local log–log slope across the points the fit keeps (from a
+#: quadratic fit): the sweep's first points are dropped until the rest is this straight.
+STRAIGHT = 0.3
+#: Largest change of the local slope across the fitted points for a reliable verdict: the
+#: fitted slope is their average, so it can sit up to half this far from the last local
+#: slope (a fixed cost still fading, or a cache limit being crossed).
+MAX_CURVATURE = 0.6
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ def slope_change(xs: list[float], ys: list[float]) -> float:
 
 def power_law_start(xs: list[float], ys: list[float]) -> int:
     """Where the points become one power law: the first index of the longest run to the end
-    that is straight in log–log (|slope_change| ≤ MAX_CURVATURE) and still has enough
+    that is straight in log–log (|slope_change| ≤ STRAIGHT) and still has enough
     points over a wide enough range; 0 when no such run exists (the verdict says so).
 
     This is how the fit keeps to the sizes where the leading term dominates without looking
@@ -95,7 +98,7 @@ def power_law_start(xs: list[float], ys: list[float]) -> int:
         tail = xs[i:]
         if len(set(tail)) < MIN_FIT_POINTS or max(tail) / min(tail) < MIN_SPAN:
             break
-        if abs(slope_change(tail, ys[i:])) <= MAX_CURVATURE:
+        if abs(slope_change(tail, ys[i:])) <= STRAIGHT:
             return i
     return 0
 

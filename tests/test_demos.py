@@ -66,7 +66,7 @@ def test_power_law_start_drops_small_sizes_where_a_fixed_cost_still_shows():
     ys = [6e-4 + 2.3e-4 * x for x in xs]
     start = F.power_law_start(xs, ys)
     assert start > 0
-    assert abs(F.slope_change(xs[start:], ys[start:])) <= F.MAX_CURVATURE
+    assert abs(F.slope_change(xs[start:], ys[start:])) <= F.STRAIGHT
     assert F.fit_loglog(xs[start:], ys[start:]).slope > F.fit_loglog(xs, ys).slope + 0.05
     assert F.power_law_start(xs, [1e-6 * x**2 for x in xs]) == 0  # straight from the start
 
