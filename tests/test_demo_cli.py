@@ -89,7 +89,8 @@ def test_demo_json_tiny_real_sweep_has_every_field():
 
 def test_demo_table_and_plot():
     result = CliRunner().invoke(
-        main, ["demo", "matmul", "--from", "256", "--to", "1024", "--budget", "1"]
+        main,
+        ["demo", "matmul", "--from", "256", "--to", "1024", "--budget", "10"],  # ends at --to
     )
     assert result.exit_code == 0, result.output
     assert "GFLOP/s" in result.stdout and "CPU time" in result.stdout
