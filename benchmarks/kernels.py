@@ -18,6 +18,7 @@ rounds (torch is never a dependency). `python -m benchmarks.kernels --causal` ru
 from __future__ import annotations
 
 import math
+import os
 import statistics
 import sys
 import time
@@ -127,8 +128,25 @@ def causal_section(q: np.ndarray, k: np.ndarray, v: np.ndarray, rounds: int = 15
     print(f"  (torch {torch_fns[2]} threads; flash one thread per core)")
 
 
+def blas_line() -> str:
+    """Which BLAS kernel numpy runs, and whether OPENBLAS_CORETYPE forces an older one (set on
+    some machines because older OpenBLAS builds fail there; it slows a current numpy)."""
+    from threadpoolctl import threadpool_info
+
+    libs = [
+        f"{i['internal_api']} {i.get('version')} {i.get('architecture')} ({i['num_threads']} threads)"
+        for i in threadpool_info()
+        if i["user_api"] == "blas"
+    ]
+    forced = {
+        k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ
+    }
+    return f"BLAS: {', '.join(libs) or 'none found'}" + (f"; forced by {forced}" if forced else "")
+
+
 def main() -> None:
     rng = np.random.default_rng(0)
+    print(blas_line())
     if "--causal" in sys.argv[1:]:
         q, k, v = (rng.standard_normal((4096, 64), dtype=np.float32) for _ in range(3))
         causal_section(q, k, v)
