@@ -458,6 +458,9 @@ def _flash_rows(job: _FlashJob, tasks: deque[tuple[int, int]]) -> None:
         np.multiply(q[bi, i0:i1], scale, out=q_blk)  # fold 1/√d into the block's queries
         shifted = False  # whether m holds the running row max (else the shift is 0)
         q_largest = job.q_norm[bi, i0:i1].max()
+        # ‖q‖·‖k‖ bounds every score: when the block's largest bound is inside the band no
+        # tile needs its own check (one test per task instead of one per tile).
+        in_band = q_largest * job.k_norm[bi].max() <= NO_SHIFT_BAND
         for r0, j0, j1 in key_tiles(i0, i1, nk, bk, causal=causal, tile=CAUSAL_TILE):
             lo = r0 - i0  # rows [i0, r0) see none of this tile's keys
             a, a_tmp = acc[lo:r], tmp[lo:r]
@@ -467,7 +470,9 @@ def _flash_rows(job: _FlashJob, tasks: deque[tuple[int, int]]) -> None:
             masked_rows = min(r - lo, j1 - 1 - r0)  # rows with some key j > i in the tile
             if causal and masked_rows > 0:
                 np.copyto(s[:masked_rows], -np.inf, where=_hidden(masked_rows, j1 - j0, r0 - j0))
-            if not shifted and q_largest * job.k_norm[bi, j0:j1].max() <= NO_SHIFT_BAND:
+            if in_band or (
+                not shifted and q_largest * job.k_norm[bi, j0:j1].max() <= NO_SHIFT_BAND
+            ):
                 np.exp(s, out=s)  # every |score| is within the band: no max needed
             else:
                 np.max(s, axis=1, keepdims=True, out=mb)
