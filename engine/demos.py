@@ -1,19 +1,20 @@
 """Timing demos: sweep one parameter, time a kernel, fit the log–log slope, compare with theory.
 
-A demo answers "how does the cost grow?" by measurement. Inputs are built outside the
-timed region (timing `np.random` instead of the operation is the classic mistake), each
-point is warmed up and repeated until a minimum measuring time and the median is kept,
-peak memory is measured with tracemalloc in a separate call (tracing slows Python code),
-and the slope is fitted only on points where the operation dominates call overhead.
-FLOP counts come from the cost model (engine.costs), the one source of truth.
+A demo answers "how does the cost grow?" by measurement, and says when its answer cannot
+be trusted. Inputs are built outside the timed region (timing `np.random` instead of the
+operation is the classic mistake). The sweep starts where a quick probe finds calls of at
+least a millisecond, so overhead does not flatten the small sizes; BLAS is pinned to one
+thread and each point is timed by engine.timing (fastest of repeats, in the measuring
+thread's CPU time, which other programs cannot inflate). The slope is fitted on points
+above the overhead floor where the cost model's leading term dominates, and engine.fitting
+judges whether it is reliable. Peak memory is measured with tracemalloc in a separate call.
+FLOP counts and the predicted growth come from the cost model (engine.costs).
 """
 
 from __future__ import annotations
 
+import functools
 import math
-import statistics
-import threading
-import time
 import tracemalloc
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,14 +23,38 @@ from typing import Any
 import numpy as np
 
 from engine import kernels as K
+from engine.fitting import (
+    MIN_FIT_POINTS,
+    MIN_FIT_SECONDS,
+    Conditions,
+    Fit,
+    Verdict,
+    assess,
+    fit_loglog,
+    power_law_start,
+)
+from engine.timing import (
+    Cancel,
+    Clock,
+    Operation,
+    SystemClock,
+    cpu_count,
+    is_cancelled,
+    load_average,
+    measure,
+    pinned_blas,
+)
 
 Params = dict[str, int]
-Operation = Callable[[], object]
 
-#: Points faster than this are mostly call overhead; they are shown but not fitted.
-MIN_FIT_SECONDS = 50e-6
 #: Memory peaks below this are allocator noise; they are shown but not fitted.
 MIN_FIT_BYTES = 256 * 1024
+#: A point is fitted only where the cost model's local growth exponent is within this of
+#: the predicted one: there its leading term dominates (e.g. not where a lower-order term
+#: such as attention's n² softmax still competes with n²·d).
+LEADING_TOLERANCE = 0.1
+#: Share of the budget the start-size probe may spend.
+PROBE_SHARE = 0.15
 
 
 @dataclass(frozen=True)
@@ -39,7 +64,8 @@ class Demo:
     `ranges` gives the default sweep (start, stop) for every parameter that may be varied
     and `predicted` the time exponent expected for it (`memory_predicted` the memory one,
     where it matters). `cost_params` maps the demo's parameters to the cost model `op`'s;
-    `flops_factor` multiplies its FLOPs (e.g. a batch the model does not know about).
+    `flops_factor` multiplies its FLOPs (e.g. a batch the model does not know about);
+    `growth_quantity` names the model's quantity that grows as `predicted` says.
     `setup(params, rng)` builds the inputs and returns the zero-argument operation to time.
     """
 
@@ -55,6 +81,7 @@ class Demo:
     setup: Callable[[Params, np.random.Generator], Operation]
     memory_predicted: Mapping[str, float] = field(default_factory=dict)
     flops_factor: Callable[[Params], float] = lambda p: 1.0
+    growth_quantity: str = "flops"  # the cost-model quantity whose growth `predicted` states
     step: float = math.sqrt(2)  # ratio between successive values of the swept parameter
     powers_of_two: bool = False  # only powers of two (e.g. heads dividing d)
     note: str = ""
@@ -69,15 +96,39 @@ class Demo:
 
 @dataclass
 class Point:
+    """One measured size: fastest wall and CPU time per call, and whether it was fitted.
+
+    `settled` says whether its fastest samples agreed (engine.timing); `excluded` says why
+    a point is not fitted ("overhead" below MIN_FIT_SECONDS, "other terms" where the
+    model's leading term does not yet dominate), None when it is.
+    """
+
     value: int
     seconds: float
     gflops: float | None
     peak_bytes: int | None
+    cpu_seconds: float = 0.0
+    spread: float = 0.0
+    settled: bool = True
+    samples: int = 0
+    model_exponent: float | None = None  # the cost model's local growth exponent here
+    excluded: str | None = None
+
+    @property
+    def fitted(self) -> bool:
+        return self.excluded is None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "value": self.value,
             "seconds": self.seconds,
+            "cpu_seconds": self.cpu_seconds,
+            "spread": self.spread,
+            "settled": self.settled,
+            "samples": self.samples,
+            "fitted": self.fitted,
+            "excluded": self.excluded,
+            "model_exponent": self.model_exponent,
             "gflops": self.gflops,
             "peak_bytes": self.peak_bytes,
         }
@@ -85,19 +136,45 @@ class Point:
 
 @dataclass
 class DemoResult:
+    """A sweep's points, the fit on the fitted ones and the verdict on it.
+
+    `slope` is None until MIN_FIT_POINTS points are above the overhead floor, so a run
+    cancelled after two points shows no slope at all; `verdict.reliable` says whether the
+    slope it does show can be trusted (never a ✓ otherwise).
+    """
+
     demo: str
     vary: str
     points: list[Point] = field(default_factory=list)
-    slope: float | None = None
+    fit: Fit | None = None
+    wall_fit: Fit | None = None
+    verdict: Verdict = field(default_factory=lambda: Verdict(False, ["no points yet"]))
     predicted_slope: float | None = None
-    r2: float | None = None
-    intercept: float | None = None
     memory_slope: float | None = None
     memory_predicted_slope: float | None = None
-    fitted_values: list[int] = field(default_factory=list)
     cancelled: bool = False
     elapsed: float = 0.0
     params: Params = field(default_factory=dict)
+    threads: int | None = None
+    load: float | None = None
+    cpus: int = 1
+    calibrated_start: int | None = None
+
+    @property
+    def slope(self) -> float | None:
+        return None if self.fit is None else self.fit.slope
+
+    @property
+    def r2(self) -> float | None:
+        return None if self.fit is None else self.fit.r2
+
+    @property
+    def reliable(self) -> bool:
+        return self.verdict.reliable
+
+    @property
+    def fitted_values(self) -> list[int]:
+        return [p.value for p in self.points if p.fitted]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -105,8 +182,18 @@ class DemoResult:
             "vary": self.vary,
             "points": [p.to_json() for p in self.points],
             "slope": self.slope,
-            "predicted_slope": self.predicted_slope,
+            "slope_stderr": None if self.fit is None else self.fit.stderr,
             "r2": self.r2,
+            "predicted_slope": self.predicted_slope,
+            "reliable": self.reliable,
+            "warning": self.verdict.warning,
+            "fit_status": self.verdict.short,
+            "fitted_on": "thread CPU time",
+            "wall_slope": None if self.wall_fit is None else self.wall_fit.slope,
+            "threads": self.threads,
+            "load": self.load,
+            "cpus": self.cpus,
+            "calibrated_start": self.calibrated_start,
             "memory_slope": self.memory_slope,
             "memory_predicted_slope": self.memory_predicted_slope,
             "cancelled": self.cancelled,
@@ -115,28 +202,6 @@ class DemoResult:
 
 class DemoError(ValueError):
     """An unknown demo or parameter; the message lists the valid choices."""
-
-
-# --------------------------------------------------------------------------- fitting
-
-
-def fit_loglog(
-    xs: list[float] | np.ndarray, ys: list[float] | np.ndarray
-) -> tuple[float, float, float]:
-    """Least-squares line through (log x, log y): (slope, intercept, R²).
-
-    The slope is the measured exponent p in y ∝ x^p; the intercept is log y at x = 1
-    (natural logs). Needs at least two distinct positive x values.
-    """
-    x = np.log(np.asarray(xs, dtype=float))
-    y = np.log(np.asarray(ys, dtype=float))
-    if x.size != y.size or x.size < 2 or np.ptp(x) == 0:
-        raise ValueError("fit_loglog needs at least two points with distinct x")
-    slope, intercept = np.polyfit(x, y, 1)
-    resid = y - (slope * x + intercept)
-    ss_tot = float(np.sum((y - y.mean()) ** 2))
-    r2 = 1.0 - float(np.sum(resid**2)) / ss_tot if ss_tot > 0 else 1.0
-    return float(slope), float(intercept), r2
 
 
 # --------------------------------------------------------------------------- registry
@@ -153,7 +218,7 @@ def _setup_attention(p: Params, rng: np.random.Generator) -> Operation:
 
 def _setup_flash(p: Params, rng: np.random.Generator) -> Operation:
     q, k, v = (_normal(rng, p["n"], p["d"]) for _ in range(3))
-    return lambda: K.flash_attention(q, k, v)
+    return lambda: K.flash_attention(q, k, v, workers=1)  # in the measuring thread
 
 
 def _setup_matmul(p: Params, rng: np.random.Generator) -> Operation:
@@ -201,6 +266,64 @@ def _setup_linear(p: Params, rng: np.random.Generator) -> Operation:
     return lambda: K.linear_attention(q, k, v)
 
 
+@functools.lru_cache(maxsize=1)
+def _weights(rows: int, cols: int) -> np.ndarray:
+    """A model's weight matrix, built once: at tens of MB, drawing it for every point would
+    cost more than the point's measurement (building inputs is not what is timed)."""
+    return _normal(np.random.default_rng(1), rows, cols) / np.float32(math.sqrt(cols))
+
+
+def _setup_decode(p: Params, rng: np.random.Generator) -> Operation:
+    """One decode step of a one-layer toy model for `batch` sequences: every weight is read
+    once for the whole batch; each sequence reads its own KV cache of `context` tokens.
+
+    The weights are stored (m × d) and multiplied as W·xᵀ: OpenBLAS then streams them once
+    however small the batch (x·W with a (d × m) W repacks them first, hiding the flat part).
+    """
+    b, d, dh, ctx = p["batch"], p["d"], p["d_head"], p["context"]
+    w = _weights(p["m"], d)
+    xt = np.ascontiguousarray(_normal(rng, b, d).T)
+    keys, values = _normal(rng, b, ctx, dh), _normal(rng, b, ctx, dh)
+
+    def step() -> object:
+        h = (w @ xt).T  # (batch, m): the weights, read once for the whole batch
+        q = h[:, None, :dh]  # each sequence's new query
+        return K.softmax(q @ np.swapaxes(keys, 1, 2) / np.float32(math.sqrt(dh))) @ values
+
+    return step
+
+
+def _setup_prefill(p: Params, rng: np.random.Generator) -> Operation:
+    """A prompt of s tokens through the same toy layer at once: every token meets every
+    weight (2·s·d·m FLOPs), then attention over all s² pairs at width d."""
+    d = p["d"]
+    w = _weights(d, p["m"])  # (d × m): a prompt is a tall matrix, X·W is a plain sgemm
+    x = _normal(rng, p["s"], d)
+
+    def prefill() -> object:
+        h = x @ w
+        return K.attention(h[:, :d], h[:, d : 2 * d], h[:, 2 * d : 3 * d])
+
+    return prefill
+
+
+def _decode_cost(p: Params) -> dict[str, float]:
+    return {
+        "params": p["d"] * p["m"],
+        "layers": 1,
+        "kv_heads": 1,
+        "heads": 1,
+        "d_head": p["d_head"],
+        "context": p["context"],
+        "batch": p["batch"],
+        "bandwidth": 1e10,  # scales the predicted time, not its growth
+    }
+
+
+def _prefill_cost(p: Params) -> dict[str, float]:
+    return {"params": p["d"] * p["m"], "layers": 1, "d": p["d"], "s": p["s"], "batch": 1}
+
+
 def _sdpa(p: Params) -> dict[str, float]:
     return {"b": 1, "h": 1, "nq": p["n"], "nk": p["n"], "dk": p["d"], "dv": p["d"], "causal": 0}
 
@@ -213,7 +336,7 @@ DEMOS: dict[str, Demo] = {
             title="Attention time vs sequence length n (or head size d)",
             kernel="softmax(QKᵀ/√d)·V with the n×n score matrix materialised, float32",
             vary="n",
-            ranges={"n": (128, 2896), "d": (32, 1024)},
+            ranges={"n": (128, 5793), "d": (32, 1024)},
             fixed={"n": 512, "d": 64},
             predicted={"n": 2.0, "d": 1.0},
             memory_predicted={"n": 2.0},
@@ -257,6 +380,7 @@ DEMOS: dict[str, Demo] = {
             memory_predicted={"n": 2.0},
             op="softmax",
             cost_params=lambda p: {"rows": p["n"], "cols": p["n"]},
+            growth_quantity="memory.total",
             setup=_setup_softmax,
         ),
         Demo(
@@ -352,8 +476,55 @@ DEMOS: dict[str, Demo] = {
             setup=_setup_linear,
             note="vs d the elementwise φ (n·d) competes with the n·d² matmuls",
         ),
+        Demo(
+            name="decode",
+            title="Decode step time vs batch size (memory-bound)",
+            kernel="toy layer: W·xᵀ with W 8192 × 2048 (64 MiB), then each sequence's "
+            "attention over its own 256-token KV cache (256 KiB), float32",
+            vary="batch",
+            ranges={"batch": (2, 128), "context": (256, 16384)},
+            fixed={"batch": 2, "d": 2048, "m": 8192, "d_head": 128, "context": 256},
+            predicted={"batch": 0.0, "context": 0.0},
+            op="decode",
+            cost_params=_decode_cost,
+            growth_quantity="seconds",
+            setup=_setup_decode,
+            step=2.0,
+            powers_of_two=True,  # BLAS kernels favour batches of 4, 8, …: odd ones zigzag
+            note="flat while reading the weights dominates; later points rise as the batch's "
+            "FLOPs (or its KV caches) take over — the cost model counts bytes read",
+        ),
+        Demo(
+            name="prefill",
+            title="Prefill time vs prompt length s (compute-bound)",
+            kernel="toy layer: X·W with W 512 × 16384 (32 MiB), then attention over s² pairs, "
+            "d = 512, float32",
+            vary="s",
+            ranges={"s": (64, 4096)},
+            fixed={"s": 256, "d": 512, "m": 16384},
+            predicted={"s": 1.0},
+            op="prefill",
+            cost_params=_prefill_cost,
+            setup=_setup_prefill,
+            note="linear while the weights' 2·params·s FLOPs dominate; the s² attention "
+            "term bends it upward at long prompts (those points are not fitted)",
+        ),
     ]
 }
+
+
+def reference_line(
+    values: list[float], seconds: list[float], fitted: list[bool], slope: float
+) -> list[float]:
+    """The power law of exponent `slope` at every value, anchored at the fitted points'
+    log-mean (all points' when none is fitted): a drawing aid whose slope, not its height,
+    carries the claim."""
+    anchor = [(v, s) for v, s, f in zip(values, seconds, fitted, strict=True) if f] or list(
+        zip(values, seconds, strict=True)
+    )
+    mx = sum(math.log(v) for v, _ in anchor) / len(anchor)
+    my = sum(math.log(s) for _, s in anchor) / len(anchor)
+    return [math.exp(my + slope * (math.log(v) - mx)) for v in values]
 
 
 def get_demo(name: str) -> Demo:
@@ -387,57 +558,32 @@ def sweep_values(demo: Demo, start: float, stop: float) -> list[int]:
 # --------------------------------------------------------------------------- runner
 
 
-def _flops(demo: Demo, params: Params) -> float | None:
-    """FLOPs of one call from the cost model; None if the model has none to offer."""
+def _model(demo: Demo, params: Params, quantity: str) -> float | None:
+    """A cost-model quantity of one call (FLOPs times `flops_factor`); None if it has none."""
     try:
         from engine.costs import compute
     except ImportError:  # pragma: no cover - costs.py is part of the engine
         return None
     try:
-        flops = compute(demo.op, demo.cost_params(params)).flops * demo.flops_factor(params)
-    except ValueError:
+        cost = compute(demo.op, demo.cost_params(params))
+        value = cost.quantity(quantity) * (demo.flops_factor(params) if quantity == "flops" else 1)
+    except (ValueError, KeyError):
         return None
-    return flops if flops > 0 else None
+    return value if value > 0 else None
 
 
-def _is_cancelled(cancel: threading.Event | Callable[[], bool] | None) -> bool:
-    if cancel is None:
-        return False
-    if isinstance(cancel, threading.Event):
-        return cancel.is_set()
-    return bool(cancel())
+def _flops(demo: Demo, params: Params) -> float | None:
+    return _model(demo, params, "flops")
 
 
-def measure_seconds(
-    op: Operation,
-    min_time: float,
-    *,
-    repeats: int = 3,
-    cancel: threading.Event | Callable[[], bool] | None = None,
-) -> float | None:
-    """Median seconds per call: one warm-up, then repeats until `min_time` has been spent.
-
-    A repeat runs the operation enough times in a row to last ~min_time/5, so that
-    microsecond calls are not swamped by the timer. None if cancelled before any repeat.
-    """
-    t0 = time.perf_counter()
-    op()
-    first = time.perf_counter() - t0
-    inner = max(1, math.ceil((min_time / 5) / max(first, 1e-9))) if first < min_time / 5 else 1
-    samples: list[float] = []
-    spent = 0.0
-    while len(samples) < repeats or spent < min_time:
-        if _is_cancelled(cancel):
-            break
-        t0 = time.perf_counter()
-        for _ in range(inner):
-            op()
-        dt = time.perf_counter() - t0
-        samples.append(dt / inner)
-        spent += dt
-        if len(samples) >= 50:
-            break
-    return statistics.median(samples) if samples else None
+def model_exponent(demo: Demo, vary: str, value: int) -> float | None:
+    """The cost model's local growth exponent d log(cost) / d log(vary) at `value`."""
+    upper = max(value + 1, round(value * 1.25))
+    lo = _model(demo, demo.params(vary, value), demo.growth_quantity)
+    hi = _model(demo, demo.params(vary, upper), demo.growth_quantity)
+    if lo is None or hi is None:
+        return None
+    return math.log(hi / lo) / math.log(upper / value)
 
 
 def measure_peak_bytes(op: Operation) -> int:
@@ -456,20 +602,91 @@ def measure_peak_bytes(op: Operation) -> int:
     return max(0, peak - base)
 
 
+def calibrate_start(
+    demo: Demo,
+    vary: str,
+    values: list[int],
+    rng: np.random.Generator,
+    *,
+    clock: Clock,
+    budget: float,
+    cancel: Cancel = None,
+) -> list[int]:
+    """The sweep from its first size whose call takes ≥ MIN_FIT_SECONDS of CPU time.
+
+    A quick probe (one warm-up and the faster of two calls per size, within `budget`)
+    replaces a fixed table: where a size starts to be well above timer and dispatch
+    overhead depends on the machine. Keeps at least MIN_FIT_POINTS sizes when the sweep has
+    them (the verdict then says the sweep is overhead-bound).
+    """
+    began = clock.wall()
+    last_start = max(0, len(values) - MIN_FIT_POINTS)
+    for i, value in enumerate(values[: last_start + 1]):
+        if is_cancelled(cancel) or clock.wall() - began > budget:
+            return values[i:]
+        op = demo.setup(demo.params(vary, value), rng)
+        op()
+        best = math.inf
+        for _ in range(2):
+            c0 = clock.cpu()
+            op()
+            best = min(best, clock.cpu() - c0)
+        if best >= MIN_FIT_SECONDS:
+            return values[i:]
+    return values[last_start:]
+
+
 def _refit(result: DemoResult, demo: Demo) -> None:
+    """Fit the points above the overhead floor where the leading term dominates (by the
+    cost model, then by the points' own straightness in log–log), and judge the fit."""
     pts = result.points
-    fit = [p for p in pts if p.seconds >= MIN_FIT_SECONDS]
-    if len({p.value for p in fit}) < 2:
-        fit = pts
-    if len({p.value for p in fit}) >= 2:
-        slope, intercept, r2 = fit_loglog([p.value for p in fit], [p.seconds for p in fit])
-        result.slope, result.intercept, result.r2 = slope, intercept, r2
-        result.fitted_values = [p.value for p in fit]
+    for p in pts:
+        p.excluded = _excluded(p.cpu_seconds, p.model_exponent, result.predicted_slope)
+    candidates = [p for p in pts if p.fitted]
+    first = power_law_start(
+        [float(p.value) for p in candidates], [p.cpu_seconds for p in candidates]
+    )
+    for p in candidates[:first]:
+        p.excluded = "other terms"
+    fit_pts = candidates[first:]
+    values = [float(p.value) for p in fit_pts]
+    result.fit = result.wall_fit = None
+    if len(set(values)) >= MIN_FIT_POINTS:
+        result.fit = fit_loglog(values, [p.cpu_seconds for p in fit_pts])
+        result.wall_fit = fit_loglog(values, [p.seconds for p in fit_pts])
+    conditions = Conditions(
+        threads=result.threads,
+        load=result.load,
+        cpus=result.cpus,
+        max_wall_over_cpu=max((p.seconds / p.cpu_seconds for p in fit_pts), default=1.0),
+    )
+    result.verdict = assess(
+        result.fit,
+        values,
+        [p.cpu_seconds for p in fit_pts],
+        [p.settled for p in fit_pts],
+        predicted=result.predicted_slope,
+        excluded=[p.excluded for p in pts],
+        conditions=conditions,
+    )
     mem = [p for p in pts if p.peak_bytes and p.peak_bytes >= MIN_FIT_BYTES]
     if len({p.value for p in mem}) >= 2:
         result.memory_slope = fit_loglog(
             [p.value for p in mem], [float(p.peak_bytes or 0) for p in mem]
-        )[0]
+        ).slope
+
+
+def _excluded(cpu_seconds: float, exponent: float | None, predicted: float | None) -> str | None:
+    """Why a point stays out of the fit, or None."""
+    if cpu_seconds < MIN_FIT_SECONDS:
+        return "overhead"
+    if (
+        exponent is not None
+        and predicted is not None
+        and abs(exponent - predicted) > LEADING_TOLERANCE
+    ):
+        return "other terms"
+    return None
 
 
 def run_demo(
@@ -480,18 +697,22 @@ def run_demo(
     stop: float | None = None,
     budget: float = 5.0,
     on_point: Callable[[Point, DemoResult], None] | None = None,
-    cancel: threading.Event | Callable[[], bool] | None = None,
+    cancel: Cancel = None,
     measure_memory: bool = True,
     seed: int = 0,
     demos: Mapping[str, Demo] | None = None,
+    clock: Clock | None = None,
+    load: Callable[[], float | None] = load_average,
 ) -> DemoResult:
     """Sweep demo `name` over `vary` from `start` to `stop` within about `budget` seconds.
 
-    Before each new point the runner predicts its cost from the growth fitted so far (or
-    the predicted exponent) and stops rather than overrun the budget; the first point is
-    always measured. `cancel` (an Event or a callable) is checked between points and
-    between repeats; a cancelled run returns the points so far with cancelled=True.
-    `on_point(point, result_so_far)` is called after each point.
+    Without `start`, the sweep begins at the first size a quick probe finds above the
+    overhead floor. Before each point the runner predicts its cost from the growth so far
+    (or the predicted exponent) and stops rather than overrun the budget; the first point
+    is always measured. `cancel` (an Event or a callable) is checked between points and
+    between repeats; a point cut short is dropped, and a cancelled run returns the points
+    completed so far with cancelled=True. `on_point(point, result_so_far)` is called after
+    each point. `clock` and `load` are injected by tests (fake time, a chosen load).
     """
     table = DEMOS if demos is None else demos
     if name not in table:
@@ -502,54 +723,70 @@ def run_demo(
         raise DemoError(
             f"demo {name!r} cannot vary {vary!r}; choose one of: {', '.join(demo.ranges)}"
         )
+    clock = clock or SystemClock()
     lo, hi = demo.ranges[vary]
     values = sweep_values(demo, lo if start is None else start, hi if stop is None else stop)
     rng = np.random.default_rng(seed)
+    predicted = demo.predicted.get(vary)
     result = DemoResult(
         demo=name,
         vary=vary,
-        predicted_slope=demo.predicted.get(vary),
+        predicted_slope=predicted,
         memory_predicted_slope=demo.memory_predicted.get(vary),
         params=dict(demo.fixed),
+        load=load(),
+        cpus=cpu_count(),
     )
-    min_time = min(0.2, max(0.005, budget / 60))
     _flops(demo, demo.params(vary, values[0]))  # first use imports sympy: not the demo's time
-    began = time.perf_counter()
-    last: tuple[int, float, float] | None = None  # (value, op seconds, wall seconds of point)
-    for value in values:
-        if _is_cancelled(cancel):
-            result.cancelled = True
-            break
-        elapsed = time.perf_counter() - began
-        if last is not None:
-            growth = result.slope if result.slope is not None else result.predicted_slope
-            growth = max(0.0, growth if growth is not None else 1.0)
-            ratio = (value / last[0]) ** growth
-            est_op = last[1] * ratio
-            est = max(last[2] * ratio, est_op * (3 + int(measure_memory)), min_time)
-            if elapsed + est > budget:
+    point_budget = max(0.05, budget / 10)
+    with pinned_blas() as threads:
+        result.threads = threads
+        began = clock.wall()
+        if start is None:
+            values = calibrate_start(
+                demo, vary, values, rng, clock=clock, budget=PROBE_SHARE * budget, cancel=cancel
+            )
+            result.calibrated_start = values[0]
+        last: tuple[int, float, float] | None = None  # (value, op seconds, wall of the point)
+        for value in values:
+            if is_cancelled(cancel):
+                result.cancelled = True
                 break
-        t_point = time.perf_counter()
-        params = demo.params(vary, value)
-        op = demo.setup(params, rng)
-        seconds = measure_seconds(op, min_time, cancel=cancel)
-        if seconds is None:
-            result.cancelled = True
-            break
-        peak = measure_peak_bytes(op) if measure_memory else None
-        del op
-        flops = _flops(demo, params)
-        point = Point(
-            value=value,
-            seconds=seconds,
-            gflops=flops / seconds / 1e9 if flops and seconds > 0 else None,
-            peak_bytes=peak,
-        )
-        result.points.append(point)
-        last = (value, seconds, time.perf_counter() - t_point)
-        _refit(result, demo)
-        result.elapsed = time.perf_counter() - began
-        if on_point is not None:
-            on_point(point, result)
-    result.elapsed = time.perf_counter() - began
+            elapsed = clock.wall() - began
+            if last is not None:
+                growth = result.slope if result.slope is not None else predicted
+                growth = max(0.0, growth if growth is not None else 1.0)
+                ratio = (value / last[0]) ** growth
+                est = max(last[2] * ratio, last[1] * ratio * (4 + int(measure_memory)))
+                if elapsed + est > budget:
+                    break
+            t_point = clock.wall()
+            params = demo.params(vary, value)
+            op = demo.setup(params, rng)
+            m = measure(op, budget=point_budget, clock=clock, cancel=cancel)
+            if m is None:
+                result.cancelled = True
+                break
+            peak = measure_peak_bytes(op) if measure_memory else None
+            del op
+            flops = _flops(demo, params)
+            point = Point(
+                value=value,
+                seconds=m.seconds,
+                cpu_seconds=m.cpu_seconds,
+                spread=m.spread,
+                settled=m.settled,
+                samples=m.samples,
+                gflops=flops / m.cpu_seconds / 1e9 if flops and m.cpu_seconds > 0 else None,
+                peak_bytes=peak,
+                model_exponent=model_exponent(demo, vary, value),
+            )
+            result.points.append(point)
+            last = (value, m.seconds, clock.wall() - t_point)
+            _refit(result, demo)
+            result.elapsed = clock.wall() - began
+            if on_point is not None:
+                on_point(point, result)
+        result.elapsed = clock.wall() - began
+    _refit(result, demo)
     return result

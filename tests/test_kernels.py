@@ -397,3 +397,70 @@ def test_flash_attention_leaves_blas_threading_as_it_found_it():
     before = K._BLAS.get()
     K.flash_attention(q, k, v)
     assert K._BLAS.get() == before
+
+
+@pytest.mark.parametrize(
+    ("nq", "nk", "bq", "bk", "tile"),
+    [(37, 37, 7, 7, 3), (300, 300, 64, 128, 32), (1000, 1000, 512, 512, 128), (90, 40, 16, 5, 2)],
+)
+def test_causal_key_tiles_cover_each_visible_score_once_and_skip_masked_blocks(
+    nq, nk, bq, bk, tile
+):
+    """Every (query i, key j ≤ i) pair is computed exactly once; masked work is one thin
+    triangle per block of query rows, never a key block wholly above the diagonal."""
+    count = np.zeros((nq, nk), dtype=int)
+    for i0 in range(0, nq, bq):
+        i1 = min(i0 + bq, nq)
+        tiles = K.key_tiles(i0, i1, nk, bk, causal=True, tile=tile)
+        assert tiles[0][:2] == (i0, 0)  # every row's softmax state starts at key 0
+        for r0, j0, j1 in tiles:
+            assert i0 <= r0 < i1 and 0 <= j0 < j1 <= nk
+            assert j0 <= r0  # the tile's first row sees its first key: nothing wholly hidden
+            count[r0:i1, j0:j1] += 1
+    visible = np.tril(np.ones((nq, nk), dtype=bool))
+    assert np.all(count[visible] == 1)
+    wasted = int(count[~visible].sum())
+    assert wasted <= math.ceil(nq / bq) * tile * (tile - 1) // 2 + nq * tile  # thin triangles
+    full = [K.key_tiles(i0, min(i0 + bq, nq), nk, bk, causal=False) for i0 in range(0, nq, bq)]
+    assert all(
+        [(i0, j0) for i0, j0, _ in t] == [(t[0][0], j) for j in range(0, nk, bk)] for t in full
+    )
+
+
+def test_causal_flash_at_4096_computes_about_half_the_scores():
+    """The issue's shape: n = 4096 with the default blocks computes < 53 % of n² scores."""
+    n, (bq, bk) = 4096, K.FLASH_BLOCK
+    area = sum(
+        (min(i0 + bq, n) - r0) * (j1 - j0)
+        for i0 in range(0, n, bq)
+        for r0, j0, j1 in K.key_tiles(i0, min(i0 + bq, n), n, bk, causal=True)
+    )
+    assert area / n**2 < 0.53  # whole blocks on the diagonal would be 0.5625
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_causal_flash_never_touches_values_of_skipped_key_blocks(workers):
+    """NaN values past key 512 cannot reach rows < 512 unless their tiles were computed
+    (0·NaN is NaN even where the softmax weight is 0): those rows stay finite and exact."""
+    rng = np.random.default_rng(21)
+    n = 1024
+    q, k, v = (rand(rng, n, 16) for _ in range(3))
+    v[512:] = np.nan
+    got = K.flash_attention(q, k, v, causal=True, block=(256, 256), workers=workers)
+    assert np.all(np.isnan(got[512:]))
+    np.testing.assert_allclose(
+        got[:512], ref_attention(q[:512], k[:512], v[:512], causal=True), rtol=1e-11, atol=1e-11
+    )
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_causal_flash_with_diagonal_tiles_matches_float64_attention(dtype):
+    """Sizes where diagonal blocks are cut into tiles, rows not on block edges, batched."""
+    rng = np.random.default_rng(22)
+    q, k, v = (rand(rng, 2, 700, 24, dtype=dtype) for _ in range(3))
+    q *= 4  # peaky rows: the running max changes inside diagonal tiles
+    want = K.attention(*(x.astype(np.float64) for x in (q, k, v)), causal=True)
+    for block in [None, (300, 200), (129, 513)]:
+        got = K.flash_attention(q, k, v, causal=True, block=block)
+        assert got.dtype == dtype
+        np.testing.assert_allclose(got, want, rtol=0, atol=50 * TOL[dtype], err_msg=str(block))

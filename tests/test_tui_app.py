@@ -63,7 +63,22 @@ async def test_home_updates_after_practice(tmp_path):
 
 
 @sync
-async def test_a_demo_starts_plots_and_is_cancelled_with_escape(tmp_path):
+async def test_a_demo_starts_plots_and_is_cancelled_with_escape(tmp_path, monkeypatch):
+    import engine.demos
+
+    real_run = engine.demos.run_demo
+
+    def held_open(name, *, on_point, cancel, **options):
+        """The real runner, held after each point until Esc cancels it: a quick machine
+        must not finish the sweep before the test presses Esc."""
+
+        def hold(point, result):
+            on_point(point, result)
+            cancel.wait(30)
+
+        return real_run(name, on_point=hold, cancel=cancel, **options)
+
+    monkeypatch.setattr(engine.demos, "run_demo", held_open)
     app = make_app(tmp_path, start="demos", demo_budget=20.0)
     async with app.run_test(size=(100, 34)) as pilot:
         screen = app.screen

@@ -8,7 +8,6 @@ plot. Ctrl+C stops between calls and still prints what was measured (exit 130).
 from __future__ import annotations
 
 import json
-import math
 import signal
 import threading
 from typing import TYPE_CHECKING
@@ -35,33 +34,59 @@ def _list_demos() -> None:
 def _table(result: DemoResult) -> list[str]:
     from engine.units import format_bytes, format_seconds
 
-    rows = [(result.vary, "time", "GFLOP/s", "peak memory", "fit")]
+    rows = [(result.vary, "time", "CPU time", "GFLOP/s", "peak memory", "fit")]
     for p in result.points:
+        mark = "✓" if result.reliable else "?"  # never a ✓ on an unreliable fit
+        if p.excluded is not None:
+            mark = f"no ({p.excluded})"
         rows.append(
             (
                 str(p.value),
                 format_seconds(p.seconds),
+                format_seconds(p.cpu_seconds) + ("" if p.settled else " ~"),
                 "–" if p.gflops is None else f"{p.gflops:.1f}",
                 "–" if p.peak_bytes is None else format_bytes(p.peak_bytes),
-                "✓" if p.value in result.fitted_values else "",
+                mark,
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
+    if any(not p.settled for p in result.points):
+        lines.append("~ its fastest repeats never agreed within 5 % (noise from other programs)")
     return lines
 
 
+def _conditions(result: DemoResult) -> str:
+    """How the points were measured, in one line."""
+    threads = (
+        "BLAS threads not controllable"
+        if result.threads is None
+        else (f"BLAS pinned to {result.threads} thread{'s' * (result.threads != 1)}")
+    )
+    load = "" if result.load is None else f", load {result.load:.1f} on {result.cpus} cores"
+    start = (
+        ""
+        if result.calibrated_start is None
+        else f"; sweep starts at {result.vary} = {result.calibrated_start} (first size ≥ 1 ms)"
+    )
+    return f"Timing: {threads}{load}{start}; slope fitted on the thread's CPU time."
+
+
 def _summary(result: DemoResult) -> list[str]:
-    lines = []
-    if result.slope is None:
-        lines.append("Too few points to fit a slope (raise --budget or widen --from/--to).")
+    lines = [_conditions(result)]
+    fit = result.fit
+    if fit is None:
+        lines.append("No slope: " + (result.verdict.warning or "too few points."))
     else:
         pred = "" if result.predicted_slope is None else f", predicted {result.predicted_slope:g}"
+        verdict = "✓ reliable" if result.reliable else "✗ UNRELIABLE"
         lines.append(
-            f"time ∝ {result.vary}^{result.slope:.2f}  (R² = {result.r2:.3f}{pred}; "
-            f"fitted on {len(result.fitted_values)} of {len(result.points)} points ≥ 50 µs)"
+            f"time ∝ {result.vary}^{fit.slope:.2f} ± {fit.stderr:.2f}  (R² = {fit.r2:.3f}{pred}; "
+            f"fitted on {len(result.fitted_values)} of {len(result.points)} points)  {verdict}"
         )
+        if result.verdict.warning:
+            lines.append(("Note: " if result.reliable else "Warning: ") + result.verdict.warning)
     if result.memory_slope is not None:
         pred = (
             ""
@@ -70,7 +95,7 @@ def _summary(result: DemoResult) -> list[str]:
         )
         lines.append(f"peak memory ∝ {result.vary}^{result.memory_slope:.2f}{pred}")
     if result.cancelled:
-        lines.append("Stopped early: these are the points measured so far.")
+        lines.append("Stopped early: these are the points completed so far.")
     return lines
 
 
@@ -81,20 +106,20 @@ def _plot(result: DemoResult) -> str | None:
         return None
     import plotext as plt
 
+    from engine.demos import reference_line
+
     xs = [float(p.value) for p in pts]
-    ys = [p.seconds for p in pts]
+    ys = [p.cpu_seconds for p in pts]
     plt.clear_figure()
     plt.plotsize(72, 20)
     plt.xscale("log")
     plt.yscale("log")
-    plt.scatter(xs, ys, label="measured", marker="dot")
+    plt.scatter(xs, ys, label=f"measured ({result.verdict.short})", marker="dot")
     if result.predicted_slope is not None:
-        fit = [p for p in pts if p.value in result.fitted_values] or pts
-        mx = sum(math.log(p.value) for p in fit) / len(fit)
-        my = sum(math.log(p.seconds) for p in fit) / len(fit)
-        line = [math.exp(my + result.predicted_slope * (math.log(x) - mx)) for x in xs]
+        fitted = [p.fitted for p in pts]
+        line = reference_line(xs, ys, fitted, result.predicted_slope)
         plt.plot(xs, line, label=f"predicted slope {result.predicted_slope:g}")
-    plt.title(f"{result.demo}: time vs {result.vary} (log–log)")
+    plt.title(f"{result.demo}: CPU time vs {result.vary} (log–log)")
     plt.xlabel(result.vary)
     plt.ylabel("seconds")
     plt.theme("clear")
@@ -104,7 +129,13 @@ def _plot(result: DemoResult) -> str | None:
 @click.command("demo")
 @click.argument("name", required=False)
 @click.option("--vary", "vary", metavar="P", help="Parameter to sweep (default: the demo's own).")
-@click.option("--from", "start", type=float, metavar="A", help="First value of the sweep.")
+@click.option(
+    "--from",
+    "start",
+    type=float,
+    metavar="A",
+    help="First value of the sweep (default: the first size whose call takes ≥ 1 ms).",
+)
 @click.option("--to", "stop", type=float, metavar="B", help="Last value of the sweep.")
 @click.option(
     "--budget",
@@ -130,7 +161,11 @@ def demo(
     """Time a kernel over a geometric sweep and fit how its cost grows.
 
     NAME is a demo from `quizapp demo --list`, e.g. `quizapp demo attention --vary d`.
-    Inputs are built outside the timed region; each point is the median of repeats.
+    Inputs are built outside the timed region; BLAS runs on one thread; each point is the
+    fastest of repeats; the sweep starts where calls take ≥ 1 ms unless --from is given.
+    The fit is marked ✓ only when it is reliable; otherwise a warning says why (busy
+    machine, too few points, overhead-bound) and what to try. --json carries "reliable",
+    "warning", "threads" and "load".
     """
     from engine.demos import DEMOS, DemoError, run_demo
 

@@ -1,7 +1,8 @@
 """Demos: time a kernel over a sweep in a worker thread and plot it live on log–log axes.
 
-engine.demos does the measuring (inputs built outside the timed region, medians of
-repeats, the fitted slope and the predicted one from the cost model); this screen only
+engine.demos does the measuring (inputs built outside the timed region, fastest of
+repeats on one BLAS thread, the fitted slope, its verdict — reliable or not, and why — and
+the predicted slope from the cost model); this screen only
 starts it, shows each point as it arrives, and cancels it on Esc through the
 `threading.Event` the runner checks between points and repeats.
 """
@@ -49,7 +50,9 @@ in n). GFLOP/s uses the cost model's FLOP count; peak memory comes from tracemal
 | Tab | move to the parameter and time-budget choices |
 
 The sweep stops before it would overrun the time budget; cancelling keeps the
-points measured so far.
+points completed so far. A slope is marked ✓ only when the fit is reliable;
+otherwise the panel says why (busy machine, too few points, overhead-bound) and
+what to try. Times are the thread's CPU time, which other programs cannot inflate.
 """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -248,6 +251,7 @@ points measured so far.
         result = self.result or {}
         vary = result.get("vary") or info.vary
         points = result.get("points") or []
+        running = self.status in ("running", "cancelling")
         lines = [f"[b]{escape(info.title)}[/b]", f"[dim]{escape(info.kernel)}[/]"]
         status = {
             "idle": "idle — Enter or r runs it",
@@ -265,11 +269,20 @@ points measured so far.
         if slope is None:
             lines.append(f"time ∝ {vary}^?  (predicted {pred})")
         else:
-            r2 = result.get("r2")
+            mark = "[green]✓ reliable[/]" if result.get("reliable") else "[red]✗ unreliable[/]"
+            stderr = result.get("slope_stderr") or 0.0
             lines.append(
-                f"time ∝ {vary}^[b]{slope:.2f}[/b]  (predicted {pred}, R² {r2:.3f})"
-                if r2 is not None
-                else f"time ∝ {vary}^[b]{slope:.2f}[/b]  (predicted {pred})"
+                f"time ∝ {vary}^[b]{slope:.2f}[/b] ± {stderr:.2f}  (predicted {pred}, "
+                f"R² {result.get('r2') or 0:.3f})  {mark}"
+            )
+        if result.get("warning") and (slope is not None or not running):
+            lines.append(f"[yellow]{escape(result['warning'])}[/]")
+        if result.get("threads") is not None or result.get("load") is not None:
+            load = result.get("load")
+            lines.append(
+                f"[dim]BLAS threads {result.get('threads') or '?'}"
+                + ("" if load is None else f" · load {load:.1f} on {result.get('cpus')} cores")
+                + " · fitted on CPU time[/]"
             )
         if result.get("memory_slope") is not None:
             mp = result.get("memory_predicted_slope")

@@ -1,4 +1,5 @@
-"""A log–log plot of a demo's measured points and the line theory predicts.
+"""A log–log plot of a demo's measured points (CPU time per call, what the fit uses) and the
+line theory predicts; the legend carries the fit's verdict.
 
 textual-plotext (and plotext) take most of a second to import, so this module is
 imported only by the demo screen, and the app's warm-up imports it in a thread first.
@@ -6,7 +7,6 @@ imported only by the demo screen, and the app's warm-up imports it in a thread f
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from textual_plotext import PlotextPlot
@@ -26,24 +26,27 @@ class LogLogPlot(PlotextPlot):
         plt.xlabel(vary)
         plt.ylabel("seconds")
         if points:  # plotext cannot draw empty log axes
+            from engine.demos import reference_line
+
             plt.xscale("log")
             plt.yscale("log")
             xs = [float(p["value"]) for p in points]
-            ys = [float(p["seconds"]) for p in points]
-            plt.scatter(xs, ys, label="measured", marker="dot")
+            ys = [float(p.get("cpu_seconds") or p["seconds"]) for p in points]
+            plt.scatter(xs, ys, label=_measured_label(result or {}), marker="dot")
             predicted = (result or {}).get("predicted_slope")
             if predicted is not None and len(points) >= 2:
-                plt.plot(xs, _reference_line(result or {}, predicted), label=f"slope {predicted:g}")
+                fitted = [bool(p.get("fitted", True)) for p in points]
+                line = reference_line(xs, ys, fitted, predicted)
+                plt.plot(xs, line, label=f"predicted slope {predicted:g}")
         self.refresh()
 
 
-def _reference_line(result: dict[str, Any], slope: float) -> list[float]:
-    """The predicted power law, anchored (as `quizapp demo` does) at the fitted points' centre.
-
-    Only a drawing aid: where the line sits vertically carries no claim, its slope does.
-    """
-    points = result["points"]
-    fitted = [p for p in points if p["value"] in set(result.get("fitted_values") or ())] or points
-    mx = sum(math.log(p["value"]) for p in fitted) / len(fitted)
-    my = sum(math.log(p["seconds"]) for p in fitted) / len(fitted)
-    return [math.exp(my + slope * (math.log(p["value"]) - mx)) for p in points]
+def _measured_label(result: dict[str, Any]) -> str:
+    """The legend says what the fit is worth: the slope with ✓ only when it is reliable."""
+    slope = result.get("slope")
+    status = result.get("fit_status") or "no fit yet"
+    if slope is None:
+        return f"measured ({status})"
+    if result.get("reliable"):
+        return f"measured: slope {slope:.2f} ✓"
+    return f"measured: slope {slope:.2f}? ({status})"

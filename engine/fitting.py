@@ -1,0 +1,229 @@
+"""Log–log fits of measured growth, and the verdict on whether a fit can be trusted.
+
+A slope is only worth showing when the points it comes from say so: enough of them over a
+wide enough range, each well above the timer's and the call's overhead, lying on a line
+(R²), with a small standard error of the slope, actually growing when the model says they
+should, and settled rather than still jittering from other programs' load. `assess` checks
+each and names the first reasons that fail, with what to try instead.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+#: Fewest distinct sizes a slope is fitted on, and the smallest largest/smallest size ratio.
+MIN_FIT_POINTS = 4
+MIN_SPAN = 4.0
+#: A point whose fastest call takes less CPU time than this is overhead-bound: not fitted.
+MIN_FIT_SECONDS = 1e-3
+#: Below this R² the points do not lie on a line (checked where growth is predicted).
+MIN_R2 = 0.95
+#: Above this standard error the slope is not pinned down to a useful ±0.2 (2σ).
+MAX_SLOPE_STDERR = 0.1
+#: Points whose times differ by less than this factor over the whole sweep are flat.
+FLAT_RATIO = 1.3
+#: Fraction of fitted points allowed to end unsettled (budget spent before they agreed).
+MAX_UNSETTLED = 1 / 2
+#: A 1-minute load average at or above this many runnable processes per core is busy.
+BUSY_LOAD_PER_CORE = 1.0
+#: Largest change of the local log–log slope across the points the fit keeps (from a
+#: quadratic fit): the sweep's first points are dropped until the rest is this straight.
+STRAIGHT = 0.3
+#: Largest change of the local slope across the fitted points for a reliable verdict: the
+#: fitted slope is their average, so it can sit up to half this far from the last local
+#: slope (a fixed cost still fading, or a cache limit being crossed).
+MAX_CURVATURE = 0.6
+
+
+@dataclass(frozen=True)
+class Fit:
+    """y ∝ x^slope: slope, intercept (log y at x = 1, natural logs), R² and the slope's
+    standard error (0 when the line goes through two points exactly)."""
+
+    slope: float
+    intercept: float
+    r2: float
+    stderr: float
+
+
+def fit_loglog(xs: list[float] | np.ndarray, ys: list[float] | np.ndarray) -> Fit:
+    """Least-squares line through (log x, log y). Needs two or more distinct positive x."""
+    x = np.log(np.asarray(xs, dtype=float))
+    y = np.log(np.asarray(ys, dtype=float))
+    if x.size != y.size or x.size < 2 or np.ptp(x) == 0:
+        raise ValueError("fit_loglog needs at least two points with distinct x")
+    slope, intercept = np.polyfit(x, y, 1)
+    resid = y - (slope * x + intercept)
+    ss_res = float(np.sum(resid**2))
+    ss_tot = float(np.sum((y - y.mean()) ** 2))
+    r2 = 1.0 - ss_res / ss_tot if ss_tot > 0 else 1.0
+    sxx = float(np.sum((x - x.mean()) ** 2))
+    stderr = math.sqrt(ss_res / (x.size - 2) / sxx) if x.size > 2 else 0.0
+    return Fit(float(slope), float(intercept), r2, stderr)
+
+
+def slope_change(xs: list[float], ys: list[float]) -> float:
+    """How much the local log–log slope changes from the first point to the last, from a
+    quadratic fit in log–log; 0 with fewer than MIN_FIT_POINTS points, or when the change
+    is within two standard errors of 0 (noise in a few points can fake a bend)."""
+    if len(set(xs)) < MIN_FIT_POINTS:
+        return 0.0
+    x = np.log(np.asarray(xs, dtype=float))
+    y = np.log(np.asarray(ys, dtype=float))
+    design = np.vstack([x**2, x, np.ones_like(x)]).T
+    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+    change = 2 * float(coef[0]) * float(np.ptp(x))
+    if x.size > 3:
+        resid = y - design @ coef
+        var = float(resid @ resid) / (x.size - 3)
+        se_c2 = math.sqrt(var * float(np.linalg.inv(design.T @ design)[0, 0]))
+        if abs(change) <= 2 * (2 * se_c2 * float(np.ptp(x))):
+            return 0.0
+    return change
+
+
+def power_law_start(xs: list[float], ys: list[float]) -> int:
+    """Where the points become one power law: the first index of the longest run to the end
+    that is straight in log–log (|slope_change| ≤ STRAIGHT) and still has enough
+    points over a wide enough range; 0 when no such run exists (the verdict says so).
+
+    This is how the fit keeps to the sizes where the leading term dominates without looking
+    at the predicted exponent: a fixed cost bends the small sizes' slope down, and they drop
+    out until the rest is straight.
+    """
+    for i in range(len(xs)):
+        tail = xs[i:]
+        if len(set(tail)) < MIN_FIT_POINTS or max(tail) / min(tail) < MIN_SPAN:
+            break
+        if abs(slope_change(tail, ys[i:])) <= STRAIGHT:
+            return i
+    return 0
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """How the points were measured: BLAS threads, load average and cores, and the largest
+    wall/CPU ratio of a fitted point (how much time other programs took from the calls)."""
+
+    threads: int | None = None
+    load: float | None = None
+    cpus: int = 1
+    max_wall_over_cpu: float = 1.0
+
+    @property
+    def busy(self) -> bool:
+        return self.load is not None and self.load >= BUSY_LOAD_PER_CORE * self.cpus
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a fit can be trusted; if not, why (short reasons) and what to try."""
+
+    reliable: bool
+    reasons: list[str] = field(default_factory=list)
+    suggestion: str = ""
+    note: str = ""  # context worth saying even when the fit is reliable (a busy machine)
+
+    @property
+    def warning(self) -> str | None:
+        """One sentence for a person: the reasons and the suggestion, or the note, or None."""
+        if self.reasons:
+            text = "unreliable fit: " + "; ".join(self.reasons) + "."
+            return " ".join(t for t in (text, self.suggestion, _sentence(self.note)) if t)
+        return self.note or None
+
+    @property
+    def short(self) -> str:
+        """A few words for a plot legend."""
+        return "reliable" if self.reliable else "unreliable: " + self.reasons[0].split(" (")[0]
+
+
+def assess(
+    fit: Fit | None,
+    values: list[float],
+    cpu_seconds: list[float],
+    settled: list[bool],
+    *,
+    predicted: float | None,
+    excluded: list[str | None],
+    conditions: Conditions,
+) -> Verdict:
+    """The verdict on `fit`, made from the fitted points (values, CPU seconds, settled).
+
+    `excluded` holds every measured point's reason to stay out of the fit ("overhead",
+    "other terms") or None, so a sweep with points but too few fitted ones is told
+    apart from one with too few points.
+    """
+    reasons: list[str] = []
+    suggestions: list[str] = []
+    load_text = _load_text(conditions)
+    if fit is None or len(set(values)) < MIN_FIT_POINTS:
+        overhead = excluded.count("overhead")
+        if len(excluded) >= MIN_FIT_POINTS and overhead >= excluded.count("other terms"):
+            reasons.append(
+                f"overhead-bound (only {len(values)} of {len(excluded)} points take "
+                f"≥ {MIN_FIT_SECONDS * 1e3:g} ms per call)"
+            )
+            suggestions.append("Start the sweep at larger sizes (--from).")
+        elif len(excluded) >= MIN_FIT_POINTS:
+            reasons.append(
+                f"the leading term never dominated (only {len(values)} of {len(excluded)} "
+                "points lie where the cost grows as its leading term)"
+            )
+            suggestions.append("Extend the sweep to larger sizes (--to).")
+        else:
+            reasons.append(f"too few points ({len(excluded)}; a slope needs {MIN_FIT_POINTS})")
+            suggestions.append("Raise the time budget (--budget) or widen --from/--to.")
+        return Verdict(False, reasons, " ".join(suggestions), load_text)
+    span = max(values) / min(values)
+    if span < MIN_SPAN:
+        reasons.append(f"too narrow a range ({span:.1f}× between the sizes; need {MIN_SPAN:g}×)")
+        suggestions.append("Widen --from/--to.")
+    grows = predicted is not None and predicted >= 0.5
+    if grows and max(cpu_seconds) / min(cpu_seconds) < FLAT_RATIO:
+        reasons.append(
+            f"flat points (time changes by {max(cpu_seconds) / min(cpu_seconds):.2f}× "
+            f"over a {span:.0f}× range: fixed overhead, not the work)"
+        )
+        suggestions.append("Start the sweep at larger sizes (--from).")
+    bend = slope_change(values, cpu_seconds)
+    if abs(bend) > MAX_CURVATURE:
+        reasons.append(
+            f"still curving (the local slope {'rises' if bend > 0 else 'falls'} by "
+            f"{abs(bend):.2f} across the sweep: not one power law yet)"
+        )
+        suggestions.append("Extend the sweep to larger sizes (--to).")
+    if grows and fit.r2 < MIN_R2 and abs(bend) <= MAX_CURVATURE:  # a curve is no scatter
+        reasons.append(f"scattered points (R² = {fit.r2:.3f} < {MIN_R2:g})")
+    if fit.stderr > MAX_SLOPE_STDERR:
+        reasons.append(f"uncertain slope (± {fit.stderr:.2f})")
+    unsettled = settled.count(False)
+    if unsettled > MAX_UNSETTLED * len(settled):
+        reasons.append(f"busy machine ({unsettled} of {len(settled)} points never settled)")
+    if len(reasons) > len(suggestions):  # a statistical or load reason: noise, not the range
+        suggestions.append(
+            "Run again with a larger --budget, or when the machine is quieter"
+            + (" (other programs are using the cores)." if conditions.busy else ".")
+        )
+    if reasons:
+        return Verdict(False, reasons, " ".join(dict.fromkeys(suggestions)), load_text)
+    return Verdict(True, note=load_text)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "." if text else ""
+
+
+def _load_text(c: Conditions) -> str:
+    """Why wall time should not be trusted here, or '' on a quiet machine."""
+    parts = []
+    if c.busy and c.load is not None:
+        parts.append(f"busy machine: load {c.load:.1f} on {c.cpus} cores")
+    if c.max_wall_over_cpu >= 1.2:
+        parts.append(f"wall time up to {c.max_wall_over_cpu:.1f}× the CPU time")
+    if not parts:
+        return ""
+    return "; ".join(parts) + " (the slope is fitted on CPU time, which others cannot inflate)"
