@@ -171,6 +171,9 @@ async def test_a_corrupt_database_is_moved_aside_and_the_user_told(tmp_path):
         assert app.store is not None and app.store.recovered_from is not None
         messages = " ".join(n.message for n in app._notifications)
         assert str(app.store.recovered_from) in messages
+        # Nothing was recovered: the title says what happened to the old file.
+        titles = " ".join(n.title for n in app._notifications)
+        assert "recovered" not in titles.lower() and "moved aside" in titles
 
 
 @sync
@@ -227,3 +230,22 @@ def test_practice_packs_takes_a_directory_written_as_a_path(tmp_path, monkeypatc
     assert result.exit_code == 0, result.output
     [(dirs, kw)] = calls
     assert dirs == ["mine"] and kw["packs"] == ["kv-cache"]
+
+
+@sync
+async def test_a_broken_pack_in_a_packs_dir_names_that_dir_in_the_validate_hint(tmp_path):
+    packs = tmp_path / "my packs"
+    packs.mkdir()
+    (packs / "broken.yaml").write_text("id: broken\nquestions: [\n", encoding="utf-8")
+    app = create_app(
+        [FIXTURES, str(packs)],
+        store_path=str(tmp_path / "history.sqlite3"),
+        clock=lambda: 1_700_000_000.0,
+        shipped=False,
+    )
+    async with app.run_test(size=(100, 34)) as pilot:
+        await app.wait_library()
+        await settle(app, pilot)
+        messages = " ".join(n.message for n in app._notifications)
+        # Without the directory, `quizapp validate` would not even look at the broken file.
+        assert f"quizapp validate --packs {FIXTURES} --packs '{packs}'" in messages

@@ -187,7 +187,12 @@ class QuizApp(App[None]):
         if store is None:
             return
         if store.recovery_message:
-            self.notify(store.recovery_message, title="Database recovered", severity="warning")
+            self.notify(
+                store.recovery_message,
+                title="Old database moved aside, new one started",
+                severity="warning",
+                timeout=12,
+            )
         if self.start != "mock":
             unfinished = store.load_unfinished_mock()
             if unfinished is not None:
@@ -199,10 +204,12 @@ class QuizApp(App[None]):
         if library is None:
             self.notify(self.library_error or "no packs", title="No packs", severity="error")
         elif library.errors:
+            from quizapp.words import validate_command
+
             first = library.errors[0]
             more = f" (and {len(library.errors) - 1} more)" if len(library.errors) > 1 else ""
             self.notify(
-                f"{first}{more}. Run `quizapp validate` for details.",
+                f"{first}{more}. Run `{validate_command(self.packs_dirs)}` for details.",
                 title="Some packs were skipped",
                 severity="warning",
                 timeout=8,
@@ -229,10 +236,7 @@ class QuizApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss(None)
             return
-        screen = self.screen
-        title = getattr(screen, "HELP_TITLE", None) or type(screen).__name__
-        text = getattr(screen, "HELP", None) or "No help for this screen."
-        self.push_screen(HelpScreen(title, text))
+        self.push_screen(HelpScreen.for_screen(self.screen, self))
 
     def action_home(self) -> None:
         while len(self.screen_stack) > 1:

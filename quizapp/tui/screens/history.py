@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from quizapp.tui.messages import LibraryLoaded
 from quizapp.tui.widgets.format import ago, percent, stamp
+from quizapp.words import count
 
 if TYPE_CHECKING:
     from quizapp.tui.app import QuizApp
@@ -35,11 +36,7 @@ mock). Answers that could not be read are not recorded.
 **By topic**: attempts, accuracy (right / answered) and how many questions are due now.
 The same figures as `quizapp stats`.
 
-| Key | Does |
-|-----|------|
-| Tab | switch tables |
-| Enter on an attempt | practise that question again |
-| Esc | back |
+**Enter** on an attempt practises that question again; **Tab** switches tables.
 """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -88,7 +85,7 @@ The same figures as `quizapp stats`.
             )
             return
         attempts = store.attempts()
-        title.update(f"History · {len(attempts)} attempts")
+        title.update(f"History · {count(len(attempts), 'attempt')}")
         for attempt in reversed(attempts[-RECENT:]):
             result = "✓" if attempt.correct else "✗"
             attempts_table.add_row(

@@ -17,6 +17,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from quizapp import words
 from quizapp.tui.messages import LibraryLoaded
 from quizapp.tui.widgets.format import ago, percent
 
@@ -48,15 +49,8 @@ how many questions it holds (**Qs**), how many are **due** for review now (space
 repetition), how many you have never tried (**new**), your accuracy (**Acc**: right /
 answered) and when you last practised (**Last**).
 
-| Key | Does |
-|-----|------|
-| n | practise: questions due for review first, then new ones |
-| p | choose packs or topics to practise |
-| m | mock interview |
-| d | demos: time kernels and see the growth on log–log axes |
-| h | history of your attempts |
-| Enter on a pack or topic row | practise just that pack or topic |
-| Tab | move between the modes and the tables |
+**Enter** on a pack or topic row practises just that pack or topic; **Tab** moves
+between the modes and the tables.
 """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -146,7 +140,8 @@ answered) and when you last practised (**Last**).
         total = summary.total if summary else None
         due = total.due_now if total else 0
         summary_line.update(
-            f"{len(library.packs)} packs, {len(library.questions)} questions\n"
+            f"{words.count(len(library.packs), 'pack')}, "
+            f"{words.count(len(library.questions), 'question')}\n"
             f"{due} due now · {total.new if total else len(library.questions)} new\n"
             f"accuracy {percent(total.accuracy if total else None)}"
         )
@@ -197,6 +192,7 @@ class ResumeMockScreen(ModalScreen[str]):
                 yield Button("Resume [r]", id="resume", variant="primary")
                 yield Button("Discard [x]", id="discard", variant="error")
                 yield Button("Later [Esc]", id="later")
+        yield Footer()  # its own keys, over the footer of the screen underneath
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id or "later")

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 
@@ -40,6 +40,7 @@ class PickOneScreen(ModalScreen["str | None"]):
         with Vertical():
             yield Static(self.title_text, classes="dialog-title")
             yield OptionList(*[Option(label, id=key) for key, label in self.choices])
+        yield Footer()  # its own keys, over the footer of the screen underneath
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
