@@ -226,10 +226,25 @@ def test_practice_packs_takes_a_directory_written_as_a_path(tmp_path, monkeypatc
     monkeypatch.setattr("quizapp.tui.app.run_app", lambda dirs, **kw: calls.append((dirs, kw)))
     monkeypatch.chdir(tmp_path)
     (tmp_path / "mine").mkdir()
-    result = CliRunner().invoke(main, ["practice", "--packs", "./mine,kv-cache"])
+    result = CliRunner().invoke(main, ["practice", "--packs", "./mine,attention-basics"])
     assert result.exit_code == 0, result.output
     [(dirs, kw)] = calls
-    assert dirs == ["mine"] and kw["packs"] == ["kv-cache"]
+    assert dirs == ["mine"] and kw["packs"] == ["attention-basics"]
+
+
+def test_practice_and_mock_refuse_an_unknown_topic_alike_before_the_app_opens(monkeypatch):
+    from quizapp.cli import main
+
+    calls = []
+    monkeypatch.setattr("quizapp.tui.app.run_app", lambda *a, **kw: calls.append(kw))
+    for command in ("practice", "mock"):
+        result = CliRunner().invoke(main, [command, "--topics", "nonsense"])
+        assert result.exit_code == 2, (command, result.output)
+        assert "unknown topic(s): nonsense; valid topics:" in result.output
+        assert "flops" in result.output  # the valid ones are named
+        result = CliRunner().invoke(main, [command, "--packs", "no-such-pack"])
+        assert result.exit_code == 2 and "valid packs: attention-basics" in result.output
+    assert calls == []
 
 
 @sync
