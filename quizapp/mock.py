@@ -739,8 +739,13 @@ def _history_scores(history: Iterable[Any], exclude: str | None) -> list[dict[st
     for session in history:
         if getattr(session, "id", None) == exclude or getattr(session, "score", None) is None:
             continue
-        when = getattr(session, "finished", None) or getattr(session, "started", None)
-        date = when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if when else ""
+        # The time the earlier report titles itself with (its interview's clock), so the
+        # row and that report agree; the store's own timestamps are wall-clock times
+        # taken when the session was saved or finished.
+        date = (getattr(session, "report", None) or {}).get("started_at") or ""
+        when = getattr(session, "started", None)
+        if not date and when is not None:
+            date = when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
         rows.append({"date": date, "score": session.score})
     return rows
 

@@ -403,6 +403,17 @@ def test_the_next_report_compares_with_earlier_interviews(library, store) -> Non
     assert f"Up {gain} points on your last interview" in text
 
 
+def test_the_trend_table_dates_an_interview_as_its_own_report_does(library, store) -> None:
+    clock = FakeClock()
+    _, first = run_interview(library, store, clock)
+    clock.advance(3 * 3600)  # a later interview, hours after the first one finished
+    _, second = run_interview(library, store, clock)
+    assert first.started_at is not None
+    assert [p["date"] for p in second.previous] == [first.started_at]
+    assert f"| 1 | {first.started_at} |" in report_markdown(second)
+    assert report_markdown(first).startswith(f"# Mock interview report — {first.started_at}")
+
+
 def test_markdown_export_holds_what_the_user_needs(library, store, tmp_path: Path) -> None:
     clock = FakeClock()
     config = MockConfig(topics=("matmul", "complexity", "scoring"), seed=3)
