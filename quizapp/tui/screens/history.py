@@ -58,7 +58,15 @@ The same figures as `quizapp stats`.
 
     def on_mount(self) -> None:
         self.query_one("#attempts-table", DataTable).add_columns(
-            "When", "Question", "Answer", "Result", "Score", "Time", "Hints", "Mode"
+            # Result and Score first: at 80 columns the later ones scroll out of sight.
+            "When",
+            "Result",
+            "Score",
+            "Question",
+            "Answer",
+            "Time",
+            "Hints",
+            "Mode",
         )
         self.query_one("#topic-accuracy", DataTable).add_columns(
             "Topic", "Attempts", "Accuracy", "Due", "Last"
@@ -90,10 +98,10 @@ The same figures as `quizapp stats`.
             result = "✓" if attempt.correct else "✗"
             attempts_table.add_row(
                 stamp(attempt.ts),
-                Text(attempt.question_id),
-                Text(_clip(attempt.response, 24)),
                 result,
                 f"{attempt.score:.2f}",
+                Text(attempt.question_id),
+                Text(_clip(attempt.response, 24)),
                 "–" if attempt.seconds is None else f"{attempt.seconds:.0f} s",
                 str(attempt.hints_used),
                 attempt.mode,
