@@ -42,6 +42,8 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from quizapp.answer_markdown import answer_markdown
+
 #: Version of the saved state and of the stored report (bump on incompatible changes).
 STATE_VERSION = 1
 REPORT_VERSION = 1
@@ -1035,7 +1037,9 @@ def _item_block(it: ReportItem) -> list[str]:
         lines.append(f"- **Your answer:** {_code(it.response)}{read}")
     label = "Model answer" if it.kind == "recall" else "Expected"
     if it.expected:
-        lines.append(f"- **{label}:** {' '.join(it.expected.split())}")
+        # A list item: a multi-line answer (choices, a recall list) is a block under it.
+        first, *rest = answer_markdown(label, it.expected, it.kind)
+        lines += [f"- {first}", *(f"  {line}" if line else "" for line in rest)]
     if it.diagnosis:
         lines.append(f"- **Diagnosis:** {' '.join(it.diagnosis.split())}")
     if it.feedback and not it.diagnosis and it.kind != "recall":

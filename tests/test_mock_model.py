@@ -495,3 +495,19 @@ def test_unfinished_interview_is_found_for_resume(library, store) -> None:
     assert found.session_id == interview.session_id
     assert found.responses[0] == "42"
     assert found.remaining_now() == interview.total_seconds - 12
+
+
+def test_a_report_keeps_a_recall_list_and_several_choices_one_per_line(library, store) -> None:
+    from dataclasses import replace
+
+    _, report = run_interview(library, store, FakeClock())
+    recall = next(it for it in report.items if it.kind == "recall")
+    listed = replace(recall, expected="Two things:\n\n- every query meets every key\n- n² scores")
+    choice = replace(recall, kind="choice", status=WRONG, expected="b) It grows.\nd) It costs.")
+    text = report_markdown(replace(report, items=[listed, choice]))
+    assert (
+        "- **Model answer:**\n\n  Two things:\n\n  - every query meets every key\n  - n² scores"
+        in text
+    )
+    assert "- **Expected:**\n\n  - b) It grows.\n  - d) It costs." in text
+    assert "- every query meets every key - n²" not in text
