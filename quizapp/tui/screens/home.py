@@ -59,7 +59,7 @@ between the modes and the tables.
         Binding("m", "app.mock", "Mock", id="mock", tooltip="Start a mock interview"),
         Binding("d", "app.demos", "Demos", id="demos", tooltip="Timing demos"),
         Binding("h", "app.history", "History", id="history", tooltip="Your attempts"),
-        Binding("q", "app.quit", "Quit", id="home-quit", tooltip="Leave quizapp", show=False),
+        Binding("q", "app.quit", "Quit", id="home-quit", tooltip="Leave quizapp"),
     ]
 
     app: QuizApp  # type: ignore[assignment]
