@@ -62,7 +62,7 @@ def packs(ctx: click.Context, as_json: bool) -> None:
     click.echo(f"{count(len(rows), 'pack')}, {count(total, 'question')}")
     if library.errors:
         click.echo(
-            f"{count(len(library.errors), 'problem')} in pack files were skipped; "
+            f"skipped pack files with {count(len(library.errors), 'problem')}; "
             f"run `{validate_command(pack_dirs(ctx))}` to see them",
             err=True,
         )

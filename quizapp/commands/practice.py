@@ -48,8 +48,9 @@ def practice(
 ) -> None:
     """Practise in the terminal app: due questions first, then new ones.
 
-    Without options every loaded pack is used. Answers are checked as you type them,
-    recorded in your history and scheduled for review (spaced repetition).
+    Without options every loaded pack is used. While you type, the line under the
+    answer shows how it is read; Enter checks it. Answers are recorded in your history
+    and scheduled for review (spaced repetition).
     """
     pack_ids = pack_selection(ctx, packs)
     topic_ids = check_ids(split_names(topics), "topic")
