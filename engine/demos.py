@@ -174,8 +174,8 @@ def _setup_softmax(p: Params, rng: np.random.Generator) -> Operation:
 def _setup_mha(p: Params, rng: np.random.Generator) -> Operation:
     n, d = p["n"], p["d"]
     x = _normal(rng, n, d)
-    ws = [_normal(rng, d, d) / np.float32(math.sqrt(d)) for _ in range(4)]
-    return lambda: K.multihead_attention(x, *ws, p["h"])
+    wq, wk, wv, wo = (_normal(rng, d, d) / np.float32(math.sqrt(d)) for _ in range(4))
+    return lambda: K.multihead_attention(x, wq, wk, wv, wo, p["h"])
 
 
 def _setup_restricted(p: Params, rng: np.random.Generator) -> Operation:

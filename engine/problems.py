@@ -184,7 +184,7 @@ def _power(base: _Exact, exp: _Exact) -> _Exact:
     if isinstance(exp, Fraction) and exp.denominator == 1:
         exp = exp.numerator
     if isinstance(exp, int) and isinstance(base, int | Fraction) and not isinstance(base, bool):
-        bits = abs(exp) * max(1, abs(base).numerator.bit_length() if base else 1)
+        bits = abs(exp) * max(1, Fraction(base).numerator.bit_length() if base else 1)
         if bits <= MAX_INT_BITS:
             if exp >= 0:
                 return base**exp

@@ -82,9 +82,10 @@ class MockStateError(ValueError):
 class QuestionLike(Protocol):
     """What the draw needs of a question (quizapp.packs.Question satisfies it)."""
 
-    qid: str
-    pack_id: str
-
+    @property
+    def qid(self) -> str: ...
+    @property
+    def pack_id(self) -> str: ...
     @property
     def topics(self) -> list[str]: ...
     @property
@@ -798,7 +799,7 @@ def build_report(
         derivation = []
         if v is not None:
             derivation = [asdict(s) for s in v.derivation]
-        feedback = g.error or (getattr(verdict, "feedback", "") if verdict else "")
+        feedback: str = g.error or (getattr(verdict, "feedback", "") if verdict else "") or ""
         items.append(
             ReportItem(
                 number=g.index + 1,
@@ -926,7 +927,7 @@ def _step_line(i: int, step: Mapping[str, Any]) -> str:
 
     line = f"{i}. {step.get('text', '').strip()}"
     if step.get("formula") is not None:  # reports saved before `numbers` existed lack it
-        known = {f.name: step.get(f.name) for f in fields(RenderedStep)}
+        known: dict[str, Any] = {f.name: step.get(f.name) for f in fields(RenderedStep)}
         line += f" — {_code(RenderedStep(**known).equation())}"
     return line
 

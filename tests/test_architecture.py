@@ -36,3 +36,14 @@ def test_ruff_format_is_clean():
         [_tool("ruff"), "format", "--check", "."], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout
+
+
+def test_type_checker_finds_no_errors():
+    """mypy, configured in pyproject.toml ([tool.mypy]), over engine/ and quizapp/."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-color-output"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

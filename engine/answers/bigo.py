@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import sympy
 
@@ -76,12 +77,12 @@ def _clean(x: float) -> float:
 
 
 def _norm(profiles: Mapping[str, Profile]) -> tuple[tuple[str, Profile], ...]:
-    out = []
+    out: list[tuple[str, Profile]] = []
     for v in sorted(profiles):
-        p = tuple(_clean(x) for x in profiles[v])
+        p = cast(Profile, tuple(_clean(x) for x in profiles[v]))
         if any(p):
             out.append((v, p))
-    return tuple(out)  # type: ignore[return-value]
+    return tuple(out)
 
 
 def _combine(terms: Iterable[Term]) -> list[Term]:
@@ -263,8 +264,8 @@ class _Order:
 
     def keyed(self, t: Term) -> dict[str, tuple[float, ...]]:
         prof = t.profile
-        out = {}
-        chained = set()
+        out: dict[str, tuple[float, ...]] = {}
+        chained: set[str] = set()
         for c in self.chains:
             out["|".join(c)] = tuple(x for v in c for x in prof.get(v, _ZERO))
             chained.update(c)
@@ -287,7 +288,7 @@ def dominated_by(t2: Term, t1: Term, order: _Order) -> bool:
     """t2 = O(t1) as every variable grows independently (chains compared lexicographically)."""
     k1, k2 = order.keyed(t1), order.keyed(t2)
     for g in set(k1) | set(k2):
-        size = len(k1.get(g) or k2.get(g))
+        size = len(k1.get(g) or k2[g])
         if not _lex_le(k2.get(g, (0.0,) * size), k1.get(g, (0.0,) * size)):
             return False
     return True

@@ -173,12 +173,9 @@ def parse_quantity(text: str, variables: Mapping[str, float] | None = None) -> Q
     except ParseError as whole_error:
         m = _COUNT_TAIL.match(text)
         if m:  # "7B params", "1.4 T tokens": B means billion only before a count word
-            family = _UNIT_WORDS[m.group("word")]
-            mult = (
-                1e9
-                if m.group("mult") == "B"
-                else float(_prefix_multiplier(m.group("mult"), family)[0])
-            )
+            family: str | None = _UNIT_WORDS[m.group("word")]
+            prefixed = _prefix_multiplier(m.group("mult"), family) or (1.0, False)
+            mult = 1e9 if m.group("mult") == "B" else float(prefixed[0])
             node = parse_node(m.group("head"), symbols)
             unit = f"{m.group('mult')} {m.group('word')}"
             return _quantity(node, values, symbols, family, m.group("mult"), mult, False, unit)
@@ -398,8 +395,12 @@ def check_number(
     except ParseError as err:
         return invalid(_parse_message(err))
     parsed = q.echo()
-    mismatch = family and q.family and q.family != family
-    if mismatch and not (q.family in _COUNTS and family in _COUNTS):
+    if (
+        family
+        and q.family
+        and q.family != family
+        and not (q.family in _COUNTS and family in _COUNTS)
+    ):
         msg = f"The answer is in {_FAMILY_NAMES[family]}, but you gave {_FAMILY_NAMES[q.family]}."
         if {q.family, family} == {"MAC", "FLOP"}:
             msg += " One multiply-accumulate is 2 FLOP."

@@ -398,9 +398,9 @@ class _Parser:
                 base = int(base_match.group(1))
                 if base < 2:
                     raise MathDomainError("a logarithm base must be at least 2", t.pos)
-                arg = self.func_args(t)
+                log_args = self.func_args(t)
                 b = Node(sympy.Integer(base), mpmath.mpf(base))
-                return self.call("log", [arg[0], b], t.pos)
+                return self.call("log", [log_args[0], b], t.pos)
             args = self.func_args(t)
             return self.call(name, args, t.pos)
         found = t.text or "the end"
@@ -427,23 +427,23 @@ class _Parser:
 
     # -- node construction ---------------------------------------------------
     def binary(self, op: str, a: Node, b: Node, pos: int) -> Node:
-        numeric = a.num is not None and b.num is not None
+        x, y = a.num, b.num
         with mpmath.workdps(_DPS):
             if op == "+":
-                num = a.num + b.num if numeric else None
+                num = x + y if x is not None and y is not None else None
                 expr = a.expr + b.expr
             elif op == "-":
-                num = a.num - b.num if numeric else None
+                num = x - y if x is not None and y is not None else None
                 expr = a.expr - b.expr
             elif op == "*":
-                num = a.num * b.num if numeric else None
+                num = x * y if x is not None and y is not None else None
                 expr = a.expr * b.expr
             elif op == "/":
-                if b.num is not None and b.num == 0:
+                if y is not None and y == 0:
                     raise MathDomainError("division by zero", pos)
                 if b.expr == 0:
                     raise MathDomainError("division by zero", pos)
-                num = a.num / b.num if numeric else None
+                num = x / y if x is not None and y is not None else None
                 expr = a.expr / b.expr
             else:
                 return self.pow(a, b, pos)
@@ -483,7 +483,7 @@ class _Parser:
         x = args[0]
         with mpmath.workdps(_DPS):
             if name in ("log", "ln", "lg", "log2", "log10"):
-                base = {"lg": 2, "log2": 2, "log10": 10}.get(name)
+                base: int | Node | None = {"lg": 2, "log2": 2, "log10": 10}.get(name)
                 if len(args) == 2:
                     if args[1].num is None or args[1].num <= 1:
                         raise MathDomainError("a logarithm base must be a number above 1", pos)

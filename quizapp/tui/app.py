@@ -44,7 +44,7 @@ class QuizApp(App[None]):
     SUB_TITLE = "the cost of attention, drilled"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {QuizCommands}
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012 (Textual declares it as a plain attribute)
         (0, "-narrow"),
         (120, "-wide"),
     ]

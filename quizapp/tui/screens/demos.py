@@ -61,7 +61,7 @@ points measured so far.
         Binding("r", "run", "Run", id="demo-run", tooltip="Run the selected demo"),
     ]
 
-    app: QuizApp  # type: ignore[assignment]
+    app: QuizApp
 
     def __init__(self, name: str | None = None, *, vary: str | None = None, budget: float = 5.0):
         super().__init__()

@@ -43,7 +43,7 @@ The same figures as `quizapp stats`.
         Binding("escape", "back", "Back", id="history-back", tooltip="Back to home"),
     ]
 
-    app: QuizApp  # type: ignore[assignment]
+    app: QuizApp
 
     def compose(self) -> ComposeResult:
         yield Static("History", id="history-title")

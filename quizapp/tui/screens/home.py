@@ -62,7 +62,7 @@ between the modes and the tables.
         Binding("q", "app.quit", "Quit", id="home-quit", tooltip="Leave quizapp"),
     ]
 
-    app: QuizApp  # type: ignore[assignment]
+    app: QuizApp
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -148,11 +148,11 @@ between the modes and the tables.
         modes = self.query_one("#modes", OptionList)
         modes.replace_option_prompt("due", f"Practise ({due} due)  \\[n]")
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_list.id != "modes":
             return
         action = next(a for key, _, a in MODES if key == event.option.id)
-        self.run_action(f"app.{action}")
+        await self.run_action(f"app.{action}")
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         from quizapp.tui.screens.practice import PracticeSelection

@@ -154,7 +154,7 @@ not run while quizapp is closed**.
         Binding("escape", "leave", "Leave", id="mock-leave", tooltip="Save and resume later"),
     ]
 
-    app: QuizApp  # type: ignore[assignment]
+    app: QuizApp
 
     def __init__(self, config: dict[str, Any] | None = None, resume: bool = False) -> None:
         super().__init__()

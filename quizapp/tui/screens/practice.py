@@ -128,7 +128,7 @@ An answer that cannot be read costs nothing: fix it and submit again.
         Binding("4", "grade('easy')", "Easy", id="grade-easy", tooltip="Self-grade: easy"),
     ]
 
-    app: QuizApp  # type: ignore[assignment]
+    app: QuizApp
 
     def __init__(self, selection: PracticeSelection | None = None) -> None:
         super().__init__()
@@ -696,7 +696,7 @@ Tick packs and/or topics with **Space** (none ticked means every pack), tick
         Binding("ctrl+s", "start", "Start", id="setup-start", tooltip="Start practising"),
     ]
 
-    app: QuizApp  # type: ignore[assignment]
+    app: QuizApp
 
     def compose(self) -> ComposeResult:
         with Vertical(id="setup-dialog", classes="dialog"):
