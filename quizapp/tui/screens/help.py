@@ -8,7 +8,7 @@ so they cannot drift from what the keys really do: a screen's `HELP` holds only 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingsMap, BindingType
@@ -67,7 +67,7 @@ def keys_markdown(bindings: Iterable[Binding]) -> str:
     return "\n".join(lines)
 
 
-def help_markdown(screen: Screen[object], app: App[object]) -> str:
+def help_markdown(screen: Screen[Any], app: App[Any]) -> str:
     """The whole help page for `screen`: its prose, its keys, then the keys everywhere."""
     prose = getattr(screen, "HELP", None) or ""
     keys = keys_markdown(_bindings(screen.BINDINGS))
@@ -101,7 +101,7 @@ class HelpScreen(ModalScreen[None]):
         self.help_text = text
 
     @classmethod
-    def for_screen(cls, screen: Screen[object], app: App[object]) -> HelpScreen:
+    def for_screen(cls, screen: Screen[Any], app: App[Any]) -> HelpScreen:
         """The help of `screen`: its HELP_TITLE, prose, and key tables from its bindings."""
         title = getattr(screen, "HELP_TITLE", None) or type(screen).__name__
         return cls(title, help_markdown(screen, app))
