@@ -29,9 +29,9 @@ class HistoryScreen(Screen[None]):
     HELP = """\
 ## History
 
-**Recent attempts** (newest first): when, which question, what you answered, whether it
-was right, the score, the time you took, the hints you used and the mode (practice or
-mock). Answers that could not be read are not recorded.
+**Recent attempts** (newest first): when, whether it was right (✓ or ✗) and its score,
+which question, what you answered, the time you took, the hints you used and the mode
+(practice or mock). Answers that could not be read are not recorded.
 
 **By topic**: attempts, accuracy (right / answered) and how many questions are due now.
 The same figures as `quizapp stats`.
