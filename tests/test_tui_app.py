@@ -291,3 +291,22 @@ async def test_history_shows_result_and_score_at_80_columns(tmp_path):
                 break
         assert right_edge <= table.scrollable_content_region.width
         assert cells(table)[0][1:3] == ["✗", "0.25"]
+
+
+@sync
+async def test_dialog_buttons_show_their_keys_and_the_dialog_its_own_footer(tmp_path):
+    from textual.widgets import Button, Footer
+    from textual.widgets._footer import FooterKey
+
+    from quizapp.tui.screens.home import ResumeMockScreen
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.wait_library()
+        await settle(app, pilot)
+        app.push_screen(ResumeMockScreen())
+        await pilot.pause()
+        labels = [str(b.label) for b in app.screen.query(Button)]
+        assert labels == ["Resume [r]", "Discard [x]", "Later [Esc]"]  # not eaten as markup
+        keys = {k.description for k in app.screen.query_one(Footer).query(FooterKey)}
+        assert {"Resume", "Discard", "Later"} <= keys and "Practise" not in keys

@@ -189,9 +189,9 @@ class ResumeMockScreen(ModalScreen[str]):
         with Vertical(id="resume-dialog", classes="dialog"):
             yield Static("You have an unfinished mock interview. Resume it?", classes="dialog-text")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Resume [r]", id="resume", variant="primary")
-                yield Button("Discard [x]", id="discard", variant="error")
-                yield Button("Later [Esc]", id="later")
+                yield Button("Resume \\[r]", id="resume", variant="primary")
+                yield Button("Discard \\[x]", id="discard", variant="error")
+                yield Button("Later \\[Esc]", id="later")
         yield Footer()  # its own keys, over the footer of the screen underneath
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
