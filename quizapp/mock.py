@@ -40,7 +40,7 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from quizapp.answer_markdown import answer_markdown
 
@@ -1066,7 +1066,8 @@ def _item_block(it: ReportItem) -> list[str]:
 def start_session(store: Any, interview: MockInterview) -> str:
     """Start the clock and save the first state; the store gives the session id."""
     interview.start()
-    interview.session_id = store.new_mock_session(interview.to_dict())
+    started = datetime.fromtimestamp(interview.clock(), UTC)
+    interview.session_id = store.new_mock_session(interview.to_dict(), started)
     store.save_mock_state(interview.session_id, interview.to_dict())
     return interview.session_id
 
@@ -1089,16 +1090,17 @@ def load_unfinished(store: Any, clock: Clock) -> MockInterview | None:
 
 
 def finalise(interview: MockInterview, library: Any, store: Any) -> Report:
-    """Grade, build the report, record every question as a mock attempt, close the session.
+    """Grade, build the report, record every question, close the session.
 
-    Each answered, graded question is also a spaced-repetition review, rated as practice
-    rates it (no hints in an interview), so a question missed under pressure comes back
-    sooner. Unanswered and recall questions are no evidence either way and leave the
-    schedule alone. Safe to repeat after a crash half-way: attempts already recorded for
-    this session are neither recorded nor reviewed twice.
+    Every question goes through `quizapp.recording.record` at the interview's clock:
+    a graded answer is a mock attempt and a spaced-repetition review (rated as practice
+    rates it; no hints in an interview), so a question missed under pressure comes back
+    sooner. A recall answer is kept but not scored; an unanswered question is recorded
+    as skipped: never in accuracy, never a review, and it stays "new". Safe to repeat
+    after a crash or a refused write half-way: questions already recorded for this
+    session are not recorded twice, and the session is closed only once all are in.
     """
-    from quizapp.scheduling import rating_for, review
-    from quizapp.store import Attempt
+    from quizapp.recording import Answer, record, recorded_questions
 
     if not interview.finished:
         interview.finish()
@@ -1107,34 +1109,46 @@ def finalise(interview: MockInterview, library: Any, store: Any) -> Report:
     report = build_report(interview, graded, library=library, history=history)
     if store is None or interview.session_id is None:
         return report
+    now = datetime.fromtimestamp(interview.clock(), UTC)
     store.save_mock_state(interview.session_id, interview.to_dict())
-    done = {a.question_id for a in store.attempts(mode="mock", session_id=interview.session_id)}
+    done = recorded_questions(store, interview.session_id)
     for g, item in zip(graded, report.items, strict=True):
         if g.slot.qid in done or g.status == BROKEN:
             continue
-        store.record_attempt(
-            Attempt(
+        if g.status == UNANSWERED:
+            status: Literal["answered", "ungraded", "skipped"] = "skipped"
+        elif g.counted:
+            status = "answered"
+        else:
+            status = "ungraded"
+        record(
+            store,
+            Answer(
                 question_id=g.slot.qid,
-                correct=g.status == CORRECT,
-                score=g.score,
+                mode="mock",
+                pack=_pack_of(g.slot.qid),
                 topics=g.slot.topics,
                 kind=g.slot.kind,
                 seed=g.slot.seed,
+                status=status,
                 response=g.response or "",
                 parsed=item.parsed,
-                valid=g.counted,
+                correct=g.status == CORRECT,
+                score=g.score,
                 seconds=item.spent,
-                mode="mock",
+                budget=g.slot.budget,
                 session_id=interview.session_id,
                 feedback=item.feedback,
                 diagnosis=item.diagnosis,
-            )
+            ),
+            now,
         )
-        if g.response is not None and g.status in (CORRECT, PARTIAL, WRONG):
-            rating = rating_for(g.status == CORRECT, g.score, 0, item.spent, g.slot.budget)
-            review(store, g.slot.qid, rating)
-    store.finish_mock(interview.session_id, report.to_dict(), report.score)
+    store.finish_mock(interview.session_id, report.to_dict(), report.score, now)
     return report
+
+
+def _pack_of(qid: str) -> str:
+    return qid.split("/", 1)[0] if "/" in qid else ""
 
 
 def latest_report(store: Any) -> Report | None:

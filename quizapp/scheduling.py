@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from fsrs import Card, Rating, Scheduler
 
-from quizapp.store import utc_now
+from quizapp.store import ReviewLogRow, utc_now
 
 if TYPE_CHECKING:
     from quizapp.store import Store
@@ -100,20 +100,53 @@ def _card_id(question_id: str) -> int:
     return zlib.crc32(question_id.encode("utf-8"))
 
 
-def _load_card(store: Store, question_id: str, now: datetime) -> Card:
-    row = store.get_card(question_id)
-    if row is None:
-        return Card(card_id=_card_id(question_id), due=now)
-    return Card.from_json(row.card_json)
+def review(
+    store: Store,
+    question_id: str,
+    rating: Rating,
+    now: datetime | None = None,
+    *,
+    mode: str = "practice",
+    attempt_id: int | None = None,
+    seconds: float | None = None,
+) -> datetime:
+    """Review `question_id` with `rating` at `now`; returns when it is due next.
 
-
-def review(store: Store, question_id: str, rating: Rating, now: datetime | None = None) -> datetime:
-    """Record a review of `question_id` with `rating` at `now`; returns when it is due next."""
+    The new card and a review-log row (the card's state, stability and difficulty before
+    and after, the days since the last review, the answer's duration) are written in one
+    transaction, joining the caller's if there is one (`quizapp.recording` records the
+    attempt in the same one).
+    """
     now = _utc(now)
-    card = _load_card(store, question_id, now)
-    card, _log = scheduler().review_card(card, rating, review_datetime=now)
-    store.put_card(question_id, card.to_json(), card.due, card.last_review)
-    return card.due
+    with store.transaction():
+        row = store.get_card(question_id)
+        before = None if row is None else Card.from_json(row.card_json)
+        card = before or Card(card_id=_card_id(question_id), due=now)
+        after, _log = scheduler().review_card(card, rating, review_datetime=now)
+        store.put_card(question_id, after.to_json(), after.due, after.last_review)
+        elapsed = None
+        if before is not None and before.last_review is not None:
+            elapsed = max(0.0, (now - before.last_review).total_seconds() / 86400)
+        store.add_review_log(
+            ReviewLogRow(
+                question_id=question_id,
+                mode=mode,
+                rating=int(rating),
+                state_after=int(after.state),
+                due_after=after.due,
+                ts=now,
+                attempt_id=attempt_id,
+                state_before=None if before is None else int(before.state),
+                stability_before=None if before is None else before.stability,
+                stability_after=after.stability,
+                difficulty_before=None if before is None else before.difficulty,
+                difficulty_after=after.difficulty,
+                elapsed_days=elapsed,
+                duration_ms=None if seconds is None else round(seconds * 1000),
+                card_before=None if row is None else row.card_json,
+            )
+        )
+    return after.due
 
 
 def next_due(store: Store, question_id: str) -> datetime | None:

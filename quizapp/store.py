@@ -2,8 +2,10 @@
 
 Why it looks like this:
 
-* Every attempt is committed the moment it is recorded (autocommit, WAL journal), so
-  killing the app loses nothing already answered. `synchronous=NORMAL` in WAL mode
+* Every answer is committed the moment it is recorded (autocommit, WAL journal), so
+  killing the app loses nothing already answered. An answer is several rows (the
+  attempt, the card, the review-log row): `Store.transaction()` writes them together or
+  not at all (`quizapp.recording` is the one place that does). `synchronous=NORMAL` in WAL mode
   survives a crash or kill of the process; only a power cut can drop the last commits.
 * The schema is plain SQL, versioned with `PRAGMA user_version`; `MIGRATIONS[i]` takes a
   database from version i to i+1, each in its own transaction.
@@ -14,6 +16,9 @@ Why it looks like this:
   method holds the Store's re-entrant lock. Textual worker threads may share a Store.
   Other processes (a CLI run while the TUI is open) use their own Store; WAL plus a
   busy timeout lets them read and write side by side.
+* A database that cannot be written (a read-only file or folder) is opened read-only
+  instead of not at all: `Store.read_only` is then True, the history still shows, and
+  every write raises `sqlite3.OperationalError` (the caller keeps the answer and says so).
 * This module does not know about fsrs: cards are stored as the JSON text that
   `quizapp.scheduling` hands over, with the due time pulled out for querying.
 """
@@ -26,7 +31,8 @@ import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -79,6 +85,37 @@ MIGRATIONS: list[str] = [
         score    REAL
     );
     """,
+    # 1 -> 2: skipped attempts; the review log an FSRS optimizer reads; the mock lease.
+    """
+    ALTER TABLE attempts ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0 CHECK (skipped IN (0, 1));
+
+    CREATE TABLE review_log (
+        id                INTEGER PRIMARY KEY AUTOINCREMENT,
+        ts                TEXT    NOT NULL,        -- UTC ISO 8601 of the review
+        question_id       TEXT    NOT NULL,
+        mode              TEXT    NOT NULL,        -- 'practice' | 'mock' | ...
+        attempt_id        INTEGER REFERENCES attempts (id),
+        rating            INTEGER NOT NULL,        -- fsrs Rating: 1 again .. 4 easy
+        state_before      INTEGER,                 -- fsrs State; NULL: the card was new
+        state_after       INTEGER NOT NULL,
+        stability_before  REAL,
+        stability_after   REAL,
+        difficulty_before REAL,
+        difficulty_after  REAL,
+        elapsed_days      REAL,                    -- since the previous review; NULL if none
+        duration_ms       INTEGER,                 -- how long the answer took
+        due_after         TEXT    NOT NULL,
+        card_before       TEXT                     -- fsrs Card JSON before (NULL: new), for undo
+    );
+    CREATE INDEX review_log_question ON review_log (question_id, ts);
+
+    CREATE TABLE mock_lease (
+        id        INTEGER PRIMARY KEY CHECK (id = 1),
+        owner     TEXT NOT NULL,                   -- one running app instance
+        session   TEXT,                            -- the mock session it holds open
+        heartbeat TEXT NOT NULL                    -- UTC ISO 8601 of its last sign of life
+    );
+    """,
 ]
 
 
@@ -117,8 +154,11 @@ class Attempt:
     """One answered question, as the checker judged it.
 
     `pack` defaults to the part of `question_id` before the '/'; `ts` defaults to now.
-    `valid` is False when the response could not be read (a typo the checker bounced);
-    such attempts are kept but not counted in accuracy.
+    `valid` is False when the response could not be read or cannot be graded (recall in a
+    mock); such attempts are kept but not counted in accuracy. `skipped` marks a question
+    that was shown but never answered (a mock question left blank): it is kept as a record
+    of the session, but it is not an attempt at the question (not in accuracy, not in the
+    attempt counts, and the question stays "new" until it is really answered).
     """
 
     question_id: str
@@ -137,6 +177,7 @@ class Attempt:
     session_id: str | None = None
     feedback: str = ""
     diagnosis: str | None = None
+    skipped: bool = False
     ts: datetime | None = None
     id: int | None = None
 
@@ -161,6 +202,7 @@ class Attempt:
             "session_id": self.session_id,
             "feedback": self.feedback,
             "diagnosis": self.diagnosis,
+            "skipped": self.skipped,
         }
 
 
@@ -184,6 +226,7 @@ ATTEMPT_FIELDS: tuple[str, ...] = (
     "session_id",
     "feedback",
     "diagnosis",
+    "skipped",
 )
 
 
@@ -237,6 +280,42 @@ class CardRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewLogRow:
+    """One spaced-repetition review, with the card before and after (what an optimizer reads).
+
+    `state_*` are fsrs `State` values (1 learning, 2 review, 3 relearning); the `*_before`
+    fields are None for a card reviewed for the first time. `card_before` is the fsrs card
+    JSON before the review (None: it was new), so a review can be undone exactly.
+    """
+
+    question_id: str
+    mode: str
+    rating: int
+    state_after: int
+    due_after: datetime
+    ts: datetime
+    attempt_id: int | None = None
+    state_before: int | None = None
+    stability_before: float | None = None
+    stability_after: float | None = None
+    difficulty_before: float | None = None
+    difficulty_after: float | None = None
+    elapsed_days: float | None = None
+    duration_ms: int | None = None
+    card_before: str | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """Who holds the open mock interview: an app instance id and its last heartbeat."""
+
+    owner: str
+    session: str | None
+    heartbeat: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class MockSession:
     id: str
     started: datetime
@@ -253,6 +332,10 @@ _CORRUPT_ERRORS = {"SQLITE_CORRUPT", "SQLITE_NOTADB"}
 
 class _Corrupt(Exception):
     """Internal: the file is not a usable database; move it aside."""
+
+
+class _ReadOnly(Exception):
+    """Internal: the database exists but cannot be written; open it for reading."""
 
 
 def _accuracy(correct: int, valid: int) -> float | None:
@@ -274,52 +357,87 @@ def _pack_of(question_id: str) -> str:
 class Store:
     """The progress database. Create with `Store.open()`; usable as a context manager."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, recovered_from: Path | None) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        recovered_from: Path | None,
+        *,
+        read_only: bool = False,
+    ) -> None:
         self._conn = conn
         self._lock = threading.RLock()
+        self._depth = 0  # nesting of transaction()
         self.path = path
         #: Where an unreadable database was moved before this one was started, else None.
         self.recovered_from = recovered_from
+        #: True when the database could only be opened for reading (nothing will be saved).
+        self.read_only = read_only
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(attempts)").fetchall()}
+        # A read-only database may be older than this code (it could not be migrated).
+        self._skipped = "skipped" if "skipped" in columns else "0"
 
     # ------------------------------------------------------------------ lifecycle
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str] | None = None) -> Store:
+    def open(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        read_only: bool = False,
+        busy_timeout: float = 5.0,
+    ) -> Store:
         """Open (creating or upgrading) the database at `path` (default: locations.db_path()).
 
         A corrupt or foreign file is moved aside and a new database started; see
-        `recovered_from`. Raises StoreError when the file cannot be used and must not be
-        moved (no permission, written by a newer quizapp).
+        `recovered_from`. A database that exists but cannot be written is opened read-only
+        (`read_only` True). `read_only=True` asks for that from the start (a command that
+        only reads). `busy_timeout` is how long a write waits for another process's lock
+        before it fails with "database is locked". Raises StoreError when the file cannot
+        be used and must not be moved (no database to read, written by a newer quizapp).
         """
         if path is None:
             from quizapp.locations import db_path
 
             path = db_path()
         path = Path(path)
+        if read_only:
+            return cls(cls._connect_read_only(path, busy_timeout), path, None, read_only=True)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
+            if path.exists():
+                return cls(cls._connect_read_only(path, busy_timeout), path, None, read_only=True)
             raise StoreError(f"cannot create the folder for the database {path}: {exc}") from exc
         recovered_from: Path | None = None
         try:
-            conn = cls._connect(path)
+            conn = cls._connect(path, busy_timeout)
+        except _ReadOnly:
+            return cls(cls._connect_read_only(path, busy_timeout), path, None, read_only=True)
         except _Corrupt as exc:
             recovered_from = _move_aside(path)
             log.info("database %s could not be opened (%s); moved to %s", path, exc, recovered_from)
             try:
-                conn = cls._connect(path)
+                conn = cls._connect(path, busy_timeout)
             except _Corrupt as again:  # pragma: no cover - a fresh file is never corrupt
                 raise StoreError(f"cannot start a new database at {path}: {again}") from again
         return cls(conn, path, recovered_from)
 
     @staticmethod
-    def _connect(path: Path) -> sqlite3.Connection:
+    def _connect(path: Path, busy_timeout: float = 5.0) -> sqlite3.Connection:
+        existed = path.exists()
+        if existed and not os.access(path, os.W_OK):
+            raise _ReadOnly(str(path))
         try:
-            conn = sqlite3.connect(path, timeout=5.0, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(
+                path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+            )
         except sqlite3.Error as exc:
+            if existed:
+                raise _ReadOnly(str(exc)) from exc
             raise StoreError(f"cannot open the database {path}: {exc}") from exc
         try:
-            conn.execute("PRAGMA busy_timeout = 5000")
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
@@ -329,13 +447,80 @@ class Store:
             _migrate(conn, path)
         except sqlite3.DatabaseError as exc:
             conn.close()
-            if getattr(exc, "sqlite_errorname", "") in _CORRUPT_ERRORS:
+            name = getattr(exc, "sqlite_errorname", "")
+            if name in _CORRUPT_ERRORS:
                 raise _Corrupt(str(exc)) from exc
+            if existed and (name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN"))):
+                raise _ReadOnly(str(exc)) from exc
             raise StoreError(f"cannot use the database {path}: {exc}") from exc
         except BaseException:
             conn.close()
             raise
         return conn
+
+    @staticmethod
+    def _connect_read_only(path: Path, busy_timeout: float = 5.0) -> sqlite3.Connection:
+        """Open an existing database for reading only (nothing is created or migrated).
+
+        `mode=ro` still needs the WAL index file; in a folder that cannot be written and
+        has none, `immutable=1` reads the main file as it stands.
+        """
+        if not path.exists():
+            raise StoreError(f"there is no history to read at {path}")
+        last: sqlite3.Error | None = None
+        for flags in ("mode=ro", "mode=ro&immutable=1"):
+            try:
+                conn = sqlite3.connect(
+                    f"{path.absolute().as_uri()}?{flags}",
+                    uri=True,
+                    timeout=busy_timeout,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
+                version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+                conn.execute("SELECT count(*) FROM attempts").fetchone()
+            except sqlite3.Error as exc:
+                last = exc
+                continue
+            if version > len(MIGRATIONS):
+                conn.close()
+                raise StoreError(
+                    f"the database {path} was written by a newer quizapp (schema {version})"
+                )
+            return conn
+        raise StoreError(f"cannot read the database {path}: {last}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything written inside is committed together, or rolled back on an exception.
+
+        Re-entrant: an inner `transaction()` joins the outer one. Holds the Store's lock
+        throughout, so another thread's writes never interleave.
+        """
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield
+            except BaseException:
+                self._depth = 0
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+            self._depth = 0
+            try:
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
 
     def close(self) -> None:
         with self._lock:
@@ -378,8 +563,8 @@ class Store:
                 """
                 INSERT INTO attempts (ts, question_id, pack, topics, kind, seed, response,
                     parsed, correct, score, valid, seconds, hints_used, mode, session_id,
-                    feedback, diagnosis)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    feedback, diagnosis, skipped)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 (
                     to_iso(ts),
@@ -399,6 +584,7 @@ class Store:
                     attempt.session_id,
                     attempt.feedback,
                     attempt.diagnosis,
+                    int(bool(attempt.skipped)),
                 ),
             )
             assert cur.lastrowid is not None
@@ -425,14 +611,19 @@ class Store:
             rows = self._conn.execute(
                 f"SELECT id, ts, question_id, pack, topics, kind, seed, response, parsed, "
                 f"correct, score, valid, seconds, hints_used, mode, session_id, feedback, "
-                f"diagnosis FROM attempts {where} ORDER BY ts, id",
+                f"diagnosis, {self._skipped} FROM attempts {where} ORDER BY ts, id",
                 args,
             ).fetchall()
         return [_attempt_from_row(row) for row in rows]
 
     def attempt_count(self) -> int:
+        """Answers given (skipped questions are not attempts)."""
         with self._lock:
-            return int(self._conn.execute("SELECT count(*) FROM attempts").fetchone()[0])
+            return int(
+                self._conn.execute(
+                    f"SELECT count(*) FROM attempts WHERE {self._skipped} = 0"
+                ).fetchone()[0]
+            )
 
     # ------------------------------------------------------------------ queries
 
@@ -452,12 +643,12 @@ class Store:
         now_iso = to_iso(now or utc_now())
         with self._lock:
             per_q = self._conn.execute(
-                """
+                f"""
                 SELECT question_id, pack, count(*), sum(correct), sum(valid),
                        sum(correct AND valid), max(ts), min(ts),
                        (SELECT topics FROM attempts b WHERE b.question_id = a.question_id
                         ORDER BY ts DESC, id DESC LIMIT 1)
-                FROM attempts a GROUP BY question_id
+                FROM attempts a WHERE {self._skipped} = 0 GROUP BY question_id
                 """
             ).fetchall()
             cards = dict(self._conn.execute("SELECT question_id, due FROM cards").fetchall())
@@ -514,10 +705,10 @@ class Store:
         """How one question has gone: attempts, accuracy, time, hints, next due."""
         with self._lock:
             n, ok, valid, last, mean_s, hints = self._conn.execute(
-                """
+                f"""
                 SELECT count(*), sum(correct AND valid), sum(valid), max(ts), avg(seconds),
                        sum(hints_used)
-                FROM attempts WHERE question_id = ?
+                FROM attempts WHERE question_id = ? AND {self._skipped} = 0
                 """,
                 (question_id,),
             ).fetchone()
@@ -594,15 +785,137 @@ class Store:
             qid: datetime.fromisoformat(due) for qid, due in rows if wanted is None or qid in wanted
         }
 
+    # ------------------------------------------------------------------ review log
+
+    def add_review_log(self, row: ReviewLogRow) -> int:
+        """Append one review to the log; returns its id (use inside `transaction()`)."""
+        with self._lock:
+            cur = self._conn.execute(
+                """
+                INSERT INTO review_log (ts, question_id, mode, attempt_id, rating,
+                    state_before, state_after, stability_before, stability_after,
+                    difficulty_before, difficulty_after, elapsed_days, duration_ms,
+                    due_after, card_before)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                (
+                    to_iso(row.ts),
+                    row.question_id,
+                    row.mode,
+                    row.attempt_id,
+                    int(row.rating),
+                    row.state_before,
+                    int(row.state_after),
+                    row.stability_before,
+                    row.stability_after,
+                    row.difficulty_before,
+                    row.difficulty_after,
+                    row.elapsed_days,
+                    row.duration_ms,
+                    to_iso(row.due_after),
+                    row.card_before,
+                ),
+            )
+            assert cur.lastrowid is not None
+            return cur.lastrowid
+
+    def review_log(self, question_id: str | None = None) -> list[ReviewLogRow]:
+        """Every review in the order it happened (of one question, or all)."""
+        where, args = ("WHERE question_id = ?", (question_id,)) if question_id else ("", ())
+        with self._lock:
+            rows = self._conn.execute(
+                f"""
+                SELECT question_id, mode, rating, state_after, due_after, ts, attempt_id,
+                    state_before, stability_before, stability_after, difficulty_before,
+                    difficulty_after, elapsed_days, duration_ms, card_before, id
+                FROM review_log {where} ORDER BY ts, id
+                """,
+                args,
+            ).fetchall()
+        return [
+            ReviewLogRow(
+                question_id=r[0],
+                mode=r[1],
+                rating=r[2],
+                state_after=r[3],
+                due_after=datetime.fromisoformat(r[4]),
+                ts=datetime.fromisoformat(r[5]),
+                attempt_id=r[6],
+                state_before=r[7],
+                stability_before=r[8],
+                stability_after=r[9],
+                difficulty_before=r[10],
+                difficulty_after=r[11],
+                elapsed_days=r[12],
+                duration_ms=r[13],
+                card_before=r[14],
+                id=r[15],
+            )
+            for r in rows
+        ]
+
+    # ------------------------------------------------------------------ the mock lease
+
+    def take_lease(
+        self, owner: str, session: str | None, now: datetime, stale_after: float, force: bool
+    ) -> Lease | None:
+        """Hold the open mock interview for `owner`; returns None when it is now held.
+
+        Returns the other holder's lease (nothing changed) when another instance holds it
+        and its heartbeat is fresher than `stale_after` seconds, unless `force`.
+        """
+        with self.transaction():
+            held = self.lease()
+            if (
+                held is not None
+                and held.owner != owner
+                and not force
+                and (now - held.heartbeat).total_seconds() < stale_after
+            ):
+                return held
+            self._conn.execute(
+                """
+                INSERT INTO mock_lease (id, owner, session, heartbeat) VALUES (1, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET owner = excluded.owner,
+                    session = excluded.session, heartbeat = excluded.heartbeat
+                """,
+                (owner, session, to_iso(now)),
+            )
+        return None
+
+    def lease(self) -> Lease | None:
+        """Who holds the mock interview open, if anyone."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT owner, session, heartbeat FROM mock_lease WHERE id = 1"
+            ).fetchone()
+        return None if row is None else Lease(row[0], row[1], datetime.fromisoformat(row[2]))
+
+    def heartbeat(self, owner: str, now: datetime) -> bool:
+        """Renew `owner`'s lease; False when another instance took it over."""
+        with self._lock:
+            cur = self._conn.execute(
+                "UPDATE mock_lease SET heartbeat = ? WHERE id = 1 AND owner = ?",
+                (to_iso(now), owner),
+            )
+        return cur.rowcount == 1
+
+    def release_lease(self, owner: str) -> None:
+        """Give the lease up (the interview was paused, finished or the app closed)."""
+        with self._lock:
+            self._conn.execute("DELETE FROM mock_lease WHERE id = 1 AND owner = ?", (owner,))
+
     # ------------------------------------------------------------------ mock sessions
 
-    def new_mock_session(self, state: Mapping[str, Any]) -> str:
+    def new_mock_session(self, state: Mapping[str, Any], now: datetime | None = None) -> str:
         """Start a mock session with its first state; returns a fresh session id."""
         session_id = uuid.uuid4().hex
-        self.save_mock_state(session_id, state)
+        self.save_mock_state(session_id, state, now)
         return session_id
 
-    def save_mock_state(self, session_id: str, state: Mapping[str, Any]) -> None:
+    def save_mock_state(
+        self, session_id: str, state: Mapping[str, Any], now: datetime | None = None
+    ) -> None:
         """Create or update an unfinished session's state (committed at once, for resuming)."""
         state_json = json.dumps(dict(state), ensure_ascii=False)
         with self._lock:
@@ -611,7 +924,7 @@ class Store:
                 INSERT INTO mock_sessions (id, started, state) VALUES (?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET state = excluded.state
                 """,
-                (str(session_id), to_iso(utc_now()), state_json),
+                (str(session_id), to_iso(now or utc_now()), state_json),
             )
 
     def load_unfinished_mock(self) -> tuple[str, dict[str, Any]] | None:
@@ -623,13 +936,19 @@ class Store:
             ).fetchone()
         return None if row is None else (row[0], json.loads(row[1]))
 
-    def finish_mock(self, session_id: str, report: Mapping[str, Any], score: float) -> None:
+    def finish_mock(
+        self,
+        session_id: str,
+        report: Mapping[str, Any],
+        score: float,
+        now: datetime | None = None,
+    ) -> None:
         """Close a session with its report and score."""
         with self._lock:
             cur = self._conn.execute(
                 "UPDATE mock_sessions SET finished = ?, report = ?, score = ? WHERE id = ?",
                 (
-                    to_iso(utc_now()),
+                    to_iso(now or utc_now()),
                     json.dumps(dict(report), ensure_ascii=False),
                     float(score),
                     str(session_id),
@@ -638,12 +957,12 @@ class Store:
             if cur.rowcount == 0:
                 raise KeyError(f"no mock session with id {session_id!r}")
 
-    def abandon_mock(self, session_id: str) -> None:
+    def abandon_mock(self, session_id: str, now: datetime | None = None) -> None:
         """Mark a session finished without a report (the user chose not to resume it)."""
         with self._lock:
             self._conn.execute(
                 "UPDATE mock_sessions SET finished = ? WHERE id = ? AND finished IS NULL",
-                (to_iso(utc_now()), str(session_id)),
+                (to_iso(now or utc_now()), str(session_id)),
             )
 
     def mock_history(self) -> list[MockSession]:
@@ -706,6 +1025,7 @@ def _attempt_from_row(row: Sequence[Any]) -> Attempt:
         session_id=row[15],
         feedback=row[16],
         diagnosis=row[17],
+        skipped=bool(row[18]),
     )
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_mock_helpers import FakeClock, correct_answer, make_library, params_of, write_pack
+from conftest import FakeClock
+from test_mock_helpers import correct_answer, make_library, params_of, write_pack
 
 from quizapp.cli import main
 from quizapp.locations import db_path

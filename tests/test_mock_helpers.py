@@ -105,19 +105,6 @@ def make_library(folder: Path) -> Any:
     return library
 
 
-class FakeClock:
-    """A clock the test moves by hand (epoch seconds)."""
-
-    def __init__(self, start: float = 1_700_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 def correct_answer(qid: str, params: dict[str, Any]) -> str:
     """A right answer, computed here by plain arithmetic (not by the pack's formulas)."""
     name = qid.split("/")[-1]

@@ -14,8 +14,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import FakeClock
 from test_mock_helpers import (
-    FakeClock,
     correct_answer,
     make_library,
     params_of,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from pathlib import Path
 
 import pytest
-from test_mock_helpers import FakeClock, correct_answer, params_of, write_pack, wrong_answer
+from conftest import FakeClock, settle
+from conftest import sync as run_async
+from test_mock_helpers import correct_answer, params_of, write_pack, wrong_answer
 from textual.widgets import Input, SelectionList, Static, TextArea
 
 from quizapp.mock import CORRECT, UNANSWERED, UNGRADED, WRONG, report_markdown
@@ -17,16 +17,6 @@ from quizapp.tui.app import create_app
 from quizapp.tui.screens.mock import MockReportScreen, MockScreen
 
 SIZE = (110, 40)
-
-
-def run_async(fn):
-    """Run an async test body with asyncio.run (no pytest async plugin is installed)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        return asyncio.run(fn(*args, **kwargs))
-
-    return wrapper
 
 
 @pytest.fixture
@@ -55,13 +45,6 @@ def make_app(packs_dir: Path, db: Path, clock: FakeClock, *, resume=False, start
         mock_config=None if resume else settings,
         resume=resume,
     )
-
-
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def text_of(screen, selector: str) -> str:

@@ -2,51 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
 
 from click.testing import CliRunner
+from conftest import FIXTURES, ROOT, settle, sync
+from conftest import make_app as make_test_app
 from textual.widgets import DataTable, Static
 
-from quizapp.tui.app import MOCK_UNAVAILABLE, create_app
+from quizapp.tui.app import create_app
 from quizapp.tui.screens.demos import DemosScreen
 from quizapp.tui.screens.history import HistoryScreen
 from quizapp.tui.screens.home import HomeScreen
+from quizapp.tui.screens.mock import MockScreen
 from quizapp.tui.screens.practice import PracticeScreen
-
-FIXTURES = str(Path(__file__).parent / "fixtures" / "tui")
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def sync(test):
-    """Run an async test with asyncio.run (no pytest-asyncio plugin needed)."""
-
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        return asyncio.run(test(*args, **kwargs))
-
-    return run
 
 
 def make_app(tmp_path: Path, **kwargs):
-    return create_app(
-        [FIXTURES],
-        store_path=str(tmp_path / "history.sqlite3"),
-        clock=lambda: 1_700_000_000.0,
-        shipped=False,
-        seed=3,
-        **kwargs,
-    )
-
-
-async def settle(app, pilot) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+    return make_test_app(tmp_path, lambda: 1_700_000_000.0, seed=3, **kwargs)
 
 
 def cells(table: DataTable) -> list[list[str]]:
@@ -154,11 +128,7 @@ async def test_mock_interview_mode(tmp_path):
         await settle(app, pilot)
         await pilot.press("m")
         await pilot.pause()
-        if importlib.util.find_spec("quizapp.tui.screens.mock") is None:
-            assert any(MOCK_UNAVAILABLE in n.message for n in app._notifications)
-            assert isinstance(app.screen, HomeScreen)
-        else:
-            assert type(app.screen).__name__ == "MockScreen"
+        assert isinstance(app.screen, MockScreen)
 
 
 @sync

@@ -6,59 +6,13 @@ product: n²·d multiply-adds, 2 FLOPs each), never taken from the app or the en
 
 from __future__ import annotations
 
-import asyncio
-import functools
-import sqlite3
-from datetime import datetime
-from pathlib import Path
+from datetime import UTC, datetime
 
+from conftest import RECALL_FIXTURES, FakeClock, make_app, rows, settle, sync
 from textual.widgets import Input, Markdown, OptionList, Static
 
-from quizapp.tui.app import create_app
 from quizapp.tui.screens.help import HelpScreen
 from quizapp.tui.screens.practice import PracticeScreen
-
-FIXTURES = str(Path(__file__).parent / "fixtures" / "tui")
-RECALL_FIXTURES = str(Path(__file__).parent / "fixtures" / "tui-recall")
-START = 1_700_000_000.0
-
-
-def sync(test):
-    """Run an async test with asyncio.run (no pytest-asyncio plugin needed)."""
-
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        return asyncio.run(test(*args, **kwargs))
-
-    return run
-
-
-class FakeClock:
-    """Epoch seconds that move only when a test says so."""
-
-    def __init__(self, now: float = START) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def make_app(tmp_path: Path, clock: FakeClock | None = None, **kwargs):
-    return create_app(
-        [kwargs.pop("fixtures", FIXTURES)],
-        store_path=str(tmp_path / "history.sqlite3"),
-        clock=clock or FakeClock(),
-        shipped=False,
-        seed=kwargs.pop("seed", 11),
-        **kwargs,
-    )
-
-
-async def settle(app, pilot) -> None:
-    """Let every worker finish and every message be handled."""
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def start_practice(app, pilot) -> PracticeScreen:
@@ -77,11 +31,6 @@ async def answer(app, pilot, text: str) -> None:
     await pilot.press(*text)
     await pilot.press("enter")
     await settle(app, pilot)
-
-
-def rows(tmp_path: Path, sql: str) -> list[tuple]:
-    with sqlite3.connect(tmp_path / "history.sqlite3") as conn:
-        return conn.execute(sql).fetchall()
 
 
 def result_text(screen) -> str:
@@ -256,3 +205,132 @@ async def test_a_recall_answer_is_revealed_then_self_graded_and_scheduled(tmp_pa
         assert [(a.question_id, a.correct, a.score) for a in attempts] == [(qid, True, 1.0)]
         assert attempts[0].response == "variance grows with d_k"
         assert app.store.get_card(qid) is not None
+
+
+@sync
+async def test_new_numbers_keep_the_hints_already_shown(tmp_path):
+    """Two hints, Ctrl+R, then a right answer: recorded with 2 hints and rated Hard."""
+    app = make_app(tmp_path, start="practice", packs=["tui-basics"])
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = await start_practice(app, pilot)
+        await pilot.press("f2", "f2")
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        hints = screen.query_one("#hints", Markdown)
+        assert hints.display and "dot product of length d" in hints.source
+        n, d = screen.variant.params["n"], screen.variant.params["d"]
+        await answer(app, pilot, str(2 * n * n * d))
+    assert rows(tmp_path, "SELECT hints_used, correct FROM attempts") == [(2, 1)]
+    assert rows(tmp_path, "SELECT rating FROM review_log") == [(2,)]  # fsrs Hard
+
+
+LOCKER = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+sys.stdin.readline()
+"""
+
+
+@sync
+async def test_a_database_locked_by_another_process_keeps_the_answer(tmp_path):
+    """A real second process holds the lock: the answer waits, practice goes on, then saves."""
+    import subprocess
+    import sys
+
+    clock = FakeClock()
+    app = make_app(tmp_path, clock, start="practice", packs=["tui-basics"])
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = await start_practice(app, pilot)
+        app.store._conn.execute("PRAGMA busy_timeout = 50")  # fail fast instead of after 5 s
+        holder = subprocess.Popen(
+            [sys.executable, "-c", LOCKER, str(tmp_path / "history.sqlite3")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert holder.stdout.readline().strip() == "locked"
+            n, d = screen.variant.params["n"], screen.variant.params["d"]
+            clock.advance(30)
+            await answer(app, pilot, str(2 * n * n * d))
+            assert screen.answered and "✓ Right" in result_text(screen)
+            assert any("busy" in note.message for note in app._notifications)
+            assert app.recorder.waiting == 1
+            await pilot.press("ctrl+n")  # not stuck: the next question comes
+            await settle(app, pilot)
+            assert screen.question.qid == "tui-basics/score-big-o"
+            assert screen.session.state == "asking"
+        finally:
+            holder.stdin.write("\n")
+            holder.stdin.close()
+            holder.wait(timeout=30)
+        screen._retry_waiting()  # what the retry timer does every few seconds
+        await settle(app, pilot)
+        assert app.recorder.waiting == 0
+        assert any("saved" in note.message for note in app._notifications)
+    assert rows(tmp_path, "SELECT question_id, seconds FROM attempts") == [
+        ("tui-basics/score-flops", 30.0)
+    ]
+    assert rows(tmp_path, "SELECT count(*) FROM review_log") == [(1,)]
+
+
+@sync
+async def test_any_error_while_checking_is_shown_and_practice_goes_on(tmp_path):
+    app = make_app(tmp_path, start="practice", packs=["tui-basics"])
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = await start_practice(app, pilot)
+
+        def broken(answer):
+            raise RuntimeError("the store fell over")
+
+        app.recorder.submit = broken
+        n, d = screen.variant.params["n"], screen.variant.params["d"]
+        await answer(app, pilot, str(2 * n * n * d))
+        echo = str(screen.query_one("#echo", Static).content)
+        assert "the store fell over" in echo and "checking…" not in echo
+        assert screen.query_one("#answer", Input).value == str(2 * n * n * d)  # kept
+        assert screen.session.state == "asking"
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        assert screen.question.qid == "tui-basics/score-big-o"
+
+
+@sync
+async def test_a_read_only_history_shows_a_lasting_banner_and_keeps_answers(tmp_path, monkeypatch):
+    import os
+
+    from quizapp.recording import Answer, record
+    from quizapp.store import Store
+
+    with Store.open(tmp_path / "history.sqlite3") as store:
+        record(
+            store,
+            Answer("tui-basics/largest-tensor", "practice", correct=True, score=1.0),
+            datetime.fromtimestamp(1_600_000_000, tz=UTC),
+        )
+    real_access = os.access
+    db = str(tmp_path / "history.sqlite3")
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: False if str(p) == db else real_access(p, mode)
+    )
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await app.wait_library()
+        await settle(app, pilot)
+        assert app.store is not None and app.store.read_only
+        banner = app.screen.query_one("Banner", Static)
+        assert banner.display and "Read-only" in str(banner.content)
+        summary = str(app.screen.query_one("#home-summary", Static).content)
+        assert "accuracy 100%" in summary  # the history is still there
+        await pilot.press("n")
+        screen = await start_practice(app, pilot)
+        assert "Read-only" in str(screen.query_one("Banner", Static).content)
+        assert screen.question.qid == "tui-basics/largest-tensor"  # due again: comes first
+        await pilot.press("enter")  # a: the n×n score matrix
+        await settle(app, pilot)
+        assert screen.answered
+        assert app.recorder.waiting == 1
+        assert any("read-only" in note.message for note in app._notifications)
+    assert rows(tmp_path, "SELECT count(*) FROM attempts") == [(1,)]

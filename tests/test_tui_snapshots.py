@@ -12,13 +12,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import make_app as make_test_app
+from conftest import settle as settle_app
 from textual.widgets import Input
 
+from quizapp.practice import PracticeSelection
 from quizapp.store import Attempt, Store
-from quizapp.tui.app import create_app
-from quizapp.tui.screens.practice import PracticeSelection
 
-FIXTURES = str(Path(__file__).parent / "fixtures" / "tui")
 LONG = str(Path(__file__).parent / "fixtures" / "tui-long")
 
 #: Where most terminals open (80×24) and a common larger window (100×30).
@@ -41,23 +41,13 @@ def _utc(monkeypatch):
     time.tzset()
 
 
-def make_app(tmp_path: Path, dirs: tuple[str, ...] = (FIXTURES,), **kwargs):
-    return create_app(
-        list(dirs),
-        store_path=str(tmp_path / "history.sqlite3"),
-        clock=lambda: 1_700_000_000.0,
-        shipped=False,
-        seed=5,
-        **kwargs,
-    )
+def make_app(tmp_path: Path, **kwargs):
+    return make_test_app(tmp_path, lambda: 1_700_000_000.0, seed=5, **kwargs)
 
 
 async def settle(pilot) -> None:
-    app = pilot.app
-    await app.wait_library()
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+    await pilot.app.wait_library()
+    await settle_app(pilot.app, pilot)
 
 
 async def wrong_answer(pilot) -> None:
@@ -80,7 +70,7 @@ def test_practice_number_question(snap_compare, tmp_path, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_practice_choice_with_long_options(snap_compare, tmp_path, size):
     """Every option is read in full, wrapped, without arrowing through them."""
-    app = make_app(tmp_path, (LONG,), start="practice", packs=["tui-long"])
+    app = make_app(tmp_path, fixtures=LONG, start="practice", packs=["tui-long"])
     app.practice_selection = PracticeSelection(questions=("tui-long/why-flash",))
     assert snap_compare(app, terminal_size=size, run_before=settle)
 

@@ -10,7 +10,6 @@ wait for the `LibraryLoaded` message or `await app.wait_library()`.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import random
 import time
 from collections.abc import Callable, Iterable
@@ -22,19 +21,19 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from quizapp.recording import Recorder
 from quizapp.tui.commands import QuizCommands
 from quizapp.tui.messages import LibraryLoaded
 from quizapp.tui.screens.home import HomeScreen, ResumeMockScreen
+from quizapp.tui.widgets.banner import Banner
 
 if TYPE_CHECKING:
     from quizapp.packs import Library
+    from quizapp.practice import PracticeSelection
     from quizapp.store import Store
-    from quizapp.tui.screens.practice import PracticeSelection
 
 #: Where start= may point.
 STARTS = ("home", "practice", "demos", "history", "mock")
-
-MOCK_UNAVAILABLE = "Mock interviews are not available yet."
 
 
 class QuizApp(App[None]):
@@ -94,6 +93,10 @@ class QuizApp(App[None]):
         self.library_error: str | None = None
         #: True once sympy/numpy and the checker are imported and warm.
         self.engine_ready = False
+        #: The one way answers reach the store (keeps them while it cannot be written).
+        self.recorder = Recorder(None, self.now)
+        #: A lasting message for every screen (the history cannot be written), or None.
+        self.banner: str | None = None
         self._library_event = asyncio.Event()
 
     # ------------------------------------------------------------------ helpers for screens
@@ -147,6 +150,11 @@ class QuizApp(App[None]):
             store = Store.open(self.store_path)
         except StoreError as exc:
             self.call_from_thread(self.notify, str(exc), title="No history", severity="error")
+            self.call_from_thread(
+                self.set_banner,
+                f"Your history could not be opened ({exc}). Answers are kept in memory "
+                "only, and lost when you quit.",
+            )
             store = None
         self.call_from_thread(self._store_opened, store)
 
@@ -183,10 +191,23 @@ class QuizApp(App[None]):
             pass
         self.engine_ready = True
 
+    def set_banner(self, text: str | None) -> None:
+        """Show `text` at the top of every screen until it is cleared (None)."""
+        self.banner = text
+        for screen in self.screen_stack:
+            for banner in screen.query(Banner):
+                banner.show_text(text)
+
     def _store_opened(self, store: Store | None) -> None:
         self.store = store
+        self.recorder.store = store
         if store is None:
             return
+        if store.read_only:
+            self.set_banner(
+                f"Read-only: {store.path.parent} cannot be written. Your history shows, "
+                "but what you answer now is kept in memory only and lost when you quit."
+            )
         if store.recovery_message:
             self.notify(
                 store.recovery_message,
@@ -245,7 +266,8 @@ class QuizApp(App[None]):
 
     def action_practice(self, due_only: bool = False) -> None:
         """Practise every pack (due questions first, then new), or only those due now."""
-        from quizapp.tui.screens.practice import PracticeScreen, PracticeSelection
+        from quizapp.practice import PracticeSelection
+        from quizapp.tui.screens.practice import PracticeScreen
 
         selection = self.practice_selection if not due_only else PracticeSelection(due_only=True)
         self.practice_selection = None  # the CLI's selection applies to the first session
@@ -276,14 +298,9 @@ class QuizApp(App[None]):
         self.push_screen(HistoryScreen())
 
     def action_mock(self, config: dict[str, Any] | None = None, resume: bool = False) -> None:
-        try:
-            module = importlib.import_module("quizapp.tui.screens.mock")
-        except ModuleNotFoundError as exc:
-            if exc.name != "quizapp.tui.screens.mock":
-                raise
-            self.notify(MOCK_UNAVAILABLE, severity="warning")
-            return
-        self.push_screen(module.MockScreen(config=config, resume=resume))
+        from quizapp.tui.screens.mock import MockScreen
+
+        self.push_screen(MockScreen(config=config, resume=resume))
 
 
 def _empty_library() -> Any:
@@ -312,7 +329,7 @@ def create_app(
     topics = kwargs.pop("topics", None)
     due = bool(kwargs.pop("due", False))
     if packs or topics or due:
-        from quizapp.tui.screens.practice import PracticeSelection
+        from quizapp.practice import PracticeSelection
 
         selection = PracticeSelection(
             packs=tuple(packs or ()), topics=tuple(topics or ()), due_only=due

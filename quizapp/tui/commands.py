@@ -29,7 +29,7 @@ class QuizCommands(Provider):
         ]
         library = app.library
         if library is not None:
-            from quizapp.tui.screens.practice import PracticeSelection
+            from quizapp.practice import PracticeSelection
 
             for pack in library.packs:
                 entries.append(

@@ -14,6 +14,7 @@ from textual.message import Message
 if TYPE_CHECKING:
     from quizapp.mock import MockInterview, Report
     from quizapp.packs import Library, Question
+    from quizapp.practice import Checked
 
 
 class LibraryLoaded(Message):
@@ -42,14 +43,6 @@ class NothingToPractise(Message):
         self.reason = reason
 
 
-class PracticeFailed(Message):
-    """A question could not be drawn (a broken pack the validator would flag)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__()
-        self.message = message
-
-
 class EchoReady(Message):
     """How the answer typed so far is understood (engine.answers.interpret)."""
 
@@ -59,26 +52,12 @@ class EchoReady(Message):
         self.response = response
 
 
-@dataclass(frozen=True)
-class Graded:
-    """What the checker said about one submitted response, and what was recorded."""
-
-    qid: str
-    seed: int
-    response: str
-    verdict: Any  # engine.answers.Verdict
-    seconds: float | None
-    hints_used: int
-    result_markdown: str
-    next_due: str | None = None  # "in 10 min" once recorded; None when nothing was recorded
-
-
 class VerdictReady(Message):
-    """The checker finished with a submitted response."""
+    """The checker finished with a submitted response (and recorded it, if it counts)."""
 
-    def __init__(self, graded: Graded) -> None:
+    def __init__(self, checked: Checked) -> None:
         super().__init__()
-        self.graded = graded
+        self.checked = checked
 
 
 @dataclass(frozen=True)

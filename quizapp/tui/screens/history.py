@@ -126,7 +126,7 @@ The same figures as `quizapp stats`.
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id != "attempts-table" or self.app.library is None:
             return
-        from quizapp.tui.screens.practice import PracticeSelection
+        from quizapp.practice import PracticeSelection
 
         qid = str(event.row_key.value or "").partition(":")[2]
         if self.app.library.find(qid) is None:

@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from quizapp import words
 from quizapp.tui.messages import LibraryLoaded
+from quizapp.tui.widgets.banner import Banner
 from quizapp.tui.widgets.format import ago, percent
 
 if TYPE_CHECKING:
@@ -66,6 +67,7 @@ between the modes and the tables.
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Banner()
         with Horizontal(id="home-body"):
             with Vertical(id="home-modes"):
                 yield Static("Modes", classes="section-title")
@@ -155,7 +157,7 @@ between the modes and the tables.
         await self.run_action(f"app.{action}")
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        from quizapp.tui.screens.practice import PracticeSelection
+        from quizapp.practice import PracticeSelection
 
         key = str(event.row_key.value or "")
         kind, _, name = key.partition(":")

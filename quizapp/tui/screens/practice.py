@@ -1,16 +1,15 @@
-"""Practice: one question at a time, checked off the UI thread, recorded and scheduled.
+"""Practice: the screen of a `quizapp.practice.PracticeSession`.
 
-The screen asks, never computes: the engine draws the variant (`engine.problems.draw`),
-echoes how a typed answer is read (`engine.answers.interpret`), grades it
-(`engine.problems.grade`) and renders the derivation; the store records the attempt
-and `quizapp.scheduling` decides when the question comes back. All of those run in
-thread workers and post their results back as messages, so a slow check (up to about
-a second for a hard Big-O) never freezes typing.
+The session holds every rule (which question, which state, what is recorded); this
+screen renders it and runs its slow steps in thread workers: the pick and draw
+(`quizapp.practice.pick_next` / `draw`), the live echo of how a typed answer is read,
+the check (`quizapp.practice.check`) and the recording (the app's `Recorder`). A worker
+that fails for any reason reaches `WorkerFailures`, which shows what happened and puts
+the session back in a state the learner can leave (Ctrl+N, Ctrl+R, Esc keep working).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -30,58 +29,42 @@ from textual.widgets import (
     Static,
 )
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
+from quizapp.practice import (
+    Checked,
+    Drawn,
+    PracticeSelection,
+    PracticeSession,
+    PracticeState,
+    check,
+    draw,
+    pick_next,
+    record_checked,
+)
 from quizapp.tui.echo import PLACEHOLDERS, echo_in_thread
+from quizapp.tui.failures import WorkerFailures
 from quizapp.tui.messages import (
     EchoReady,
-    Graded,
     LibraryLoaded,
     NothingToPractise,
-    PracticeFailed,
     QuestionReady,
     VerdictReady,
 )
+from quizapp.tui.widgets.banner import Banner
 
 if TYPE_CHECKING:
     from quizapp.packs import Library, Question
     from quizapp.tui.app import QuizApp
 
+__all__ = ["PracticeScreen", "PracticeSelection", "PracticeSetupScreen", "result_markdown"]
+
 GRADES = ("again", "hard", "good", "easy")
+#: Seconds between retries of answers the database refused (busy or read-only).
+RETRY_SECONDS = 3.0
 
 
-@dataclass(frozen=True)
-class PracticeSelection:
-    """Which questions a practice session draws from (empty means every pack)."""
-
-    packs: tuple[str, ...] = ()
-    topics: tuple[str, ...] = ()
-    due_only: bool = False
-    questions: tuple[str, ...] = ()
-
-    def matches(self, question: Question) -> bool:
-        if self.questions:
-            return question.qid in self.questions
-        if self.packs and question.pack_id not in self.packs:
-            return False
-        return not self.topics or any(t in self.topics for t in question.topics)
-
-    def label(self) -> str:
-        parts = []
-        if self.questions:
-            parts.append(", ".join(self.questions))
-        if self.packs:
-            parts.append("packs: " + ", ".join(self.packs))
-        if self.topics:
-            parts.append("topics: " + ", ".join(self.topics))
-        if not parts:
-            parts.append("all packs")
-        if self.due_only:
-            parts.append("due now only")
-        return " · ".join(parts)
-
-
-class PracticeScreen(Screen[None]):
+class PracticeScreen(WorkerFailures, Screen[None]):
     """Ask, check, explain, schedule; then the next question."""
 
     HELP_TITLE = "Practice"
@@ -97,7 +80,11 @@ and *Enter* (several answers: *Space* toggles, then **Submit**). Recall question
 your answer, *Enter* reveals the model answer, then grade yourself with **1**–**4**
 (again, hard, good, easy).
 
-An answer that cannot be read costs nothing: fix it and submit again.
+An answer that cannot be read costs nothing: fix it and submit again. Hints you have
+seen stay counted when you ask for new numbers before answering.
+
+If the history cannot be written just now (another program holds the database, or the
+folder is read-only), your answers are kept and saved as soon as it can be.
 
 | Key | Does |
 |-----|------|
@@ -133,21 +120,30 @@ An answer that cannot be read costs nothing: fix it and submit again.
     def __init__(self, selection: PracticeSelection | None = None) -> None:
         super().__init__()
         self.selection = selection or PracticeSelection()
-        self.question: Question | None = None
-        self.variant: Any = None
-        self.hints_used = 0
-        self.shown_at = 0.0
-        self.answered = False
-        self.checking = False
-        self.recall_verdict: Any = None  # a recall answer revealed, waiting for a self-grade
-        self.last_graded: Graded | None = None
-        self.session_answered = 0
-        self.session_right = 0
+        self.session = PracticeSession(self.selection)
         self._started = False
+
+    # The session's state, as tests and other screens read it.
+    @property
+    def question(self) -> Question | None:
+        return self.session.question
+
+    @property
+    def variant(self) -> Any:
+        return self.session.variant
+
+    @property
+    def hints_used(self) -> int:
+        return self.session.hints_used
+
+    @property
+    def answered(self) -> bool:
+        return self.session.state == PracticeState.ANSWERED
 
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
+        yield Banner()
         yield Static("Practice · loading packs…", id="practice-title")
         with VerticalScroll(id="practice-body"):
             with Vertical(id="question-pane", classes="pane"):
@@ -167,9 +163,11 @@ An answer that cannot be read costs nothing: fix it and submit again.
         yield Footer()
 
     def on_mount(self) -> None:
+        self.session.clock = self.app.clock
         self.query_one("#hints").display = False
         self.query_one("#grade-buttons").display = False
         self.query_one("#result-pane").display = False
+        self.set_interval(RETRY_SECONDS, self._retry_waiting)
         if self.app.library is not None:
             self._start()
 
@@ -180,83 +178,87 @@ An answer that cannot be read costs nothing: fix it and submit again.
         if self._started:
             return
         self._started = True
-        self._draw_worker(None, None)
+        self.session.begin_next()
+        self._draw_worker(None, self.session.exclude)
+
+    # ------------------------------------------------------------------ worker failures
+
+    def worker_failed(self, worker: Worker[Any], message: str) -> None:
+        """Any worker error: say what happened, and leave the session somewhere usable."""
+        if worker.group == "draw":
+            self.session.fail(message)
+            self.notify(message, title="This question cannot be drawn", severity="error")
+            if self.question is None:
+                self.query_one("#prompt", Markdown).update(
+                    f"This question could not be drawn: {message}\n\n"
+                    "Press **Ctrl+N** to try another one, or **Esc** to go back."
+                )
+        elif worker.group == "check":
+            self.session.recover()
+            self.query_one("#echo", Static).update(
+                f"✗ Something went wrong while checking: {message}. Your answer is still "
+                "here: submit again, or press Ctrl+N."
+            )
+            self.notify(message, title="The answer could not be checked", severity="error")
+        else:
+            return
+        self.refresh_bindings()
 
     # ------------------------------------------------------------------ picking and drawing
 
     @work(thread=True, exclusive=True, group="draw", exit_on_error=False)
-    def _draw_worker(self, qid: str | None, seed: int | None) -> None:
+    def _draw_worker(self, target: str | None, exclude: str | None) -> None:
         """Pick the next question (unless given), draw its numbers, post QuestionReady."""
         library = self.app.library
         if library is None or not library.questions:
-            self.post_message(NothingToPractise(self.app.library_error or "No packs are loaded."))
+            self.post_message(NothingToPractise(self.app.library_error or _NO_PACKS))
             return
-        try:
+        qid = target
+        if qid is None:
+            qid, why = pick_next(library, self.selection, self.app.store, self.app.now(), exclude)
             if qid is None:
-                exclude = self.question.qid if self.question is not None else None
-                qid, why = _pick(library, self.app, self.selection, exclude)
-                if qid is None:
-                    self.post_message(NothingToPractise(why))
-                    return
-            question = library.get(qid)
-            from engine.problems import draw
-
-            if seed is None:
-                seed = self.app.next_seed()
-            variant = draw(question.model, seed, qid=question.qid)
-        except Exception as exc:  # a pack bug: say which question, keep the app alive
-            self.post_message(PracticeFailed(f"{qid}: {exc}"))
-            return
+                self.post_message(NothingToPractise(why))
+                return
+        try:
+            drawn = draw(library, qid, self.app.next_seed())
+        except Exception as exc:  # a pack bug: name the question
+            raise RuntimeError(f"{qid}: {exc}") from exc
         if not get_current_worker().is_cancelled:
-            self.post_message(QuestionReady(question, variant))
+            self.post_message(QuestionReady(drawn.question, drawn.variant))
 
     async def on_question_ready(self, message: QuestionReady) -> None:
-        self.question = message.question
-        self.variant = message.variant
-        self.hints_used = 0
-        self.answered = False
-        self.checking = False
-        self.recall_verdict = None
-        self.last_graded = None
-        self.shown_at = self.app.clock()
-        question, variant = self.question, self.variant
+        self.session.show(Drawn(message.question, message.variant))
+        question, variant = message.question, message.variant
         self._update_title()
         self.query_one("#prompt", Markdown).update(variant.prompt)
-        hints = self.query_one("#hints", Markdown)
-        hints.update("")
-        hints.display = False
+        self._show_hints()
         self.query_one("#result", Markdown).update("")
         self.query_one("#result-pane").display = False
         self.query_one("#grade-buttons").display = False
-        self.query_one("#echo", Static).update("")
+        echo = self.query_one("#echo", Static)
+        echo.update("")
+        echo.remove_class("-invalid")
         await self._mount_answer_widget(question.kind, variant)
         self.query_one("#practice-body").scroll_home(animate=False)
         self.refresh_bindings()
 
     async def on_nothing_to_practise(self, message: NothingToPractise) -> None:
-        self.question = None
-        self.variant = None
+        self.session.empty(message.reason)
         self.query_one("#practice-title", Static).update(f"Practice · {self.selection.label()}")
         self.query_one("#prompt", Markdown).update(f"{message.reason}\n\nPress **Esc** to go back.")
+        self._show_hints()
+        self.query_one("#result-pane").display = False
         await self.query_one("#answer-area").remove_children()
         self.refresh_bindings()
-
-    def on_practice_failed(self, message: PracticeFailed) -> None:
-        self.notify(message.message, title="This question cannot be drawn", severity="error")
-        if self.question is None:
-            self.query_one("#prompt", Markdown).update(
-                "This question could not be drawn. Run `quizapp validate` to see why."
-            )
 
     def _update_title(self) -> None:
         question = self.question
         if question is None:
             return
         stars = "★" * question.difficulty + "☆" * (5 - question.difficulty)
+        session = self.session
         tally = (
-            f"{self.session_right}/{self.session_answered} right"
-            if self.session_answered
-            else "first question"
+            f"{session.right}/{session.answered} right" if session.answered else "first question"
         )
         self.query_one("#practice-title", Static).update(
             f"{question.qid}  {stars}  {', '.join(question.topics)}  ·  "
@@ -296,16 +298,21 @@ An answer that cannot be read costs nothing: fix it and submit again.
 
     @on(Input.Changed, "#answer")
     def _answer_changed(self, event: Input.Changed) -> None:
-        if self.variant is None or self.answered or self.variant.kind == "recall":
+        variant = self.variant
+        if variant is None or self.session.state != PracticeState.ASKING:
+            return
+        if variant.kind == "recall":
             return
         if not event.value.strip():
             self.query_one("#echo", Static).update("")
             return
-        echo_in_thread(self, self.variant.answer_spec, event.value, group="echo")
+        echo_in_thread(self, variant.answer_spec, event.value, group="echo")
 
     def on_echo_ready(self, message: EchoReady) -> None:
         field = self.query("#answer").first(Input) if self.query("#answer") else None
-        if field is None or field.value != message.response or self.answered or self.checking:
+        if field is None or field.value != message.response:
+            return
+        if self.session.state != PracticeState.ASKING:
             return
         self.query_one("#echo", Static).update(f"read as: {message.text}" if message.text else "")
 
@@ -336,76 +343,83 @@ An answer that cannot be read costs nothing: fix it and submit again.
             self._submit(", ".join(str(s) for s in selected))
 
     def _submit(self, response: str) -> None:
-        if self.variant is None or self.question is None or self.answered or self.checking:
+        question, variant = self.question, self.variant
+        seconds = self.session.submit(response)
+        if seconds is None or question is None:
             return
-        if self.recall_verdict is not None:
-            return
-        self.checking = True
-        seconds = max(0.0, self.app.clock() - self.shown_at)
         self.query_one("#echo", Static).update("checking…")
-        self._grade_worker(self.question, self.variant, response, seconds, self.hints_used)
+        self.refresh_bindings()
+        self._check_worker(
+            question,
+            variant,
+            Checked(variant.qid, variant.seed, response, None, seconds, self.hints_used),
+        )
 
     @work(thread=True, exclusive=True, group="check", exit_on_error=False)
-    def _grade_worker(
-        self, question: Question, variant: Any, response: str, seconds: float, hints_used: int
-    ) -> None:
-        """Grade; if the answer was understood (and is not a recall), record and schedule it."""
-        from engine.problems import grade
+    def _check_worker(self, question: Question, variant: Any, pending: Checked) -> None:
+        """Grade (unless self-graded already); record a graded answer; post VerdictReady."""
+        from dataclasses import replace
 
-        try:
-            verdict = grade(variant, response)
-        except Exception as exc:  # a broken spec; the learner must not lose the screen
-            from engine.answers.verdict import invalid
-
-            verdict = invalid(f"This question cannot be checked ({exc}); try another one.")
-        next_due = None
-        if verdict.valid and not verdict.needs_self_grade:
-            next_due = _record(self.app, question, variant, response, verdict, seconds, hints_used)
-        markdown = result_markdown(variant, response, verdict, next_due)
-        graded = Graded(
-            question.qid, variant.seed, response, verdict, seconds, hints_used, markdown, next_due
-        )
-        self.post_message(VerdictReady(graded))
+        result = pending
+        if result.verdict is None:
+            result = replace(result, verdict=check(variant, result.response))
+        result = record_checked(self.app.recorder, question, variant, result)
+        self.post_message(VerdictReady(result))
 
     async def on_verdict_ready(self, message: VerdictReady) -> None:
-        graded = message.graded
-        self.checking = False
-        if self.variant is None or (graded.qid, graded.seed) != (
-            self.variant.qid,
-            self.variant.seed,
-        ):
+        result = message.checked
+        if not self.session.checked(result):
             return  # the question changed while the checker was busy
-        verdict = graded.verdict
+        verdict = result.verdict
         echo = self.query_one("#echo", Static)
         if not verdict.valid:
             # Costs nothing: keep the answer, say what is wrong, let the learner fix it.
             echo.update(f"✗ {verdict.feedback}")
             echo.add_class("-invalid")
+            self.refresh_bindings()
             return
         echo.remove_class("-invalid")
         echo.update(f"read as: {verdict.parsed}" if verdict.parsed else "")
-        self.last_graded = graded
+        if result.waiting:
+            self.notify(result.waiting, title="Not saved yet", severity="warning", timeout=8)
+        next_due = None
+        if result.recorded is not None and result.recorded.due is not None:
+            from quizapp.tui.widgets.format import until
+
+            next_due = until(result.recorded.due, self.app.now())
         result_pane = self.query_one("#result-pane")
         result_pane.display = True
-        await self.query_one("#result", Markdown).update(graded.result_markdown)
-        if verdict.needs_self_grade:
-            self.recall_verdict = verdict
+        await self.query_one("#result", Markdown).update(
+            result_markdown(self.variant, result.response, verdict, next_due, result.self_grade)
+        )
+        if self.session.state == PracticeState.SELF_GRADING:
             self.query_one("#grade-buttons").display = True
             self.query_one("#grade-good", Button).focus()
         else:
-            self._finish(verdict)
+            self._finish()
         self.call_after_refresh(result_pane.scroll_visible, top=True, animate=False)
         self.refresh_bindings()
 
-    def _finish(self, verdict: Any) -> None:
-        self.answered = True
-        self.session_answered += 1
-        self.session_right += int(bool(verdict.correct))
+    def _finish(self) -> None:
         self._update_title()
         for widget in self.query("#answer-area > *"):
             widget.disabled = True
         self.query_one("#practice-body").focus()
-        self.refresh_bindings()
+
+    def _retry_waiting(self) -> None:
+        """Answers the database refused are written as soon as it takes them."""
+        recorder = self.app.recorder
+        if recorder.waiting and self.app.store is not None:
+            self._retry_worker()
+
+    @work(thread=True, exclusive=True, group="retry", exit_on_error=False)
+    def _retry_worker(self) -> None:
+        recorder = self.app.recorder
+        saved = recorder.flush()
+        if saved and not recorder.waiting:
+            n = len(saved)
+            text = "Your answer is saved." if n == 1 else f"Your {n} answers are saved."
+            self.app.call_from_thread(self.notify, text, title="Saved")
 
     # ------------------------------------------------------------------ recall self-grading
 
@@ -414,60 +428,24 @@ An answer that cannot be read costs nothing: fix it and submit again.
         self.action_grade((event.button.id or "").removeprefix("grade-"))
 
     def action_grade(self, rating: str) -> None:
-        if self.recall_verdict is None or self.question is None or self.answered:
+        question, variant = self.question, self.variant
+        graded = self.session.grade(rating)
+        if graded is None or question is None:
             return
-        graded = self.last_graded
-        assert graded is not None
         self.query_one("#grade-buttons").display = False
-        self._self_grade_worker(self.question, self.variant, graded, rating)
-        self.recall_verdict = None
-        self.checking = True
-
-    @work(thread=True, exclusive=True, group="check", exit_on_error=False)
-    def _self_grade_worker(self, question: Question, variant: Any, graded: Graded, rating: str):
-        verdict = graded.verdict.self_grade(rating)
-        next_due = _record(
-            self.app,
-            question,
-            variant,
-            graded.response,
-            verdict,
-            graded.seconds,
-            graded.hints_used,
-            self_grade=rating,
-        )
-        markdown = result_markdown(variant, graded.response, verdict, next_due, rating)
-        self.post_message(
-            VerdictReady(
-                Graded(
-                    question.qid,
-                    variant.seed,
-                    graded.response,
-                    verdict,
-                    graded.seconds,
-                    graded.hints_used,
-                    markdown,
-                    next_due,
-                )
-            )
-        )
+        self._check_worker(question, variant, graded)
 
     # ------------------------------------------------------------------ actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        variant, question = self.variant, self.question
-        if action == "hint":
-            return variant is not None and self.hints_used < len(variant.hints)
-        if action == "grade":
-            return self.recall_verdict is not None
+        question = self.question
         if action == "submit":
-            return bool(self.query("#choices")) and isinstance(
-                self.query("#choices").first(), SelectionList
+            return self.session.can("submit") and (
+                bool(self.query("#choices"))
+                and isinstance(self.query("#choices").first(), SelectionList)
             )
-        if action in ("variant", "next"):
-            return question is not None or action == "next"
-        if action == "follow_up":
-            return question is not None and bool(question.model.follow_ups)
+        if action in ("hint", "grade", "next", "variant", "follow_up"):
+            return self.session.can(action)
         if action == "live":
             return question is not None and question.model.demo is not None
         return True
@@ -475,55 +453,51 @@ An answer that cannot be read costs nothing: fix it and submit again.
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def action_hint(self) -> None:
-        variant = self.variant
-        if variant is None:
-            return
-        if self.hints_used >= len(variant.hints):
-            self.notify("No more hints for this question.")
-            return
-        self.hints_used += 1
-        shown = "\n\n".join(
-            f"**Hint {i}.** {text}" for i, text in enumerate(variant.hints[: self.hints_used], 1)
-        )
+    def _show_hints(self) -> None:
+        shown = self.session.shown_hints
         hints = self.query_one("#hints", Markdown)
-        hints.update(shown)
-        hints.display = True
+        hints.update("\n\n".join(f"**Hint {i}.** {text}" for i, text in enumerate(shown, 1)))
+        hints.display = bool(shown)
+
+    def action_hint(self) -> None:
+        if self.session.hint() is None:
+            if self.variant is not None and self.session.hints_used:
+                self.notify("No more hints for this question.")
+            return
+        self._show_hints()
         self.refresh_bindings()
 
     def action_next(self) -> None:
-        if self.checking:
-            return
-        self._draw_worker(None, None)
+        if self.session.begin_next():
+            self._draw_worker(None, self.session.exclude)
 
     def action_variant(self) -> None:
-        if self.question is None or self.checking:
-            return
-        self._draw_worker(self.question.qid, None)
+        if self.session.begin_variant():
+            self._draw_worker(self.session.target, None)
 
     def action_follow_up(self) -> None:
-        question, library = self.question, self.app.library
-        if question is None or library is None or self.checking:
+        library = self.app.library
+        if library is None or not self.session.can("follow_up"):
             return
-        ids = []
-        for ref in question.model.follow_ups:
-            qid = ref if "/" in ref else f"{question.pack_id}/{ref}"
-            if library.find(qid) is not None:
-                ids.append(qid)
+        ids = self.session.follow_ups(library)
         if not ids:
             self.notify("The follow-up questions of this one are not loaded.", severity="warning")
             return
         if len(ids) == 1:
-            self._draw_worker(ids[0], None)
+            self._ask(ids[0])
             return
         from quizapp.tui.widgets.dialogs import PickOneScreen
 
         def picked(qid: str | None) -> None:
             if qid is not None:
-                self._draw_worker(qid, None)
+                self._ask(qid)
 
         choices = [(qid, f"{qid}  ·  {_first_line(library.get(qid).model.prompt)}") for qid in ids]
         self.app.push_screen(PickOneScreen("Which follow-up?", choices), picked)
+
+    def _ask(self, qid: str) -> None:
+        if self.session.begin_question(qid):
+            self._draw_worker(qid, None)
 
     def action_live(self) -> None:
         question = self.question
@@ -534,91 +508,15 @@ An answer that cannot be read costs nothing: fix it and submit again.
         self.app.action_demos(demo.name, vary=demo.vary)
 
 
+_NO_PACKS = "No packs are loaded."
+
+
 # ---------------------------------------------------------------------------- helpers
 
 
 def _first_line(markdown: str, width: int = 60) -> str:
     line = " ".join(markdown.split())
     return line if len(line) <= width else line[: width - 1] + "…"
-
-
-def _pick(
-    library: Library, app: QuizApp, selection: PracticeSelection, exclude: str | None
-) -> tuple[str | None, str]:
-    """The next question id: due ones first, then new ones, then the soonest due.
-
-    Runs in a worker thread (it imports fsrs and queries the store).
-    """
-    ids = [q.qid for q in library.questions if selection.matches(q)]
-    if not ids:
-        known = ", ".join(p.id for p in library.packs) or "none"
-        return None, f"No question matches {selection.label()}. Packs loaded: {known}."
-    store = app.store
-    if store is None:
-        order = ids
-    else:
-        from quizapp.scheduling import due
-
-        order = due(store, ids, app.now(), include_new=not selection.due_only)
-    if len(order) > 1 or (order and order[0] != exclude):
-        return next(q for q in order if q != exclude), ""
-    if selection.due_only:
-        return None, "Nothing is due right now. Come back later, or practise new questions."
-    if store is None:
-        return ids[0], ""
-    dues = store.card_dues(ids)
-    rest = sorted((when, qid) for qid, when in dues.items() if qid != exclude)
-    if rest:
-        return rest[0][1], ""
-    return (exclude or ids[0]), ""
-
-
-def _record(
-    app: QuizApp,
-    question: Question,
-    variant: Any,
-    response: str,
-    verdict: Any,
-    seconds: float | None,
-    hints_used: int,
-    self_grade: str | None = None,
-) -> str | None:
-    """Write the attempt and review the card; returns when it is due again ('in 10 min').
-
-    Runs in a worker thread: the store is thread-safe, fsrs imports here.
-    """
-    store = app.store
-    if store is None:
-        return None
-    from quizapp.scheduling import rating_for, review
-    from quizapp.store import Attempt
-    from quizapp.tui.widgets.format import until
-
-    now = app.now()
-    store.record_attempt(
-        Attempt(
-            question_id=question.qid,
-            correct=bool(verdict.correct),
-            score=float(verdict.score),
-            pack=question.pack_id,
-            topics=tuple(question.topics),
-            kind=question.kind,
-            seed=variant.seed,
-            response=response,
-            parsed=verdict.parsed or "",
-            valid=True,
-            seconds=seconds,
-            hints_used=hints_used,
-            mode="practice",
-            feedback=verdict.feedback or "",
-            diagnosis=verdict.diagnosis,
-            ts=now,
-        )
-    )
-    rating = rating_for(
-        bool(verdict.correct), float(verdict.score), hints_used, seconds, question.time, self_grade
-    )
-    return until(review(store, question.qid, rating, now), now)
 
 
 def result_markdown(

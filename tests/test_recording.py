@@ -1,0 +1,174 @@
+"""The one recording path: attempt + review + review-log row, one transaction, one clock."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import FakeClock
+from fsrs import Rating, State
+from test_mock_helpers import correct_answer, make_library, params_of
+
+from quizapp.mock import MockConfig, MockInterview, finalise, start_session
+from quizapp.recording import Answer, Recorder, record
+from quizapp.store import MIGRATIONS, Store
+
+T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with Store.open(tmp_path / "db.sqlite3", busy_timeout=0.2) as s:
+        yield s
+
+
+def answer(qid: str = "p/a", **kw) -> Answer:
+    base = {"mode": "practice", "pack": "p", "topics": ("t",), "kind": "number", "seed": 1}
+    return Answer(question_id=qid, **{**base, **kw})
+
+
+def test_a_graded_answer_writes_attempt_card_and_review_log_at_one_moment(store) -> None:
+    first = record(store, answer(correct=True, score=1.0, seconds=12.5), T0)
+    assert first.rating == Rating.Good
+    (attempt,) = store.attempts()
+    assert (attempt.ts, attempt.valid, attempt.skipped) == (T0, True, False)
+    (log,) = store.review_log()
+    assert (log.ts, log.attempt_id, log.mode, log.rating) == (T0, attempt.id, "practice", 3)
+    assert log.state_before is None and log.card_before is None  # a new card
+    assert log.duration_ms == 12_500
+    assert log.due_after == first.due == store.get_card("p/a").due
+
+    later = first.due + timedelta(days=2)
+    record(store, answer(correct=False, mode="mock"), later)
+    second = store.review_log()[-1]
+    assert second.mode == "mock" and second.rating == int(Rating.Again)
+    assert second.state_before == log.state_after
+    assert second.stability_before == pytest.approx(log.stability_after)
+    assert second.difficulty_before == pytest.approx(log.difficulty_after)
+    elapsed = (later - T0).total_seconds() / 86400
+    assert second.elapsed_days == pytest.approx(elapsed)
+    assert second.state_after in (State.Learning, State.Relearning)
+
+
+def test_hints_make_a_right_answer_hard(store) -> None:
+    got = record(store, answer(correct=True, score=1.0, hints_used=2), T0)
+    assert got.rating == Rating.Hard
+
+
+def test_a_skipped_question_is_never_an_attempt_nor_a_review(store) -> None:
+    record(store, answer("p/a", correct=True, score=1.0), T0)
+    record(store, answer("p/b", status="skipped", mode="mock"), T0)
+    summary = store.summary({"p/a": ("t",), "p/b": ("t",)}, now=T0)
+    assert (summary.total.attempts, summary.total.accuracy) == (1, 1.0)
+    assert summary.total.new == 1  # p/b was shown but never answered: still new
+    assert store.get_card("p/b") is None
+    assert [r.question_id for r in store.review_log()] == ["p/a"]
+    assert store.attempt_count() == 1
+    assert [a.skipped for a in store.attempts(question_id="p/b")] == [True]
+
+
+def test_a_failed_review_leaves_no_attempt_behind(store, monkeypatch) -> None:
+    def refuse(row) -> int:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(store, "add_review_log", refuse)
+    with pytest.raises(sqlite3.OperationalError):
+        record(store, answer(correct=True, score=1.0), T0)
+    assert store.attempts() == [] and store.get_card("p/a") is None
+
+
+def test_a_version_1_database_is_upgraded_with_its_history_intact(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.executescript(MIGRATIONS[0] + "\nPRAGMA user_version = 1;")
+    conn.execute(
+        "INSERT INTO attempts (ts, question_id, pack, correct) VALUES (?, 'p/a', 'p', 1)",
+        (T0.isoformat(timespec="microseconds"),),
+    )
+    conn.commit()
+    conn.close()
+    with Store.open(path) as s:
+        assert s.schema_version == len(MIGRATIONS)
+        (old,) = s.attempts()
+        assert (old.question_id, old.correct, old.skipped) == ("p/a", True, False)
+        record(s, answer("p/b", correct=True, score=1.0), T0)
+        assert len(s.review_log()) == 1
+
+
+def test_mock_records_unanswered_as_skipped_at_the_interviews_clock(tmp_path, store) -> None:
+    library = make_library(tmp_path / "packs")
+    clock = FakeClock(start=1_700_000_000.0)
+    interview = MockInterview.create(
+        library.questions, MockConfig(questions=4, seed=7), clock=clock
+    )
+    start_session(store, interview)
+    first = interview.slots[0]
+    clock.advance(10)
+    interview.answer(correct_answer(first.qid, params_of(library, first.qid, first.seed)))
+    clock.advance(10)
+    report = finalise(interview, library, store)
+    moment = datetime.fromtimestamp(clock(), UTC)
+    attempts = store.attempts(mode="mock")
+    assert {a.ts for a in attempts} == {moment}
+    assert [a.skipped for a in attempts].count(True) == len(report.items) - 1
+    known = {q.qid: tuple(q.topics) for q in library.questions}
+    summary = store.summary(known, now=moment)
+    assert (summary.total.attempts, summary.total.accuracy) == (1, 1.0)
+    assert [r.question_id for r in store.review_log()] == [first.qid]
+    (session,) = store.mock_history()
+    assert session.started == datetime.fromtimestamp(1_700_000_000.0, UTC)
+    assert session.finished == moment
+
+
+LOCKER = textwrap.dedent(
+    """
+    import sqlite3, sys
+    conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+    conn.execute("BEGIN EXCLUSIVE")
+    print("locked", flush=True)
+    sys.stdin.readline()
+    conn.execute("ROLLBACK")
+    """
+)
+
+
+def test_a_busy_database_keeps_the_answer_and_saves_it_once_free(store) -> None:
+    """A real second process holds the database with BEGIN EXCLUSIVE."""
+    recorder = Recorder(store, lambda: T0)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", LOCKER, str(store.path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        assert recorder.submit(answer(correct=True, score=1.0)) is None
+        assert recorder.waiting == 1
+        assert recorder.message is not None and "busy" in recorder.message
+        assert recorder.flush() == []  # still locked: still kept
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        holder.wait(timeout=30)
+    (saved,) = recorder.flush()
+    assert recorder.waiting == 0 and recorder.message is None
+    (attempt,) = store.attempts()
+    assert attempt.ts == T0 and saved.attempt_id == attempt.id
+    assert len(store.review_log()) == 1
+
+
+def test_answers_wait_in_order_until_a_store_is_there(store) -> None:
+    recorder = Recorder(None, lambda: T0)
+    assert recorder.submit(answer("p/a", correct=True, score=1.0)) is None
+    assert recorder.submit(answer("p/b", correct=True, score=1.0)) is None
+    assert recorder.message is not None and "2 answers" in recorder.message
+    recorder.store = store
+    assert len(recorder.flush()) == 2
+    assert [a.question_id for a in store.attempts()] == ["p/a", "p/b"]
