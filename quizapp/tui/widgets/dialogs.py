@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -13,7 +15,10 @@ from textual.widgets.option_list import Option
 
 
 class PickOneScreen(ModalScreen["str | None"]):
-    """Pick one of several (id, label) choices; returns the id, or None on Esc."""
+    """Pick one of several (id, label) choices; returns the id, or None on Esc.
+
+    Labels may span lines (the option list wraps them).
+    """
 
     DEFAULT_CSS = """
     PickOneScreen { align: center middle; }
@@ -31,7 +36,7 @@ class PickOneScreen(ModalScreen["str | None"]):
         Binding("escape", "cancel", "Cancel", id="pick-cancel", tooltip="Close without choosing"),
     ]
 
-    def __init__(self, title: str, choices: list[tuple[str, str]]) -> None:
+    def __init__(self, title: str, choices: Sequence[tuple[str, str | Text]]) -> None:
         super().__init__()
         self.title_text = title
         self.choices = choices
