@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from conftest import RECALL_FIXTURES, TESTS, FakeClock, make_app, rows, settle, sync
+from conftest import (
+    RECALL_FIXTURES,
+    TESTS,
+    FakeClock,
+    footer_keys,
+    make_app,
+    rows,
+    settle,
+    sync,
+)
 from textual.widgets import Input, Markdown, OptionList, Static
 
 from quizapp.tui.screens.help import HelpScreen
@@ -393,15 +402,11 @@ async def test_long_options_wrap_and_a_wrong_pick_lists_every_expected_option(tm
 
 @sync
 async def test_at_80_columns_the_footer_shows_f1_help_and_the_header_the_score(tmp_path):
-    from textual.widgets import Footer
-    from textual.widgets._footer import FooterKey
-
     app = make_app(tmp_path, start="practice", packs=["tui-basics"])
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await start_practice(app, pilot)
         await answer(app, pilot, "1000")
-        footer = screen.query_one(Footer)
-        keys = {k.description: k.region for k in footer.query(FooterKey)}
+        keys = footer_keys(screen)
         assert "Help" in keys
         assert keys["Help"].right <= 80  # on screen, not cut off
         title = str(screen.query_one("#practice-title", Static).render())
