@@ -12,6 +12,11 @@ Conventions (stated, never hidden):
   counts neither (torch's counter, Megatron, Kaplan); the stand-alone `softmax` op counts 5
   per element (max, subtract, exp, sum, divide). Chinchilla (arXiv 2203.15556, App. F) uses 3.
 - Memory figures are elements; `Cost.bytes` multiplies them by the dtype's size.
+
+Adding an operation: write its builder `_name(s, opt) -> Model` with `_Steps` and put
+`@op("name", "Title", params=(_p(...), ...), options=(Option(...), ...), check=_name_check)`
+directly above it. That is the only registration; `quizapp calc`, pack validation and the
+checker find it through `OPS`.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from typing import Any
 
 import sympy as sp
 
+from engine.formula import evaluate, render
+from engine.formula.exact import Exact, number, values_of
 from engine.units import DTYPE_BYTES, dtype_bytes
 
 # --------------------------------------------------------------------------- data types
@@ -37,6 +44,7 @@ class Param:
     help: str
     integer: bool = True
     allow_zero: bool = False
+    same_as: str | None = None  # when not given, take this other parameter's value
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,9 @@ class Model:
     conventions: dict[str, str] = field(default_factory=dict)
 
 
+Builder = Callable[[dict[str, sp.Symbol], dict[str, Any]], "Model"]
+
+
 @dataclass(frozen=True)
 class Op:
     """A registered operation: its parameters, options and model builder."""
@@ -91,8 +102,9 @@ class Op:
     name: str
     title: str
     params: tuple[Param, ...]
-    build: Callable[[dict[str, sp.Symbol], dict[str, Any]], Model]
+    build: Builder
     options: tuple[Option, ...] = ()
+    check: Callable[[dict[str, float]], None] | None = None
 
     @property
     def param_names(self) -> list[str]:
@@ -220,6 +232,10 @@ class _Steps:
         )
 
 
+#: Bytes per element of the `dtype` a cost is computed for; models whose seconds depend on the
+#: bytes moved use it, and `compute` substitutes the dtype's size.
+ELEMENT_BYTES = sp.Symbol("dtype_bytes", positive=True)
+
 MULTIPLY_ADD = "a multiply-add is 2 FLOPs (torch.utils.flop_counter, Megatron-LM)"
 
 
@@ -247,9 +263,54 @@ SCALE_OPTION = Option(
     "count_scale", False, "count the 1/sqrt(dk) scaling as one multiply per score"
 )
 
+# --------------------------------------------------------------------------- registry
+
+OPS: dict[str, Op] = {}
+"""Every operation, in the order registered (the order `quizapp calc --list` shows)."""
+
+
+def op(
+    name: str,
+    title: str,
+    *,
+    params: tuple[Param, ...],
+    options: tuple[Option, ...] = (),
+    check: Callable[[dict[str, float]], None] | None = None,
+) -> Callable[[Builder], Builder]:
+    """Register the decorated model builder as operation `name`.
+
+    Everything an operation is — its parameters, its counting options, the relations its
+    parameters must satisfy (`check`, raising CostError) and its model — is declared in
+    this one place, directly above the builder. Registering a name twice is an error.
+    """
+
+    def register(build: Builder) -> Builder:
+        if name in OPS:
+            raise ValueError(f"operation {name!r} is registered twice")
+        OPS[name] = Op(name, title, tuple(params), build, tuple(options), check)
+        return build
+
+    return register
+
+
+def _p(name: str, default: float, help: str, **kw: Any) -> Param:
+    return Param(name, default, help, **kw)
+
+
+_SIZE = "sequence length"
+
 # --------------------------------------------------------------------------- models
 
 
+@op(
+    "matmul",
+    "Matrix product (m×k)·(k×n)",
+    params=(
+        _p("m", 1024, "rows of the left matrix"),
+        _p("k", 1024, "inner (contracted) dimension"),
+        _p("n", 1024, "columns of the right matrix"),
+    ),
+)
 def _matmul(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     m, k, n = s["m"], s["k"], s["n"]
     st = _Steps()
@@ -276,6 +337,15 @@ def _matmul(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     return st.model(memory, "O(m·k·n)", "O(m·k + k·n + m·n)", {"flops": MULTIPLY_ADD})
 
 
+@op(
+    "softmax",
+    "Row-wise softmax",
+    params=(
+        _p("rows", 1024, "number of rows"),
+        _p("cols", 1024, "elements per row"),
+    ),
+    options=(Option("softmax_flops", 5, "FLOPs counted per element"),),
+)
 def _softmax(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     rows, cols = s["rows"], s["cols"]
     per = sp.Integer(opt["softmax_flops"])
@@ -302,6 +372,38 @@ def _causal_pairs(nq: sp.Expr, nk: sp.Expr, causal: bool) -> sp.Expr:
     return nq * (nq + 1) / 2 if causal else nq * nk
 
 
+def _sdpa_check(values: dict[str, float]) -> None:
+    if values["causal"] not in (0, 1):
+        raise CostError("causal must be 0 or 1")
+    if values["causal"] and values["nq"] != values["nk"]:
+        raise CostError("a causal mask here needs nq = nk (self-attention)")
+
+
+@op(
+    "sdpa",
+    "Scaled dot-product attention",
+    params=(
+        _p("b", 1, "batch size"),
+        _p("h", 8, "heads"),
+        _p("nq", 1024, "queries"),
+        _p("nk", 1024, "keys and values"),
+        _p("dk", 64, "query/key size per head"),
+        _p("dv", 64, "value size per head"),
+        _p("causal", 0, "1 for a causal mask (needs nq = nk), else 0", allow_zero=True),
+    ),
+    options=(
+        SOFTMAX_OPTION,
+        SCALE_OPTION,
+        Option(
+            "causal_flops",
+            "skip",
+            "with a causal mask: skip masked pairs or count all (torch)",
+            ("skip", "full"),
+        ),
+        Option("causal", 0, "set from the causal parameter", (0, 1)),
+    ),
+    check=_sdpa_check,
+)
 def _sdpa(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     b, h, nq, nk, dk, dv = (s[x] for x in ("b", "h", "nq", "nk", "dk", "dv"))
     causal = bool(opt["causal"])
@@ -379,6 +481,22 @@ def _sdpa(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+def _mha_check(values: dict[str, float]) -> None:
+    if values["d"] % values["h"]:
+        raise CostError(f"d = {values['d']:g} must be divisible by h = {values['h']:g}")
+
+
+@op(
+    "mha",
+    "Multi-head attention block (projections + attention)",
+    params=(
+        _p("b", 1, "batch size"),
+        _p("n", 1024, _SIZE),
+        _p("d", 512, "model width d_model"),
+        _p("h", 8, "heads (d must be divisible by h)"),
+    ),
+    check=_mha_check,
+)
 def _mha(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     b, n, d, h = s["b"], s["n"], s["d"], s["h"]
     st = _Steps()
@@ -430,6 +548,16 @@ def _mha(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+@op(
+    "layer",
+    "One transformer layer (attention + MLP), forward",
+    params=(
+        _p("b", 1, "batch size"),
+        _p("s", 2048, _SIZE),
+        _p("d", 4096, "model width"),
+        _p("ffn", 4, "MLP expansion factor"),
+    ),
+)
 def _layer(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     b, sl, d, ffn = s["b"], s["s"], s["d"], s["ffn"]
     st = _Steps()
@@ -490,6 +618,14 @@ def _table1(st: _Steps, sequential: sp.Expr, path: sp.Expr, path_text: str) -> N
     st.note("path_length", path_text, path, "layers")
 
 
+@op(
+    "self_attention",
+    "Self-attention layer core (Table 1 row)",
+    params=(
+        _p("n", 100, _SIZE),
+        _p("d", 512, "representation size"),
+    ),
+)
 def _self_attention(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     n, d = s["n"], s["d"]
     st = _Steps()
@@ -509,6 +645,14 @@ def _self_attention(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     return st.model(memory, "O(n²·d)", "O(n² + n·d)", {"flops": MULTIPLY_ADD})
 
 
+@op(
+    "rnn",
+    "Recurrent layer (Table 1 row)",
+    params=(
+        _p("n", 100, _SIZE),
+        _p("d", 512, "hidden size"),
+    ),
+)
 def _rnn(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     n, d = s["n"], s["d"]
     st = _Steps()
@@ -527,6 +671,21 @@ def _rnn(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+def _conv_check(values: dict[str, float]) -> None:
+    if values["k"] < 2:
+        raise CostError("k must be at least 2 (log_k n needs k > 1)")
+
+
+@op(
+    "conv",
+    "Convolutional layer (Table 1 row)",
+    params=(
+        _p("n", 100, _SIZE),
+        _p("d", 512, "channels"),
+        _p("k", 3, "kernel width"),
+    ),
+    check=_conv_check,
+)
 def _conv(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     n, d, k = s["n"], s["d"], s["k"]
     st = _Steps()
@@ -555,6 +714,15 @@ def _conv(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     return st.model(memory, "O(k·n·d²)", "O(k·d² + n·d)", {"flops": MULTIPLY_ADD})
 
 
+@op(
+    "separable_conv",
+    "Separable convolution",
+    params=(
+        _p("n", 100, _SIZE),
+        _p("d", 512, "channels"),
+        _p("k", 3, "kernel width"),
+    ),
+)
 def _separable_conv(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     n, d, k = s["n"], s["d"], s["k"]
     st = _Steps()
@@ -574,6 +742,15 @@ def _separable_conv(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     return st.model(memory, "O(k·n·d + n·d²)", "O(k·d + d² + n·d)", {"flops": MULTIPLY_ADD})
 
 
+@op(
+    "restricted",
+    "Restricted self-attention, neighbourhood r (Table 1 row)",
+    params=(
+        _p("n", 100, _SIZE),
+        _p("d", 512, "representation size"),
+        _p("r", 16, "neighbourhood size"),
+    ),
+)
 def _restricted(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     n, d, r = s["n"], s["d"], s["r"]
     st = _Steps()
@@ -591,6 +768,17 @@ def _restricted(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     return st.model(memory, "O(r·n·d)", "O(n·r + n·d)", {"flops": MULTIPLY_ADD})
 
 
+@op(
+    "kv_cache",
+    "KV cache (MHA, GQA, MQA)",
+    params=(
+        _p("layers", 32, "transformer layers"),
+        _p("kv_heads", 32, "KV heads (h for MHA, groups for GQA, 1 for MQA)"),
+        _p("d_head", 128, "size per head"),
+        _p("tokens", 4096, "cached tokens per sequence"),
+        _p("batch", 1, "sequences"),
+    ),
+)
 def _kv_cache(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     layers, kvh, dh, tokens, batch = (
         s[x] for x in ("layers", "kv_heads", "d_head", "tokens", "batch")
@@ -617,6 +805,14 @@ def _kv_cache(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+@op(
+    "training",
+    "Training compute C ≈ 6·N·D",
+    params=(
+        _p("params", 7e9, "parameters N", integer=False),
+        _p("tokens", 1e12, "training tokens D", integer=False),
+    ),
+)
 def _training(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     n_params, tokens = s["params"], s["tokens"]
     st = _Steps()
@@ -635,6 +831,17 @@ def _training(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+@op(
+    "inference",
+    "Inference compute ≈ 2·N per token (+ attention)",
+    params=(
+        _p("params", 7e9, "parameters N", integer=False),
+        _p("tokens", 1, "generated tokens"),
+        _p("n", 0, "context length (0: ignore attention)", allow_zero=True),
+        _p("d", 0, "model width (0: ignore attention)", allow_zero=True),
+        _p("layers", 0, "layers (0: ignore attention)", allow_zero=True),
+    ),
+)
 def _inference(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     n_params, tokens, n, d, layers = (s[x] for x in ("params", "tokens", "n", "d", "layers"))
     st = _Steps()
@@ -656,6 +863,15 @@ def _inference(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+@op(
+    "flash",
+    "FlashAttention (one head)",
+    params=(
+        _p("n", 4096, _SIZE),
+        _p("d", 64, "head size"),
+        _p("sram", 25000, "on-chip SRAM M, in elements"),
+    ),
+)
 def _flash(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     n, d, m = s["n"], s["d"], s["sram"]
     st = _Steps()
@@ -691,6 +907,16 @@ def _flash(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+@op(
+    "lsh",
+    "LSH attention (Reformer)",
+    params=(
+        _p("n", 65536, _SIZE),
+        _p("d", 64, "head size"),
+        _p("chunk", 64, "chunk size"),
+        _p("rounds", 1, "hashing rounds"),
+    ),
+)
 def _lsh(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     n, d, c, rounds = s["n"], s["d"], s["chunk"], s["rounds"]
     st = _Steps()
@@ -720,6 +946,16 @@ def _lsh(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+@op(
+    "window",
+    "Sliding-window + global attention (Longformer, BigBird)",
+    params=(
+        _p("n", 4096, _SIZE),
+        _p("d", 64, "head size"),
+        _p("w", 512, "window size"),
+        _p("g", 0, "global tokens", allow_zero=True),
+    ),
+)
 def _window(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     n, d, w, g = s["n"], s["d"], s["w"], s["g"]
     st = _Steps()
@@ -742,6 +978,15 @@ def _window(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+@op(
+    "linformer",
+    "Linformer (sequence projected to k)",
+    params=(
+        _p("n", 4096, _SIZE),
+        _p("d", 64, "head size"),
+        _p("k", 256, "projected length"),
+    ),
+)
 def _linformer(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     n, d, k = s["n"], s["d"], s["k"]
     st = _Steps()
@@ -754,6 +999,14 @@ def _linformer(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     return st.model(memory, "O(n·k·d)", "O(n·k + n·d)", {"model": "Linformer (arXiv 2006.04768)"})
 
 
+@op(
+    "linear",
+    "Kernelized linear attention",
+    params=(
+        _p("n", 4096, _SIZE),
+        _p("d", 64, "head size"),
+    ),
+)
 def _linear(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     n, d = s["n"], s["d"]
     st = _Steps()
@@ -771,6 +1024,14 @@ def _linear(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+@op(
+    "sparse",
+    "Sparse Transformer (strided)",
+    params=(
+        _p("n", 4096, _SIZE),
+        _p("d", 64, "head size"),
+    ),
+)
 def _sparse(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     n, d = s["n"], s["d"]
     st = _Steps()
@@ -793,6 +1054,16 @@ def _sparse(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+@op(
+    "distance_attention",
+    "Distance-based attention −½‖q−k‖² (D2L)",
+    params=(
+        _p("nq", 1024, "queries"),
+        _p("nk", 1024, "keys"),
+        _p("d", 64, "query/key size"),
+        _p("dv", 64, "value size"),
+    ),
+)
 def _distance(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     nq, nk, d, dv = s["nq"], s["nk"], s["d"], s["dv"]
     st = _Steps()
@@ -818,6 +1089,20 @@ def _distance(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+@op(
+    "proj_attention",
+    "Queries and keys of different sizes through W (dq×dk) (D2L)",
+    params=(
+        _p("nq", 1024, "queries"),
+        _p("nk", 1024, "keys"),
+        _p("dq", 32, "query size"),
+        _p("dk", 64, "key size"),
+        _p("dv", 64, "value size"),
+    ),
+    options=(
+        Option("order", "queries", "which side to project through W first", ("queries", "keys")),
+    ),
+)
 def _proj(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     nq, nk, dq, dk, dv = (s[x] for x in ("nq", "nk", "dq", "dk", "dv"))
     st = _Steps()
@@ -839,257 +1124,6 @@ def _proj(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
         {"flops": MULTIPLY_ADD, "order": f"project the {opt['order']} through W first"},
         extra={"queries_first_flops": queries_first, "keys_first_flops": keys_first},
     )
-
-
-# --------------------------------------------------------------------------- registry
-
-
-def _p(name: str, default: float, help: str, **kw: Any) -> Param:
-    return Param(name, default, help, **kw)
-
-
-_SIZE = "sequence length"
-OPS: dict[str, Op] = {
-    op.name: op
-    for op in (
-        Op(
-            "matmul",
-            "Matrix product (m×k)·(k×n)",
-            (
-                _p("m", 1024, "rows of the left matrix"),
-                _p("k", 1024, "inner (contracted) dimension"),
-                _p("n", 1024, "columns of the right matrix"),
-            ),
-            _matmul,
-        ),
-        Op(
-            "softmax",
-            "Row-wise softmax",
-            (
-                _p("rows", 1024, "number of rows"),
-                _p("cols", 1024, "elements per row"),
-            ),
-            _softmax,
-            (Option("softmax_flops", 5, "FLOPs counted per element"),),
-        ),
-        Op(
-            "sdpa",
-            "Scaled dot-product attention",
-            (
-                _p("b", 1, "batch size"),
-                _p("h", 8, "heads"),
-                _p("nq", 1024, "queries"),
-                _p("nk", 1024, "keys and values"),
-                _p("dk", 64, "query/key size per head"),
-                _p("dv", 64, "value size per head"),
-                _p("causal", 0, "1 for a causal mask (needs nq = nk), else 0", allow_zero=True),
-            ),
-            _sdpa,
-            (
-                SOFTMAX_OPTION,
-                SCALE_OPTION,
-                Option(
-                    "causal_flops",
-                    "skip",
-                    "with a causal mask: skip masked pairs or count all (torch)",
-                    ("skip", "full"),
-                ),
-                Option("causal", 0, "set from the causal parameter", (0, 1)),
-            ),
-        ),
-        Op(
-            "mha",
-            "Multi-head attention block (projections + attention)",
-            (
-                _p("b", 1, "batch size"),
-                _p("n", 1024, _SIZE),
-                _p("d", 512, "model width d_model"),
-                _p("h", 8, "heads (d must be divisible by h)"),
-            ),
-            _mha,
-        ),
-        Op(
-            "layer",
-            "One transformer layer (attention + MLP), forward",
-            (
-                _p("b", 1, "batch size"),
-                _p("s", 2048, _SIZE),
-                _p("d", 4096, "model width"),
-                _p("ffn", 4, "MLP expansion factor"),
-            ),
-            _layer,
-        ),
-        Op(
-            "self_attention",
-            "Self-attention layer core (Table 1 row)",
-            (
-                _p("n", 100, _SIZE),
-                _p("d", 512, "representation size"),
-            ),
-            _self_attention,
-        ),
-        Op(
-            "rnn",
-            "Recurrent layer (Table 1 row)",
-            (
-                _p("n", 100, _SIZE),
-                _p("d", 512, "hidden size"),
-            ),
-            _rnn,
-        ),
-        Op(
-            "conv",
-            "Convolutional layer (Table 1 row)",
-            (
-                _p("n", 100, _SIZE),
-                _p("d", 512, "channels"),
-                _p("k", 3, "kernel width"),
-            ),
-            _conv,
-        ),
-        Op(
-            "separable_conv",
-            "Separable convolution",
-            (
-                _p("n", 100, _SIZE),
-                _p("d", 512, "channels"),
-                _p("k", 3, "kernel width"),
-            ),
-            _separable_conv,
-        ),
-        Op(
-            "restricted",
-            "Restricted self-attention, neighbourhood r (Table 1 row)",
-            (
-                _p("n", 100, _SIZE),
-                _p("d", 512, "representation size"),
-                _p("r", 16, "neighbourhood size"),
-            ),
-            _restricted,
-        ),
-        Op(
-            "kv_cache",
-            "KV cache (MHA, GQA, MQA)",
-            (
-                _p("layers", 32, "transformer layers"),
-                _p("kv_heads", 32, "KV heads (h for MHA, groups for GQA, 1 for MQA)"),
-                _p("d_head", 128, "size per head"),
-                _p("tokens", 4096, "cached tokens per sequence"),
-                _p("batch", 1, "sequences"),
-            ),
-            _kv_cache,
-        ),
-        Op(
-            "training",
-            "Training compute C ≈ 6·N·D",
-            (
-                _p("params", 7e9, "parameters N", integer=False),
-                _p("tokens", 1e12, "training tokens D", integer=False),
-            ),
-            _training,
-        ),
-        Op(
-            "inference",
-            "Inference compute ≈ 2·N per token (+ attention)",
-            (
-                _p("params", 7e9, "parameters N", integer=False),
-                _p("tokens", 1, "generated tokens"),
-                _p("n", 0, "context length (0: ignore attention)", allow_zero=True),
-                _p("d", 0, "model width (0: ignore attention)", allow_zero=True),
-                _p("layers", 0, "layers (0: ignore attention)", allow_zero=True),
-            ),
-            _inference,
-        ),
-        Op(
-            "flash",
-            "FlashAttention (one head)",
-            (
-                _p("n", 4096, _SIZE),
-                _p("d", 64, "head size"),
-                _p("sram", 25000, "on-chip SRAM M, in elements"),
-            ),
-            _flash,
-        ),
-        Op(
-            "lsh",
-            "LSH attention (Reformer)",
-            (
-                _p("n", 65536, _SIZE),
-                _p("d", 64, "head size"),
-                _p("chunk", 64, "chunk size"),
-                _p("rounds", 1, "hashing rounds"),
-            ),
-            _lsh,
-        ),
-        Op(
-            "window",
-            "Sliding-window + global attention (Longformer, BigBird)",
-            (
-                _p("n", 4096, _SIZE),
-                _p("d", 64, "head size"),
-                _p("w", 512, "window size"),
-                _p("g", 0, "global tokens", allow_zero=True),
-            ),
-            _window,
-        ),
-        Op(
-            "linformer",
-            "Linformer (sequence projected to k)",
-            (
-                _p("n", 4096, _SIZE),
-                _p("d", 64, "head size"),
-                _p("k", 256, "projected length"),
-            ),
-            _linformer,
-        ),
-        Op(
-            "linear",
-            "Kernelized linear attention",
-            (
-                _p("n", 4096, _SIZE),
-                _p("d", 64, "head size"),
-            ),
-            _linear,
-        ),
-        Op(
-            "sparse",
-            "Sparse Transformer (strided)",
-            (
-                _p("n", 4096, _SIZE),
-                _p("d", 64, "head size"),
-            ),
-            _sparse,
-        ),
-        Op(
-            "distance_attention",
-            "Distance-based attention −½‖q−k‖² (D2L)",
-            (
-                _p("nq", 1024, "queries"),
-                _p("nk", 1024, "keys"),
-                _p("d", 64, "query/key size"),
-                _p("dv", 64, "value size"),
-            ),
-            _distance,
-        ),
-        Op(
-            "proj_attention",
-            "Queries and keys of different sizes through W (dq×dk) (D2L)",
-            (
-                _p("nq", 1024, "queries"),
-                _p("nk", 1024, "keys"),
-                _p("dq", 32, "query size"),
-                _p("dk", 64, "key size"),
-                _p("dv", 64, "value size"),
-            ),
-            _proj,
-            (
-                Option(
-                    "order", "queries", "which side to project through W first", ("queries", "keys")
-                ),
-            ),
-        ),
-    )
-}
 
 
 # --------------------------------------------------------------------------- API
@@ -1171,21 +1205,19 @@ def _check_params(op: Op, params: Mapping[str, Any]) -> dict[str, float]:
         if value < 0 or (value == 0 and not p.allow_zero):
             raise CostError(f"{name} must be a positive number, got {raw!r}")
         values[name] = value
-    return {p.name: values.get(p.name, p.default) for p in op.params}
+    defaults = {p.name: p.default for p in op.params}
+    return {
+        p.name: values.get(p.name, values.get(p.same_as, defaults[p.same_as]))
+        if p.same_as
+        else values.get(p.name, p.default)
+        for p in op.params
+    }
 
 
-def _number(expr: sp.Expr, subs: dict[sp.Symbol, sp.Expr]) -> float:
-    """Exact integers stay `int` (a 10¹² FLOP count is exact to the last FLOP); else float."""
-    value = expr.xreplace(subs)
-    if isinstance(value, sp.Integer):
-        return int(value)
-    number = float(sp.N(value, 17))
-    return int(number) if number.is_integer() and abs(number) < 2**53 else number
-
-
-def _exact(value: float) -> sp.Expr:
-    """A parameter as an exact sympy number, so that large products stay exact."""
-    return sp.Integer(int(value)) if float(value).is_integer() else sp.Float(value, 17)
+def _number(expr: sp.Expr, values: dict[str, Exact]) -> float:
+    """Through the formula core: exact integers stay `int` (a 10¹² FLOP count is exact to
+    the last FLOP), anything else is a float."""
+    return number(evaluate(expr, values))
 
 
 def compute(
@@ -1206,17 +1238,19 @@ def compute(
     for p in op.params:
         if p.integer and not float(values[p.name]).is_integer():
             raise CostError(f"{p.name} must be a whole number, got {values[p.name]:g}")
-    _op_constraints(name, values)
+    if op.check is not None:
+        op.check(values)
     if "causal" in values:
         options = {**options, "causal": int(values["causal"])}
     resolved = _resolve_options(op, options)
     m = _symbolic(name, tuple(sorted(resolved.items())))
-    symbols = {p.name: sp.Symbol(p.name, positive=True) for p in op.params}
-    subs = {symbols[k]: _exact(v) for k, v in values.items()}
     per = dtype_bytes(dtype)
+    given = {k: int(v) if float(v).is_integer() else v for k, v in values.items()}
+    subs = values_of({**given, ELEMENT_BYTES.name: int(per) if float(per).is_integer() else per})
     memory = {k: _number(e, subs) for k, e in m.memory.items()}
     steps = [
-        Step(st.text, _pretty(st.expr), _number(st.expr, subs), st.unit, st.name) for st in m.steps
+        Step(st.text, render(st.expr, op.param_names), _number(st.expr, subs), st.unit, st.name)
+        for st in m.steps
     ]
     return Cost(
         op=name,
@@ -1235,20 +1269,436 @@ def compute(
     )
 
 
-def _op_constraints(name: str, values: dict[str, float]) -> None:
-    """Relations between parameters that a model needs to be meaningful."""
-    if name == "mha" and values["d"] % values["h"]:
-        raise CostError(f"d = {values['d']:g} must be divisible by h = {values['h']:g}")
-    if name == "sdpa":
-        if values["causal"] not in (0, 1):
-            raise CostError("causal must be 0 or 1")
-        if values["causal"] and values["nq"] != values["nk"]:
-            raise CostError("a causal mask here needs nq = nk (self-attention)")
-    if name == "conv" and values["k"] < 2:
-        raise CostError("k must be at least 2 (log_k n needs k > 1)")
+# --------------------------------------------------------------------------- inference costs
+# Decode, prefill, the roofline, mixture-of-experts and speculative decoding: the serving
+# side of a transformer (Pope et al. 2022, arXiv 2211.05102; Williams et al. 2009).
+
+_BYTES_S = "memory bandwidth, B/s (H100 SXM 3.35e12)"
+_PEAK = "peak FLOP/s (H100 SXM dense BF16 989e12)"
+_ROOFLINE = (
+    "Roofline (Williams, Waterman & Patterson 2009): time = max(FLOPs/peak, bytes/bandwidth)"
+)
 
 
-def _pretty(expr: sp.Expr) -> str:
-    """A compact human form of an expression: 2·b·h·nq·nk·dk."""
-    text = sp.sstr(expr, order="none")
-    return text.replace("**", "^").replace("*", "·")
+def _decode_check(values: dict[str, float]) -> None:
+    if values["heads"] % values["kv_heads"]:
+        raise CostError(
+            f"heads = {values['heads']:g} must be a multiple of kv_heads = {values['kv_heads']:g}"
+        )
+
+
+@op(
+    "decode",
+    "One decode step: bytes read, FLOPs, time per token (memory-bound)",
+    params=(
+        _p("params", 6.74e9, "parameters N", integer=False),
+        _p("layers", 32, "transformer layers"),
+        _p("kv_heads", 32, "KV heads (= heads for MHA, groups for GQA, 1 for MQA)"),
+        _p("d_head", 128, "size per head"),
+        _p("context", 4096, "tokens already in each sequence's KV cache"),
+        _p("batch", 1, "sequences decoded together"),
+        _p("bandwidth", 3.35e12, _BYTES_S, integer=False),
+        _p("heads", 32, "query heads (default: kv_heads)", same_as="kv_heads"),
+    ),
+    check=_decode_check,
+)
+def _decode(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    """A decode step reads every weight once for the batch and each sequence's own KV cache,
+    for about 2 FLOPs per weight per sequence: at small batch its time is bytes / bandwidth,
+    which is why quantisation, GQA and batching (not FLOP/s) set tokens per second."""
+    n_params, layers, kvh, dh, ctx, batch, bw, heads = (
+        s[x]
+        for x in (
+            "params",
+            "layers",
+            "kv_heads",
+            "d_head",
+            "context",
+            "batch",
+            "bandwidth",
+            "heads",
+        )
+    )
+    e = ELEMENT_BYTES
+    st = _Steps()
+    kv_elements = 2 * layers * kvh * dh * ctx * batch
+    weight_bytes = st.note(
+        "weight_bytes",
+        "Every weight is read from memory once per step, shared by the whole batch: params · bytes",
+        n_params * e,
+        "B",
+    )
+    kv_bytes = st.note(
+        "kv_bytes",
+        "Each sequence reads its own KV cache: 2 (K, V) · layers · kv_heads · d_head · context",
+        kv_elements * e,
+        "B",
+    )
+    total_bytes = st.note("bytes", "Bytes read per decode step", weight_bytes + kv_bytes, "B")
+    st.matmul(
+        "weight_flops",
+        "One new token per sequence meets every weight: one multiply-add each, 2·params·batch",
+        batch,
+        n_params,
+        1,
+    )
+    st.matmul(
+        "score_flops",
+        "Its query against the cached keys: per layer and head, context dot products of d_head",
+        batch * layers * heads,
+        dh,
+        ctx,
+    )
+    st.matmul(
+        "value_flops",
+        "The weighted sum of the cached values: as many again",
+        batch * layers * heads,
+        ctx,
+        dh,
+    )
+    flops = 2 * n_params * batch + 4 * batch * layers * heads * dh * ctx
+    st.note(
+        "intensity",
+        "Arithmetic intensity: FLOPs per byte read (≈ batch / bytes per element before the cache)",
+        flops / total_bytes,
+        "FLOP/B",
+    )
+    seconds = st.note(
+        "seconds",
+        "Time per step when memory-bound: bytes / bandwidth (compare intensity with the ridge)",
+        total_bytes / bw,
+        "s",
+    )
+    st.note(
+        "tokens_per_second",
+        "Tokens generated per second over the batch: batch / seconds per step",
+        batch / seconds,
+        "tokens/s",
+    )
+    memory = {"weights": n_params, "kv_cache": kv_elements, "total": n_params + kv_elements}
+    return st.model(
+        memory,
+        "O(params·batch + layers·heads·d_head·context·batch)",
+        "O(params + layers·kv_heads·d_head·context·batch)",
+        {
+            "flops": MULTIPLY_ADD,
+            "time": "memory-bound: seconds = bytes read / bandwidth (true while intensity < ridge)",
+            "reads": "weights once per step for the whole batch; each sequence's KV cache once",
+            "heads": "query heads default to kv_heads (MHA); GQA shares a KV head among groups",
+        },
+        total_text="FLOPs per decode step",
+    )
+
+
+@op(
+    "prefill",
+    "Prefill of a prompt: FLOPs and time at peak (compute-bound)",
+    params=(
+        _p("params", 6.74e9, "parameters N", integer=False),
+        _p("layers", 32, "transformer layers"),
+        _p("d", 4096, "model width"),
+        _p("s", 2048, "prompt length"),
+        _p("batch", 1, "prompts"),
+        _p("peak", 989e12, _PEAK, integer=False),
+    ),
+    options=(
+        Option(
+            "causal_flops",
+            "full",
+            "attention pairs: count all s² (Megatron, PaLM) or skip masked ones",
+            ("full", "skip"),
+        ),
+    ),
+)
+def _prefill(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    """Prefill pushes every prompt token through every weight at once: thousands of FLOPs per
+    byte of weights, so its time (a lower bound on TTFT) is FLOPs / peak."""
+    n_params, layers, d, seq, batch, peak = (
+        s[x] for x in ("params", "layers", "d", "s", "batch", "peak")
+    )
+    causal_skip = opt["causal_flops"] == "skip"
+    pairs = seq * (seq + 1) / 2 if causal_skip else seq * seq
+    which = "the lower triangle, s·(s+1)/2 pairs" if causal_skip else "all s² pairs"
+    st = _Steps()
+    tokens = st.note("tokens", "Prompt tokens processed at once: s · batch", seq * batch, "tokens")
+    st.matmul(
+        "weight_flops",
+        "Every prompt token meets every weight: 2·params·s·batch",
+        tokens,
+        n_params,
+        1,
+    )
+    st.matmul(
+        "score_flops",
+        f"QKᵀ in every layer over {which}, width d",
+        batch * layers * pairs,
+        d,
+        1,
+    )
+    st.matmul(
+        "value_flops", f"P·V in every layer over {which}, width d", batch * layers * pairs, d, 1
+    )
+    flops = 2 * n_params * seq * batch + 4 * batch * layers * pairs * d
+    st.note(
+        "flops_per_token", "FLOPs per prompt token (2·params + attention)", flops / tokens, "FLOP"
+    )
+    st.note(
+        "seconds",
+        "Time at peak: prefill is compute-bound, so FLOPs / peak (a lower bound on TTFT)",
+        flops / peak,
+        "s",
+    )
+    return st.model(
+        {},
+        "O(params·s·batch + layers·s²·d·batch)",
+        "O(params + s·d·batch)",
+        {
+            "flops": MULTIPLY_ADD,
+            "attention": (
+                "causal pairs skipped (FlashAttention-2 skips masked blocks)"
+                if causal_skip
+                else "all s² pairs counted (Megatron 4·b·s²·d per layer, PaLM's 12·L·d·T / 3)"
+            ),
+            "time": "compute-bound at 100 % of peak; real kernels reach 50–75 %",
+        },
+        total_text="FLOPs of the prefill",
+    )
+
+
+@op(
+    "roofline",
+    "Roofline: time, intensity, ridge point, compute- or memory-bound",
+    params=(
+        _p("flops", 1.348e10, "FLOPs of the work", integer=False),
+        _p("bytes", 1.348e10, "bytes moved to and from memory", integer=False),
+        _p("peak", 989e12, _PEAK, integer=False),
+        _p("bandwidth", 3.35e12, _BYTES_S, integer=False),
+    ),
+)
+def _roofline(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    """The roofline in one place, so a decode step, a matmul or a prefill can be placed on it
+    with the same arithmetic: time is the larger of the compute and the memory time."""
+    flops, moved, peak, bw = (s[x] for x in ("flops", "bytes", "peak", "bandwidth"))
+    st = _Steps()
+    st.flop("work_flops", "The work, as given", flops)
+    intensity = st.note("intensity", "Arithmetic intensity: FLOPs / bytes", flops / moved, "FLOP/B")
+    st.note(
+        "ridge",
+        "Ridge point: peak / bandwidth, the intensity where the roofs meet",
+        peak / bw,
+        "FLOP/B",
+    )
+    compute_s = st.note("compute_seconds", "Time if compute-bound: FLOPs / peak", flops / peak, "s")
+    memory_s = st.note("memory_seconds", "Time if memory-bound: bytes / bandwidth", moved / bw, "s")
+    st.note(
+        "attainable",
+        "Attainable FLOP/s: min(peak, intensity · bandwidth)",
+        sp.Min(peak, intensity * bw),
+        "FLOP/s",
+    )
+    st.note("seconds", "Time: the larger of the two", sp.Max(compute_s, memory_s), "s")
+    st.note(
+        "bound",
+        "Bound: ⌊min(1, intensity / ridge)⌋, 1 when intensity ≥ ridge (compute), else 0 (memory)",
+        sp.floor(sp.Min(1, flops * bw / (peak * moved))),
+        "(1 compute-bound, 0 memory-bound)",
+    )
+    return st.model(
+        {},
+        "O(flops/peak + bytes/bandwidth)",
+        "O(1)",
+        {"model": _ROOFLINE, "bound": "1 = compute-bound (intensity ≥ ridge), 0 = memory-bound"},
+    )
+
+
+def _moe_check(values: dict[str, float]) -> None:
+    if values["top_k"] > values["experts"]:
+        raise CostError("top_k cannot exceed the number of experts")
+
+
+@op(
+    "moe",
+    "Mixture of experts: total and active parameters, FLOPs per token",
+    params=(
+        _p("shared_params", 1_605_636_096, "parameters every token uses", integer=False),
+        _p("expert_params", 5_637_144_576, "parameters of one expert", integer=False),
+        _p("experts", 8, "experts"),
+        _p("top_k", 2, "experts each token is routed to"),
+        _p("tokens", 4096, "tokens in a routed batch (for the expert capacity)"),
+        _p("capacity_factor", 1.25, "slack over an even share of tokens", integer=False),
+    ),
+    check=_moe_check,
+)
+def _moe(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    """Memory follows the total parameters, FLOPs the active ones: the split an interviewer
+    checks first (Mixtral 8x7B: 46.7B stored, 12.9B used per token)."""
+    shared, expert, experts, top_k = (
+        s[x] for x in ("shared_params", "expert_params", "experts", "top_k")
+    )
+    st = _Steps()
+    total = st.note(
+        "total_params",
+        "Stored: the shared part (attention, embeddings, norms, router) plus every expert",
+        shared + experts * expert,
+        "params",
+    )
+    active = st.note(
+        "active_params",
+        "Used per token: the shared part plus the top_k experts the router picks",
+        shared + top_k * expert,
+        "params",
+    )
+    st.flop("token_flops", "FLOPs per token: one multiply-add per active parameter", 2 * active)
+    st.note("active_fraction", "Active share of the parameters", active / total, "")
+    st.note(
+        "expert_capacity",
+        "Expert capacity (Switch): top_k·tokens / experts × capacity_factor slots per expert",
+        top_k * s["tokens"] / experts * s["capacity_factor"],
+        "tokens",
+    )
+    return st.model(
+        {"weights": total},
+        "O((shared_params + top_k·expert_params)·tokens)",
+        "O(shared_params + experts·expert_params)",
+        {
+            "flops": "2 FLOPs per active parameter per token; attention over the context ignored",
+            "memory": "every expert must be in memory even though only top_k run per token",
+            "capacity": "tokens past an expert's capacity are dropped (Switch, arXiv 2101.03961)",
+        },
+        total_text="FLOPs per token",
+    )
+
+
+def _spec_decode_check(values: dict[str, float]) -> None:
+    if values["alpha"] >= 1:
+        raise CostError("alpha must be below 1 (an acceptance rate of 1 never stops)")
+
+
+@op(
+    "spec_decode",
+    "Speculative decoding: tokens per target call, speedup",
+    params=(
+        _p("alpha", 0.8, "acceptance rate α, 0 ≤ α < 1", integer=False, allow_zero=True),
+        _p("gamma", 4, "tokens drafted per step γ"),
+        _p(
+            "cost_ratio",
+            0,
+            "draft/target cost per call c (0: free draft)",
+            integer=False,
+            allow_zero=True,
+        ),
+    ),
+    check=_spec_decode_check,
+)
+def _spec_decode(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    """Leviathan et al.'s expected tokens per target call and wall-time factor: the draft's
+    tokens are kept until the first rejection, and the target adds one of its own."""
+    alpha, gamma, c = s["alpha"], s["gamma"], s["cost_ratio"]
+    st = _Steps()
+    tokens = st.note(
+        "tokens_per_step",
+        "Expected tokens per target call: 1 + α + … + α^γ = (1 − α^(γ+1)) / (1 − α)",
+        (1 - alpha ** (gamma + 1)) / (1 - alpha),
+        "tokens",
+    )
+    cost = st.note(
+        "step_cost",
+        "Cost of one step in target calls: γ draft calls at cost_ratio each, plus one target call",
+        gamma * c + 1,
+        "target calls",
+    )
+    st.note(
+        "speedup", "Expected wall-time speedup: tokens per step / step cost", tokens / cost, "×"
+    )
+    return st.model(
+        {},
+        "O(gamma) draft calls + 1 target call per step",
+        "O(gamma) drafted tokens",
+        {
+            "model": "Leviathan et al. 2023 (arXiv 2211.17192): i.i.d. acceptance with rate α",
+            "cost_ratio": "c = time of a draft call / time of a target call (0: free draft)",
+        },
+    )
+
+
+def _kv_capacity_check(values: dict[str, float]) -> None:
+    if values["weights"] >= values["memory"]:
+        raise CostError("the weights alone fill the memory; nothing is left for the KV cache")
+
+
+@op(
+    "kv_capacity",
+    "KV-cache capacity: sequences and tokens that fit in a memory budget",
+    params=(
+        _p("memory", 80e9, "memory budget, bytes (e.g. 80e9 for an 80 GB GPU)", integer=False),
+        _p("weights", 13.48e9, "bytes taken by the weights", integer=False, allow_zero=True),
+        _p("layers", 32, "transformer layers"),
+        _p("kv_heads", 32, "KV heads (= heads for MHA, groups for GQA, 1 for MQA)"),
+        _p("d_head", 128, "size per head"),
+        _p("context", 4096, "tokens per sequence"),
+        _p("window", 4096, "sliding window: tokens kept (default: context)", same_as="context"),
+        _p("block", 1, "allocation unit in tokens (16 for vLLM's pages)"),
+    ),
+    check=_kv_capacity_check,
+)
+def _kv_capacity(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
+    """Capacity planning: what is left after the weights, divided by what a sequence caches
+    (capped by a sliding window, rounded up to whole paged blocks)."""
+    memory, weights, layers, kvh, dh, ctx, window, block = (
+        s[x]
+        for x in ("memory", "weights", "layers", "kv_heads", "d_head", "context", "window", "block")
+    )
+    e = ELEMENT_BYTES
+    st = _Steps()
+    free = st.note(
+        "free_bytes", "Memory left for the cache: budget − weights", memory - weights, "B"
+    )
+    per_token = st.note(
+        "per_token_bytes",
+        "KV bytes per token: 2 (K, V) · layers · kv_heads · d_head · bytes per element",
+        2 * layers * kvh * dh * e,
+        "B",
+    )
+    kept = st.note(
+        "cached_tokens",
+        "Tokens cached per sequence: the context, capped by the sliding window",
+        sp.Min(ctx, window),
+        "tokens",
+    )
+    slots = st.note(
+        "allocated_tokens",
+        "Slots allocated per sequence: whole blocks, ⌈cached / block⌉ · block",
+        sp.ceiling(kept / block) * block,
+        "tokens",
+    )
+    st.note(
+        "padding_tokens", "Slots allocated but unused (under one block)", slots - kept, "tokens"
+    )
+    per_seq = st.note(
+        "per_sequence_bytes",
+        "KV bytes per sequence: slots · bytes per token",
+        slots * per_token,
+        "B",
+    )
+    st.note(
+        "max_batch",
+        "Sequences that fit: ⌊free / bytes per sequence⌋",
+        sp.floor(free / per_seq),
+        "sequences",
+    )
+    st.note(
+        "max_tokens",
+        "Token slots that fit in all: ⌊free / bytes per token⌋",
+        sp.floor(free / per_token),
+        "tokens",
+    )
+    return st.model(
+        {},
+        "O(1)",
+        "O(layers·kv_heads·d_head·min(context, window))",
+        {
+            "dtype": "the dtype is the KV cache's element type; weights are given in bytes",
+            "window": "a sliding window (Mistral 7B) keeps only the last `window` tokens",
+            "block": "paged allocation (vLLM) rounds each sequence up to whole blocks",
+        },
+    )

@@ -10,29 +10,22 @@ Pure on purpose: no files, no pydantic, no UI. A question may be a plain mapping
 loaded from YAML) or any object with the same attributes (the pack models), so the
 engine never depends on how the app stores packs.
 
-Formulas (param formulas, answer values, derivation steps) go through the one safe
-parser, `engine.answers.parse_formula`; each distinct formula text is parsed once and
-compiled into a small evaluator over Python numbers, so drawing a variant costs
-microseconds after the first time. Integer arithmetic stays exact (2·n²·d with
-n = 4096 is printed digit for digit).
+Formulas (param formulas, answer values, derivation steps) go through the formula
+core, `engine.formula`: each distinct formula text is parsed once (cached) and
+evaluated by the core's guarded exact evaluator, so integer arithmetic stays exact
+(2·n²·d with n = 4096 is printed digit for digit) and no draw can build a huge number.
 """
 
 from __future__ import annotations
 
-import math
 import random
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
 Num = int | float
-_Exact = int | Fraction | float
-
-#: Integers above this size are refused by the evaluator (an authoring error, not a number).
-MAX_INT_BITS = 4096
 
 
 class FormulaError(ValueError):
@@ -90,42 +83,37 @@ def _plain(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Formula:
-    """A parsed formula compiled to an evaluator; `names` are the variables it uses."""
+    """A parsed formula; calling it evaluates it through the formula core (`engine.formula`)."""
 
     text: str
     names: frozenset[str]
-    _fn: Callable[[Mapping[str, Num]], _Exact]
+    expr: Any = None  # the parsed sympy expression; None for a literal number
+    literal: Num | None = None
 
     def __call__(self, values: Mapping[str, Num]) -> Num:
         """The value with `values` substituted; FormulaError if undefined or too large."""
+        if self.literal is not None:
+            return self.literal
+        from engine.formula import ParseError, value
+
         try:
-            return _normalise(self._fn(values))
+            return value(self.expr, {k: values[k] for k in self.names})
         except KeyError as exc:
             raise FormulaError(f"no value for {exc.args[0]}", self.text) from None
-        except (ZeroDivisionError, OverflowError, ValueError, TypeError) as exc:
-            if isinstance(exc, FormulaError):
-                raise
-            raise FormulaError(f"cannot evaluate {self.text!r}: {_why(exc)}", self.text) from None
-
-
-def _why(exc: Exception) -> str:
-    if isinstance(exc, ZeroDivisionError):
-        return "division by zero"
-    if isinstance(exc, OverflowError):
-        return "the value is too large"
-    return str(exc) or type(exc).__name__
+        except ParseError as err:
+            raise FormulaError(f"cannot evaluate {self.text!r}: {err.message}", self.text) from None
 
 
 @lru_cache(maxsize=4096)
 def _compile_cached(text: str, variables: tuple[str, ...]) -> Formula:
-    from engine.answers import ParseError, parse_formula
+    from engine.formula import ParseError, parse_formula
 
     try:
         expr = parse_formula(text, variables)
     except ParseError as err:
         raise FormulaError(err.message, text, err.position) from None
     names = frozenset(s.name for s in expr.free_symbols)
-    return Formula(text, names, _compile_expr(expr))
+    return Formula(text, names, expr)
 
 
 def compile_formula(text: str | Num, variables: Iterable[str]) -> Formula:
@@ -136,8 +124,7 @@ def compile_formula(text: str | Num, variables: Iterable[str]) -> Formula:
     if isinstance(text, bool):
         raise FormulaError("expected a number or a formula, got true/false", str(text))
     if isinstance(text, int | float):
-        value = text
-        return Formula(str(text), frozenset(), lambda _values: value)
+        return Formula(str(text), frozenset(), literal=text)
     if not isinstance(text, str):
         raise FormulaError(f"expected a number or a formula, got {type(text).__name__}")
     return _compile_cached(text.strip(), tuple(sorted(set(variables))))
@@ -146,135 +133,6 @@ def compile_formula(text: str | Num, variables: Iterable[str]) -> Formula:
 def evaluate(text: str | Num, values: Mapping[str, Num]) -> Num:
     """A formula's value with every variable taken from `values` (int when exact)."""
     return compile_formula(text, values.keys())(values)
-
-
-def _normalise(value: _Exact) -> Num:
-    """int if the value is a whole number we can state exactly, else float."""
-    if isinstance(value, Fraction):
-        if value.denominator == 1:
-            value = value.numerator
-        else:
-            return _finite(float(value))
-    if isinstance(value, int):
-        return value
-    value = _finite(float(value))
-    if value.is_integer() and abs(value) < 2**53:
-        return int(value)
-    return value
-
-
-def _finite(value: float) -> float:
-    if math.isnan(value) or math.isinf(value):
-        raise ValueError("the value is undefined or infinite")
-    return value
-
-
-def _check_int(value: _Exact) -> _Exact:
-    if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
-        raise OverflowError
-    if (
-        isinstance(value, Fraction)
-        and max(value.numerator.bit_length(), value.denominator.bit_length()) > MAX_INT_BITS
-    ):
-        return float(value)
-    return value
-
-
-def _power(base: _Exact, exp: _Exact) -> _Exact:
-    if isinstance(exp, Fraction) and exp.denominator == 1:
-        exp = exp.numerator
-    if isinstance(exp, int) and isinstance(base, int | Fraction) and not isinstance(base, bool):
-        bits = abs(exp) * max(1, Fraction(base).numerator.bit_length() if base else 1)
-        if bits <= MAX_INT_BITS:
-            if exp >= 0:
-                return base**exp
-            if base == 0:
-                raise ZeroDivisionError
-            return Fraction(1) / Fraction(base) ** (-exp)
-    b, e = float(base), float(exp)
-    if b == 0 and e < 0:
-        raise ZeroDivisionError
-    if b < 0 and not e.is_integer():
-        raise ValueError("a negative number to a fractional power is not real")
-    result = math.pow(b, e)
-    return result
-
-
-def _factorial(x: _Exact) -> _Exact:
-    if isinstance(x, Fraction) and x.denominator == 1:
-        x = x.numerator
-    if isinstance(x, int):
-        if x < 0:
-            raise ValueError("factorial of a negative number")
-        if x > 500:
-            raise OverflowError
-        return math.factorial(x)
-    if x < 0:
-        raise ValueError("factorial of a negative number")
-    return math.gamma(float(x) + 1)
-
-
-def _log(x: _Exact) -> float:
-    if x <= 0:
-        raise ValueError("logarithm of a non-positive number")
-    return math.log(x) if isinstance(x, int) else math.log(float(x))
-
-
-def _compile_expr(expr: Any) -> Callable[[Mapping[str, Num]], _Exact]:
-    """Turn a sympy expression into nested closures over Python numbers (no code generation)."""
-    import sympy
-
-    if expr.is_Symbol:
-        name = expr.name
-        return lambda v: v[name]
-    if expr.is_Integer:
-        i = int(expr)
-        return lambda v: i
-    if expr.is_Rational:
-        q = Fraction(int(expr.p), int(expr.q))
-        return lambda v: q
-    if expr.is_Float or expr is sympy.pi or expr is sympy.E:
-        f = float(expr)
-        return lambda v: f
-    args = [_compile_expr(a) for a in expr.args]
-    if expr.is_Add:
-        return lambda v: _check_int(sum((a(v) for a in args), 0))
-
-    if expr.is_Mul:
-
-        def product(v: Mapping[str, Num]) -> _Exact:
-            result: _Exact = 1
-            for a in args:
-                result = _check_int(result * a(v))
-            return result
-
-        return product
-    if expr.is_Pow:
-        b, e = args
-        return lambda v: _check_int(_power(b(v), e(v)))
-    if isinstance(expr, sympy.log):
-        if len(args) == 2:
-            x, base = args
-            return lambda v: _log(x(v)) / _log(base(v))
-        (x,) = args
-        return lambda v: _log(x(v))
-    if isinstance(expr, sympy.exp):
-        (x,) = args
-        return lambda v: math.exp(x(v))
-    if isinstance(expr, sympy.factorial):
-        (x,) = args
-        return lambda v: _factorial(x(v))
-    if isinstance(expr, sympy.Min):
-        return lambda v: min(a(v) for a in args)
-    if isinstance(expr, sympy.Max):
-        return lambda v: max(a(v) for a in args)
-    if isinstance(expr, sympy.floor):
-        (x,) = args
-        return lambda v: math.floor(x(v))
-    if isinstance(expr, sympy.ceiling):
-        (x,) = args
-        return lambda v: math.ceil(x(v))
-    raise FormulaError(f"unsupported operation {type(expr).__name__} in a formula")
 
 
 # --------------------------------------------------------------------------- draws
@@ -468,7 +326,7 @@ def draw(question: Any, seed: int, *, qid: str | None = None) -> Variant:
     keeps its variants when its pack is renamed. Raises FormulaError or RenderError on
     a broken question (validation reports those with file locations first).
     """
-    from engine.formula_text import spell  # imports the parser (sympy), as compile_formula does
+    from engine.formula import spell  # imports the parser (sympy), as compile_formula does
 
     spec = as_mapping(question)
     own_id = str(spec.get("id", ""))
@@ -505,12 +363,14 @@ def draw(question: Any, seed: int, *, qid: str | None = None) -> Variant:
                 numbers,
             )
         )
+    prompt = render(str(spec.get("prompt", "")), params)
+    answer = _with_prompt_facts(answer, prompt, spec.get("params") or {})
     return Variant(
         qid=qid or own_id,
         seed=seed,
         kind=kind,
         params=params,
-        prompt=render(str(spec.get("prompt", "")), params),
+        prompt=prompt,
         answer_spec=answer,
         expected=expected_text(answer, params),
         derivation=steps,
@@ -530,6 +390,63 @@ def draw_prompt(question: Any, seed: int) -> str:
     spec = as_mapping(question)
     params = draw_params(spec.get("params"), seed, str(spec.get("id", "")))
     return render(str(spec.get("prompt", "")), params)
+
+
+_ESTIMATE = re.compile(
+    r"\b(approximately|roughly|estimate|ballpark|order of magnitude|about how)\b|≈", re.I
+)
+_IN_UNIT = re.compile(r"\b(?:in|answer in|give it in)\s+([KMGTP]i?B|[kKMGTP]?B|ms|µs|us|ns)\b")
+_CONSTANT = re.compile(
+    r"\b(?:some |a |any )?constants? ([a-zA-Z])\b|\b([a-zA-Z]) (?:is|being) (?:a )?constant\b"
+)
+
+
+#: A short product (bounded, so scanning a long prompt stays linear): M, n·d, 2*n^2.
+_OPERAND = r"[\w^²³]{1,24}(?:\s?[·*]\s?[\w^²³]{1,24}){0,4}"
+#: A chain of inequalities between products, as prompts state them: d ≤ M ≤ n·d.
+_INEQUALITY = re.compile(rf"(?<![\w^²³]){_OPERAND}(?:\s*(?:≤|<=)\s*{_OPERAND}){{1,4}}")
+
+
+def _readable_assumptions(stated: list[str], variables: list[str]) -> bool:
+    """Whether the inequalities a prompt states are ones the Big-O checker can use."""
+    from engine.answers.bigo import parse_assumptions
+    from engine.answers.errors import SpecError
+    from engine.formula import Budget
+
+    try:
+        return bool(parse_assumptions(stated, variables, Budget()))
+    except SpecError:
+        return False
+
+
+def _with_prompt_facts(
+    answer: dict[str, Any], prompt: str, params_spec: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What the prompt tells the checker: an estimate is asked, the unit a bare number is
+    in, the constants it names, and which params are drawn inputs (not derived values)."""
+    kind = answer.get("kind")
+    if kind == "number":
+        answer.setdefault(
+            "inputs",
+            [k for k, v in params_spec.items() if not (isinstance(v, Mapping) and "formula" in v)],
+        )
+        if _ESTIMATE.search(prompt):
+            answer.setdefault("estimate", True)
+        units = {m.group(1) for m in _IN_UNIT.finditer(prompt)}
+        if len(units) == 1 and "in_unit" not in answer and answer.get("unit"):
+            unit = units.pop()
+            if unit not in ("B", "s"):
+                answer["in_unit"] = unit
+    elif kind == "big_o":
+        variables = set(answer_variables(answer))
+        named = {m.group(1) or m.group(2) for m in _CONSTANT.finditer(prompt)} - variables
+        if "assume" not in answer and ("≤" in prompt or "<=" in prompt):
+            stated = [m.group(0) for m in _INEQUALITY.finditer(prompt)]
+            if stated and _readable_assumptions(stated, sorted(variables)):
+                answer["assume"] = stated
+        if named and "constants" not in answer:
+            answer["constants"] = sorted(named)
+    return answer
 
 
 def expected_text(answer: Mapping[str, Any], params: Mapping[str, Num]) -> str:

@@ -18,6 +18,7 @@ from quizapp.commands.options import pack_dirs, packs_dir_option
 #: name -> "module:attribute"; the order is the order shown in --help.
 COMMANDS: dict[str, str] = {
     "practice": "quizapp.commands.practice:practice",
+    "serve": "quizapp.commands.serve:serve",
     "mock": "quizapp.commands.mock:mock",
     "calc": "quizapp.commands.calc:calc",
     "demo": "quizapp.commands.demo:demo",
@@ -26,8 +27,11 @@ COMMANDS: dict[str, str] = {
     "preview": "quizapp.commands.preview:preview",
     "check": "quizapp.commands.check:check",
     "new": "quizapp.commands.new:new",
+    "plan": "quizapp.commands.plan:plan",
+    "optimize": "quizapp.commands.optimize:optimize",
     "stats": "quizapp.commands.stats:stats",
     "export": "quizapp.commands.export:export",
+    "import": "quizapp.commands.importing:import_history",
     "schema": "quizapp.commands.schema:schema",
 }
 

@@ -75,3 +75,13 @@ def user_packs_dirs(extra: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
         seen.add(key)
         result.append(path)
     return result
+
+
+def pack_sources_dir() -> Path:
+    """Where `quizapp packs add` clones pack repositories (one folder per source)."""
+    return user_packs_home() / "git"
+
+
+def pack_lock_path() -> Path:
+    """The lock file: every added pack repository with its resolved commit (JSON)."""
+    return user_packs_home() / "packs.lock.json"

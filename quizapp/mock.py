@@ -16,9 +16,11 @@ Decisions worth knowing:
   a fake clock instead of waiting. A clock that goes backwards counts as no time.
 * **What is graded.** Every submitted answer, plus whatever stands in the answer box of
   the question on screen when the interview ends (time up or finished by the user);
-  every other question counts as unanswered (score 0, and recorded as a wrong attempt,
-  which is honest and also steers the next draw toward that topic). A response the
-  checker cannot read counts as wrong: in an interview there is no retry.
+  every other question counts as unanswered (score 0 in the report, recorded as
+  skipped: not in accuracy, not a review). A submitted answer the checker cannot read
+  (`banana` for a Big-O) is refused on the spot with the reason, at no cost, as in
+  practice (`unreadable`); only a draft taken as it stands at time-up can be unreadable,
+  and it counts as wrong.
 * **Recall questions are not scored.** They have no automatic grading; the report shows
   the answer given next to the model answer, in a "self-check" section, and they are left
   out of the score (recorded as attempts with `valid=False`, so accuracy ignores them).
@@ -27,6 +29,10 @@ Decisions worth knowing:
   already chosen. Without `--seed` the weights also lean toward the user's weak topics
   (`Store.topic_accuracy()`); with `--seed` the history is ignored, so the same seed
   gives the same interview on any machine. Questions are asked easiest first.
+* **One interview, one window.** The interview on screen is leased in the database
+  (`Store.take_lease`) and the lease renewed every `LEASE_HEARTBEAT` seconds; another
+  window that finds a lease fresher than `LEASE_STALE` seconds says the interview is
+  open elsewhere and takes it over only when asked.
 * **Numbers come from the engine.** Expected answers, derivations and verdicts come from
   `engine.problems.draw` / `grade`; this module only counts scores and seconds.
 """
@@ -59,6 +65,10 @@ MAX_FOLLOW_UPS = 6
 #: Diversity factors: each chosen question sharing a topic / the difficulty scales weights.
 SAME_TOPIC_FACTOR = 0.5
 SAME_DIFFICULTY_FACTOR = 0.7
+#: Seconds between two renewals of the lease on the open interview, and the age after
+#: which a lease whose window stopped renewing it (crashed, killed) is free to take.
+LEASE_HEARTBEAT = 5.0
+LEASE_STALE = 30.0
 
 Clock = Callable[[], float]
 
@@ -632,6 +642,31 @@ def grade_interview(interview: MockInterview, library: Any) -> list[Graded]:
             status = WRONG
         results.append(Graded(i, slot, response, status, score, True, variant, verdict))
     return results
+
+
+def unreadable(variant: Any, response: str) -> str | None:
+    """Why a submitted answer cannot be read (None: it can, or is not machine-checked).
+
+    Only readability is checked here, never correctness: the interview gives no
+    feedback until it is over. Choices and recall answers are always readable.
+    """
+    if variant is None or variant.kind in ("recall", "choice") or not response.strip():
+        return None
+    from engine.problems import grade
+
+    try:
+        verdict = grade(variant, response)
+    except ValueError:  # a pack bug: reported (not scored) at the end, not the learner's
+        return None
+    return None if verdict.valid else (verdict.feedback or "this answer cannot be read")
+
+
+def paused_summary(state: Mapping[str, Any]) -> str:
+    """One line about a saved interview: answered so far and time left."""
+    questions = state.get("questions") or []
+    answered = sum(r is not None for r in state.get("responses") or [])
+    left = format_clock(float(state.get("remaining_seconds") or 0.0))
+    return f"{answered} of {len(questions)} answered, {left} left"
 
 
 # --------------------------------------------------------------------------- report

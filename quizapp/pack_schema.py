@@ -146,6 +146,10 @@ class NumberAnswer(_Model):
     """Accepted relative error (the checker's default is 0.01)."""
     abs_tol: float | None = Field(default=None, ge=0)
     """Accepted absolute error, for answers near zero."""
+    in_unit: NonEmptyText | None = None
+    """The unit the prompt asks for (e.g. TiB): a bare number is read in it."""
+    estimate: bool | None = None
+    """The prompt asks for an estimate: near misses earn more partial credit."""
 
 
 class ExpressionAnswer(_Model):
@@ -172,6 +176,10 @@ class BigOAnswer(_Model):
     """Assumptions such as {d: constant}, {d: n} or "n >> d"."""
     known: dict[str, NonEmptyText] | None = None
     """Wrong classes with tailored feedback: {"n*d^2": "that is the projection cost"}."""
+    assume: NonEmptyText | list[NonEmptyText] | None = None
+    """Inequalities between the variables the prompt states, e.g. "d <= M <= n*d"."""
+    constants: list[Name] | None = None
+    """Names the prompt calls constants (O(c·n³) is read as O(n³))."""
 
 
 class ChoiceAnswer(_Model):

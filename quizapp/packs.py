@@ -9,7 +9,8 @@ schema error such as ``questions[3].answer.rel_tol`` can be reported as
 
 Public API (used by the CLI, the TUI and mock interviews):
 
-- ``load_all(extra_dirs=()) -> Library``: shipped packs + $QUIZAPP_PACKS + extra dirs.
+- ``load_all(extra_dirs=()) -> Library``: shipped packs + $QUIZAPP_PACKS + extra dirs +
+  the packs added from git repositories (``quizapp.pack_sources``).
   A broken pack never stops the app: it is skipped and its problems are kept in
   ``Library.errors``.
 - ``Library.packs``, ``Library.questions`` (``Question`` with ``.qid``, ``.pack_id``,
@@ -511,9 +512,11 @@ def pack_files(directory: str | os.PathLike[str]) -> list[Path]:
 def pack_dirs(extra_dirs: Iterable[str | os.PathLike[str]] = ()) -> list[tuple[Path, bool]]:
     """(directory, shipped?) pairs to load: shipped packs first, then user directories."""
     from quizapp import locations
+    from quizapp.pack_sources import enabled_pack_dirs
 
     dirs = [(locations.shipped_packs_dir(), True)]
     dirs += [(d, False) for d in locations.user_packs_dirs(extra_dirs)]
+    dirs += [(d, False) for d in enabled_pack_dirs()]  # added with `quizapp packs add`
     return dirs
 
 

@@ -88,6 +88,7 @@ def pick_next(
     Due (most overdue first) → new (pack order) → the soonest due; `exclude` (the
     question just asked) only when it is the only one left. With `due_only`, only due.
     """
+    from quizapp.planning import review_ahead
     from quizapp.scheduling import due
 
     ids = [q.qid for q in library.questions if selection.matches(q)]
@@ -95,18 +96,54 @@ def pick_next(
         known = ", ".join(p.id for p in library.packs) or "none"
         return None, f"No question matches {selection.label()}. Packs loaded: {known}."
     order = ids if store is None else due(store, ids, now, include_new=not selection.due_only)
+    budgets = {q.qid: float(q.time) for q in library.questions if selection.matches(q)}
+    interview = None if store is None else _interview_order(store, budgets, order, now)
+    if interview is not None:
+        order = interview
     for qid in order:
         if qid != exclude:
             return qid, ""
     if selection.due_only:
         if order:
             return order[0], ""
-        return None, "Nothing is due right now. Come back later, or practise new questions."
+        return None, NOTHING_DUE
+    if interview is not None and store is not None:
+        ahead = [q for q in review_ahead(store, ids, now) if q != exclude]
+        if ahead:  # reviewing ahead toward the date: the weakest memory first
+            return ahead[0], ""
     dues = {} if store is None else store.card_dues(ids)
     soonest = sorted((when, qid) for qid, when in dues.items() if qid != exclude)
     if soonest:
         return soonest[0][1], ""
     return (exclude or ids[0]), ""
+
+
+#: Why a due-only session is empty; the screen offers to review ahead ("advance").
+NOTHING_DUE = (
+    "Nothing is due right now. Press **a** to review ahead (the questions you are most "
+    "likely to forget first), come back later, or practise new questions."
+)
+
+
+def _interview_order(
+    store: Store, budgets: dict[str, float], order: list[str], now: datetime
+) -> list[str] | None:
+    """With an interview date set: `order` re-ranked toward the date (None: no date set).
+
+    Due questions come weakest first (lowest FSRS retrievability), then the new ones
+    today's plan meets; see `quizapp.planning.toward_the_date`.
+    """
+    from quizapp.planning import interview_date, plan_for, toward_the_date
+
+    interview = interview_date(store)
+    if interview is None:
+        return None
+    wanted = set(order)
+    plan = None
+    today = now.astimezone().date()
+    if interview > today:
+        plan = plan_for(store, budgets, today=today, interview=interview)
+    return [q for q in toward_the_date(store, list(budgets), now, plan) if q in wanted]
 
 
 @dataclass(frozen=True)
@@ -316,6 +353,22 @@ class PracticeSession:
             last.hints_used,
             self_grade=rating,
         )
+
+    def take_back(self) -> bool:
+        """Undo of the answer just given: ask the same question (same numbers) again.
+
+        The screen has taken the attempt, the card and the review-log row back in the
+        store (`quizapp.ratings.undo`); False when there is no answer to take back.
+        """
+        if self.state != PracticeState.ANSWERED or self.last is None:
+            return False
+        self.answered -= 1
+        self.right -= int(bool(self.last.verdict.correct))
+        self.last = None
+        self.response = ""
+        self.shown_at = self.clock()
+        self.state = PracticeState.ASKING
+        return True
 
     def recover(self) -> None:
         """A worker failed while checking: back to asking, with the answer still typed."""

@@ -33,7 +33,11 @@ __all__ = [
     "rating_for",
     "review",
     "scheduler",
+    "scheduler_for",
 ]
+
+#: Settings key holding the learner's fitted FSRS parameters (`quizapp optimize`).
+PARAMETERS_KEY = "fsrs_parameters"
 
 #: The words a user may grade a recall question with, mapped to fsrs ratings.
 SELF_GRADES: dict[str, Rating] = {
@@ -48,9 +52,22 @@ EASY_SHARE_OF_BUDGET = 0.5
 
 
 @cache
-def scheduler() -> Scheduler:
-    """The one scheduler (default FSRS-6 parameters, 90% retention, no fuzz)."""
-    return Scheduler(enable_fuzzing=False)
+def scheduler(parameters: tuple[float, ...] | None = None) -> Scheduler:
+    """The scheduler: FSRS-6 with `parameters` (default ones if None), 90% retention, no fuzz."""
+    if parameters is None:
+        return Scheduler(enable_fuzzing=False)
+    return Scheduler(parameters=parameters, enable_fuzzing=False)
+
+
+def scheduler_for(store: Store) -> Scheduler:
+    """The scheduler with the learner's fitted parameters, when `quizapp optimize` kept some."""
+    fitted = store.get_setting(PARAMETERS_KEY)
+    if not fitted:
+        return scheduler()
+    try:
+        return scheduler(tuple(float(w) for w in fitted))
+    except (TypeError, ValueError):  # unreadable or out of bounds: fall back, never crash
+        return scheduler()
 
 
 def rating_for(
@@ -122,7 +139,7 @@ def review(
         row = store.get_card(question_id)
         before = None if row is None else Card.from_json(row.card_json)
         card = before or Card(card_id=_card_id(question_id), due=now)
-        after, _log = scheduler().review_card(card, rating, review_datetime=now)
+        after, _log = scheduler_for(store).review_card(card, rating, review_datetime=now)
         store.put_card(question_id, after.to_json(), after.due, after.last_review)
         elapsed = None
         if before is not None and before.last_review is not None:

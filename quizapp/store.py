@@ -116,6 +116,13 @@ MIGRATIONS: list[str] = [
         heartbeat TEXT NOT NULL                    -- UTC ISO 8601 of its last sign of life
     );
     """,
+    # 2 -> 3: small named settings (the interview date, fitted scheduler parameters).
+    """
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL                        -- JSON
+    );
+    """,
 ]
 
 
@@ -785,6 +792,55 @@ class Store:
             qid: datetime.fromisoformat(due) for qid, due in rows if wanted is None or qid in wanted
         }
 
+    def cards(self) -> list[CardRow]:
+        """Every stored review card, by question id."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT question_id, card, due, last_review FROM cards ORDER BY question_id"
+            ).fetchall()
+        return [CardRow(r[0], r[1], datetime.fromisoformat(r[2]), from_iso(r[3])) for r in rows]
+
+    def answer_seconds(self) -> dict[str, list[float]]:
+        """question id -> the recorded answer times (valid attempts that were timed).
+
+        The planner turns these into the learner's own pace.
+        """
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT question_id, seconds FROM attempts "
+                "WHERE valid = 1 AND seconds IS NOT NULL ORDER BY ts, id"
+            ).fetchall()
+        result: dict[str, list[float]] = {}
+        for qid, seconds in rows:
+            result.setdefault(qid, []).append(float(seconds))
+        return result
+
+    # ------------------------------------------------------------------ settings
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        """A setting's value (decoded JSON), or `default` when it was never set."""
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return default if row is None else json.loads(row[0])
+
+    def settings(self) -> dict[str, Any]:
+        """Every setting, decoded (for export)."""
+        with self._lock:
+            rows = self._conn.execute("SELECT key, value FROM settings ORDER BY key").fetchall()
+        return {key: json.loads(value) for key, value in rows}
+
+    def set_setting(self, key: str, value: Any) -> None:
+        """Store a JSON-able value under `key` (committed at once); None removes the key."""
+        with self._lock:
+            if value is None:
+                self._conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+                return
+            self._conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, json.dumps(value, ensure_ascii=False)),
+            )
+
     # ------------------------------------------------------------------ review log
 
     def add_review_log(self, row: ReviewLogRow) -> int:
@@ -853,6 +909,21 @@ class Store:
             )
             for r in rows
         ]
+
+    def delete_review_log(self, review_id: int) -> None:
+        """Remove one review-log row (undo; use inside `transaction()` with the rest)."""
+        with self._lock:
+            self._conn.execute("DELETE FROM review_log WHERE id = ?", (review_id,))
+
+    def delete_attempt(self, attempt_id: int) -> None:
+        """Remove one attempt (undo; its review-log row must go first)."""
+        with self._lock:
+            self._conn.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,))
+
+    def delete_card(self, question_id: str) -> None:
+        """Forget a question's card (undo of its first review: it is new again)."""
+        with self._lock:
+            self._conn.execute("DELETE FROM cards WHERE question_id = ?", (question_id,))
 
     # ------------------------------------------------------------------ the mock lease
 
@@ -964,6 +1035,25 @@ class Store:
                 "UPDATE mock_sessions SET finished = ? WHERE id = ? AND finished IS NULL",
                 (to_iso(now or utc_now()), str(session_id)),
             )
+
+    def add_mock_session(self, session: MockSession) -> bool:
+        """Insert a finished session as it was (import); False when its id is already here."""
+        with self._lock:
+            cur = self._conn.execute(
+                "INSERT OR IGNORE INTO mock_sessions (id, started, finished, state, report, score) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    session.id,
+                    to_iso(session.started),
+                    None if session.finished is None else to_iso(session.finished),
+                    json.dumps(session.state, ensure_ascii=False),
+                    None
+                    if session.report is None
+                    else json.dumps(session.report, ensure_ascii=False),
+                    session.score,
+                ),
+            )
+            return cur.rowcount > 0
 
     def mock_history(self) -> list[MockSession]:
         """Completed sessions (with a report), oldest first."""

@@ -448,3 +448,33 @@ def test_bad_input_names_valid_choices():
 def test_large_counts_are_exact_integers():
     cost = compute("training", {"params": 70e9, "tokens": 1.4e12})
     assert cost.flops == 6 * 70 * 10**9 * 14 * 10**11
+
+
+def test_an_op_registered_next_to_its_builder_is_computable_and_listed():
+    """The `@op` decorator is the whole registration: a new op is usable at once."""
+    from engine import costs
+
+    @costs.op(
+        "_test_square",
+        "Square matrix product",
+        params=(costs.Param("n", 4, "size"),),
+        check=lambda v: None if v["n"] < 100 else _raise(CostError("n must be below 100")),
+    )
+    def _square(s, opt):  # type: ignore[no-untyped-def]
+        st = costs._Steps()
+        st.matmul("mm", "n×n times n×n", s["n"], s["n"], s["n"])
+        return st.model({"c": s["n"] ** 2}, "O(n³)", "O(n²)")
+
+    try:
+        a = np.ones((3, 3))
+        assert compute("_test_square", {"n": 3}).flops == 2 * a.shape[0] ** 3
+        with pytest.raises(CostError, match="below 100"):
+            compute("_test_square", {"n": 100})
+        with pytest.raises(ValueError, match="registered twice"):
+            costs.op("_test_square", "again", params=())(_square)
+    finally:
+        del OPS["_test_square"]
+
+
+def _raise(error: Exception) -> None:
+    raise error

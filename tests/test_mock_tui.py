@@ -293,3 +293,147 @@ async def test_recall_and_choice_widgets_take_answers(packs_dir, db) -> None:
                 pilot, screen, {"choice": "b", "recall": "pairs"}.get(slot.kind, "n^2*d")
             )
         assert sorted(r for r in screen.interview.responses) == ["b", "n^2*d", "pairs"]
+
+
+async def go_to(pilot, screen: MockScreen, name: str) -> None:
+    index = next(i for i, s in enumerate(screen.interview.slots) if s.qid.endswith(name))
+    screen.goto(index)
+    await pilot.pause()
+
+
+@run_async
+async def test_an_unreadable_answer_is_refused_at_no_cost(packs_dir, db, library) -> None:
+    """`banana` on a Big-O question: the question stays, nothing is counted, then fixed."""
+    app = make_app(packs_dir, db, FakeClock())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        interview = screen.interview
+        await go_to(pilot, screen, "attention-order")
+        index = interview.current
+        await answer_current(pilot, screen, "banana")
+        await settle(app, pilot)
+        assert interview.current == index and interview.responses[index] is None
+        assert "not submitted" in text_of(screen, "#mock-echo")
+        assert screen.current_text() == "banana"  # kept, to be fixed
+        await pilot.press(*["backspace"] * 6)
+        slot = interview.slots[index]
+        await answer_current(pilot, screen, correct_answer(slot.qid, {}))
+        await settle(app, pilot)
+        assert interview.responses[index] is not None and interview.current != index
+
+
+@run_async
+async def test_esc_asks_then_pauses_and_m_offers_the_interview_back(packs_dir, db) -> None:
+    clock = FakeClock()
+    app = make_app(packs_dir, db, clock, start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.action_mock({"packs": ["mockpack"], "seed": 3, "questions": 6})
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, MockScreen)
+        await answer_current(pilot, screen, "1")
+        await settle(app, pilot)
+        session = screen.interview.session_id
+        left = screen.interview.remaining()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "MockChoiceScreen"  # asks first
+        await pilot.press("escape")  # no: back to the interview, nothing lost
+        await pilot.pause()
+        assert app.screen is screen and not screen.interview.finished
+        await pilot.press("escape", "y")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "HomeScreen"
+        clock.advance(600)  # time away does not count
+
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert "paused mock interview" in str(app.screen.query_one("#choice-text").render())
+        await pilot.press("r")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, MockScreen)
+        assert screen.interview.session_id == session
+        assert screen.interview.remaining() == left
+        assert screen.interview.responses[0] == "1"
+
+
+@run_async
+async def test_starting_a_new_interview_asks_and_grades_the_paused_one(packs_dir, db) -> None:
+    clock = FakeClock()
+    app = make_app(packs_dir, db, clock, start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.action_mock({"packs": ["mockpack"], "seed": 3, "questions": 6})
+        await settle(app, pilot)
+        first = app.screen.interview.session_id
+        await answer_current(pilot, app.screen, "1")
+        await pilot.press("escape", "y")
+        await settle(app, pilot)
+        clock.advance(60)
+        app.action_mock({"packs": ["mockpack"], "seed": 4, "questions": 6})
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "MockChoiceScreen"  # asks before anything
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MockScreen)
+        assert app.screen.interview.session_id != first
+    with Store.open(db) as store:
+        (old,) = store.mock_history()  # graded, with a report: not dropped
+        assert old.id == first and old.report is not None
+        attempts = store.attempts(mode="mock", session_id=first)
+        answered = [a for a in attempts if not a.skipped]
+        assert [a.response for a in answered] == ["1"]
+        assert {a.ts.timestamp() for a in attempts} == {clock.now}  # the app's clock
+
+
+@run_async
+async def test_an_interview_open_in_another_window_is_taken_over_only_when_asked(
+    packs_dir, db
+) -> None:
+    from datetime import UTC, datetime
+
+    clock = FakeClock()
+    app = make_app(packs_dir, db, clock, start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.action_mock({"packs": ["mockpack"], "seed": 3, "questions": 6})
+        await settle(app, pilot)
+        await pilot.press("escape", "y")
+        await settle(app, pilot)
+        store = app.store
+        now = datetime.fromtimestamp(clock.now, UTC)
+        # Another window (another process, the same data folder) opens it.
+        assert store.take_lease("other-window", None, now, 30, force=False) is None
+
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert "open in another quizapp window" in str(
+            app.screen.query_one("#choice-text").render()
+        )
+        await pilot.press("escape")  # not taken
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "HomeScreen"
+        assert store.lease().owner == "other-window"
+
+        await pilot.press("m")
+        await settle(app, pilot)
+        await pilot.press("t")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, MockScreen) and screen.interview is not None
+        assert store.lease().owner == app.instance_id
+
+        # The other window takes it back; this one notices at its next heartbeat.
+        clock.advance(6)
+        store.take_lease("other-window", None, datetime.fromtimestamp(clock.now, UTC), 30, True)
+        saved = store.load_unfinished_mock()
+        screen.tick()
+        await pilot.pause()
+        assert screen.interview is None
+        assert "taken over by another" in screen.query_one("#mock-prompt").source
+        clock.advance(10)
+        screen.tick()  # writes nothing any more
+        assert store.load_unfinished_mock() == saved

@@ -279,3 +279,22 @@ async def test_dialog_buttons_show_their_keys_and_the_dialog_its_own_footer(tmp_
         assert labels == ["Resume [r]", "Discard [x]", "Later [Esc]"]  # not eaten as markup
         keys = footer_keys(app.screen)
         assert {"Resume", "Discard", "Later"} <= set(keys) and "Practise" not in keys
+
+
+@sync
+async def test_the_modes_list_opens_a_mode_on_enter_and_on_click(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.wait_library()
+        await settle(app, pilot)
+        modes = app.screen.query_one("#modes")
+        assert modes.has_focus
+        await pilot.press("end", "up", "up", "enter")  # third from the end: History
+        await settle(app, pilot)
+        assert isinstance(app.screen, HistoryScreen)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.click("#modes", offset=(4, 3))  # the fourth line: Demos
+        await settle(app, pilot)
+        assert isinstance(app.screen, DemosScreen)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from engine.answers.check import check, expected_text, interpret
 from engine.answers.errors import ParseError, SpecError
-from engine.answers.parser import evaluate_formula, parse_formula
 from engine.answers.verdict import SELF_GRADES, Verdict, self_grade
+from engine.formula import evaluate_formula, parse_formula
 
 __all__ = [
     "SELF_GRADES",

@@ -14,18 +14,19 @@ A class is the set of undominated terms: comparing classes is comparing sets.
 
 from __future__ import annotations
 
+import itertools
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import cast
 
 import sympy
 
-from engine.answers.deadline import Deadline
-from engine.answers.errors import ParseError, SpecError, Undecided
-from engine.answers.parser import MathDomainError, parse_growth
-from engine.answers.render import render
+from engine.answers.errors import MathDomainError, ParseError, SpecError, Undecided
 from engine.answers.verdict import Verdict, invalid
+from engine.formula import UNLIMITED, Budget, evaluate, parse_growth, render
+from engine.formula.grammar import case_aliases
 
 Profile = tuple[float, float, float, float, float]
 _ZERO: Profile = (0.0, 0.0, 0.0, 0.0, 0.0)
@@ -101,7 +102,7 @@ def _combine(terms: Iterable[Term]) -> list[Term]:
 
 
 class _Converter:
-    def __init__(self, variables: Sequence[str], deadline: Deadline) -> None:
+    def __init__(self, variables: Sequence[str], deadline: Budget) -> None:
         self.variables = set(variables)
         self.deadline = deadline
 
@@ -112,10 +113,10 @@ class _Converter:
                 return []
             if not e.is_finite:
                 raise NotGrowth("undefined")
-            v = float(e)
+            v = _constant(e, self.deadline)
             return [Term(v, v, ())]
         if not e.free_symbols:  # log(2), sqrt(2), pi: constant, not a written coefficient
-            v = float(e.evalf(15))
+            v = _constant(e, self.deadline)
             if not math.isfinite(v):
                 raise NotGrowth("undefined")
             if v == 0:
@@ -148,14 +149,14 @@ class _Converter:
             out = []
             for a in e.args:
                 out.extend(self.terms(a))
-            return undominated(_combine(out), _Order())
+            return undominated(_combine(out), _Order(), self.deadline)
         if isinstance(e, sympy.ceiling | sympy.floor):
             return self.terms(e.args[0])
         raise Undecided(f"cannot compare {type(e).__name__}")
 
     def pow(self, base: sympy.Expr, ex: sympy.Expr) -> list[Term]:
         if not ex.free_symbols:
-            k = float(ex.evalf(15))
+            k = _constant(ex, self.deadline)
             parts = self.terms(base)
             if not parts:
                 if k <= 0:
@@ -170,14 +171,14 @@ class _Converter:
                         raise Undecided("too many terms")
                     acc = _combine(x.times(y) for x in acc for y in parts)
                 return acc
-            top = undominated(parts, _Order())
+            top = undominated(parts, _Order(), self.deadline)
             if k > 0:
                 return _combine(t.power(k) for t in top)
             if len(top) == 1:
                 return [top[0].power(k)]
             raise Undecided("cannot compare a reciprocal of a sum")
         if not base.free_symbols:
-            c = float(base.evalf(15))
+            c = _constant(base, self.deadline)
             if c <= 0:
                 raise NotGrowth("non-positive base")
             return [self.exponential(ex * sympy.log(base))]
@@ -210,7 +211,7 @@ class _Converter:
         if not parts:
             raise NotGrowth("log of 0")
         out: list[Term] = []
-        for t in undominated(parts, _Order()):
+        for t in undominated(parts, _Order(), self.deadline):
             if t.coef <= 0:
                 raise NotGrowth("log of a negative quantity")
             for v, (a, b, p, q, _r) in t.prof:
@@ -242,6 +243,16 @@ class _Converter:
         raise Undecided("a factorial of something other than a multiple of one variable")
 
 
+def _constant(e: sympy.Expr, budget: Budget) -> float:
+    """A constant part's value through the formula core (too large to compare: Undecided)."""
+    try:
+        return float(evaluate(e, {}, budget))
+    except MathDomainError as err:
+        raise NotGrowth(err.message) from None
+    except (ParseError, OverflowError):
+        raise Undecided("a constant too large to compare") from None
+
+
 def _small(e: sympy.Expr) -> bool:
     return sympy.count_ops(e) < 40
 
@@ -249,11 +260,19 @@ def _small(e: sympy.Expr) -> bool:
 # -- dominance -----------------------------------------------------------------
 
 
+Relation = tuple[tuple[str, float], ...]
+
+
 @dataclass(frozen=True)
 class _Order:
-    """Variables chained by a regime (`n >> d` -> (("n", "d"),)); others are independent."""
+    """Variables chained by a regime (`n >> d` -> (("n", "d"),)); others are independent.
+
+    `relations` are assumed inequalities lhs ≤ rhs between monomials, each stored as the
+    exponents of lhs/rhs (d ≤ M ≤ n·d gives d/M ≤ 1 and M/(n·d) ≤ 1).
+    """
 
     chains: tuple[tuple[str, ...], ...] = ()
+    relations: tuple[Relation, ...] = ()
 
     def groups(self, t: Term) -> list[tuple[float, ...]]:
         prof = t.profile
@@ -285,19 +304,51 @@ def _lex_le(x: tuple[float, ...], y: tuple[float, ...]) -> bool:
 
 
 def dominated_by(t2: Term, t1: Term, order: _Order) -> bool:
-    """t2 = O(t1) as every variable grows independently (chains compared lexicographically)."""
+    """t2 = O(t1) as every variable grows independently (chains compared lexicographically),
+    or because the assumed relations bound t2/t1."""
     k1, k2 = order.keyed(t1), order.keyed(t2)
     for g in set(k1) | set(k2):
-        size = len(k1.get(g) or k2[g])
+        size = len(k1.get(g) or k2.get(g) or ())
         if not _lex_le(k2.get(g, (0.0,) * size), k1.get(g, (0.0,) * size)):
-            return False
+            return bool(order.relations) and _bounded_by_relations(t2, t1, order.relations)
     return True
 
 
-def undominated(terms: Sequence[Term], order: _Order) -> list[Term]:
+#: Multiples of each relation tried when looking for a bound (a tiny exhaustive LP).
+_WEIGHTS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
+
+
+def _bounded_by_relations(t2: Term, t1: Term, relations: Sequence[Relation]) -> bool:
+    """t2/t1 ≤ Π gᵢ^λᵢ · (a monomial that does not grow) for some λ ≥ 0, gᵢ ≤ 1 the relations.
+
+    Only polynomial parts are combined; exponential parts must already agree, and logs
+    decide per variable when the polynomial parts cancel exactly.
+    """
+    p1, p2 = t1.profile, t2.profile
+    names = sorted(set(p1) | set(p2) | {v for r in relations for v, _ in r})
+    diff = {
+        v: [a - b for a, b in zip(p2.get(v, _ZERO), p1.get(v, _ZERO), strict=True)] for v in names
+    }
+    if any(abs(d[0]) > _EPS or abs(d[1]) > _EPS for d in diff.values()):
+        return False
+    rels = [dict(r) for r in relations[:3]]
+    for weights in itertools.product(_WEIGHTS, repeat=len(rels)):
+        ok = True
+        for v in names:
+            poly = diff[v][2] - sum(w * r.get(v, 0.0) for w, r in zip(weights, rels, strict=True))
+            if not _lex_le((poly, diff[v][3], diff[v][4]), (0.0, 0.0, 0.0)):
+                ok = False
+                break
+        if ok:
+            return True
+    return False
+
+
+def undominated(terms: Sequence[Term], order: _Order, budget: Budget = UNLIMITED) -> list[Term]:
     """The terms no other term strictly dominates: the Θ-class of the sum."""
     out = []
     for t in terms:
+        budget.check()
         beaten = any(
             dominated_by(t, u, order) and not dominated_by(u, t, order) for u in terms if u is not t
         )
@@ -428,11 +479,11 @@ def growth_class(
     text: str,
     variables: Sequence[str],
     regime: Regime,
-    deadline: Deadline,
+    deadline: Budget,
 ) -> tuple[GrowthClass, sympy.Expr]:
     """Parse and reduce text to its class; ParseError / NotGrowth / Undecided otherwise."""
     try:
-        expr, wrappers = parse_growth(text, variables)
+        expr, wrappers = parse_growth(text, variables, deadline)
     except MathDomainError as err:
         raise NotGrowth(err.message) from None
     return reduce_growth(expr, wrappers, variables, regime, deadline), expr
@@ -443,13 +494,13 @@ def reduce_growth(
     wrappers: list[str],
     variables: Sequence[str],
     regime: Regime,
-    deadline: Deadline,
+    deadline: Budget,
 ) -> GrowthClass:
     terms = _Converter(variables, deadline).terms(expr)
     terms = regime.apply(terms)
     if not terms:
         raise NotGrowth("zero")
-    top = undominated(terms, regime.order)
+    top = undominated(terms, regime.order, deadline)
     deadline.check()
     if any(t.coef < 0 for t in top):
         raise NotGrowth("negative for large inputs")
@@ -550,15 +601,64 @@ def diagnose(resp: GrowthClass, exp: GrowthClass, order: Sequence[str]) -> str:
     return "; ".join(parts)
 
 
+def _names(value: object, field: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [v.strip() for v in value.replace(",", " ").split()]
+    if not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value):
+        raise SpecError(f"`{field}` must be a list of names")
+    return list(value)
+
+
+def parse_assumptions(value: object, names: Sequence[str], budget: Budget) -> tuple[Relation, ...]:
+    """`"d <= M <= n*d"` (or a list of such chains) -> relations lhs/rhs ≤ 1 as exponents."""
+    if value in (None, "", []):
+        return ()
+    chains = [value] if isinstance(value, str) else value
+    if not isinstance(chains, Sequence) or not all(isinstance(c, str) for c in chains):
+        raise SpecError("`assume` must be a text such as 'd <= M <= n*d' or a list of them")
+    out: list[Relation] = []
+    for chain in chains:
+        sides = [p.strip() for p in re.split(r"<=|≤|<<|≪|<", str(chain))]
+        if len(sides) < 2 or not all(sides):
+            raise SpecError(f"cannot read the assumption {chain!r}; write e.g. 'd <= M <= n*d'")
+        powers = [_monomial(side, names, budget, chain) for side in sides]
+        for lo, hi in itertools.pairwise(powers):
+            rel = {v: lo.get(v, 0.0) - hi.get(v, 0.0) for v in set(lo) | set(hi)}
+            out.append(tuple(sorted((v, e) for v, e in rel.items() if abs(e) > _EPS)))
+    return tuple(out)
+
+
+def _monomial(text: str, names: Sequence[str], budget: Budget, chain: str) -> dict[str, float]:
+    try:
+        expr, _ = parse_growth(text, names, budget)
+        terms = _Converter(names, budget).terms(expr)
+    except (ParseError, NotGrowth, Undecided) as err:
+        raise SpecError(f"cannot read {text!r} in the assumption {chain!r}: {err}") from None
+    if len(terms) != 1 or any(p[0] or p[1] or p[3] or p[4] for _, p in terms[0].prof):
+        raise SpecError(f"{text!r} in the assumption {chain!r} must be a product of powers")
+    return {v: p[2] for v, p in terms[0].prof}
+
+
 def check_big_o(
     spec: Mapping,
     response: str,
     params: Mapping[str, float],
     mistakes: Sequence[Mapping],
-    deadline: Deadline,
+    deadline: Budget,
 ) -> Verdict:
-    variables = spec_variables(spec)
+    declared = spec_variables(spec)
+    constants = [c for c in _names(spec.get("constants"), "constants") if c not in declared]
+    variables = [*declared, *constants]
     regime = parse_regime(spec.get("regime"), variables)
+    regime = replace(
+        regime,
+        constants=regime.constants | frozenset(constants),
+        order=replace(
+            regime.order, relations=parse_assumptions(spec.get("assume"), variables, deadline)
+        ),
+    )
     bound = str(spec.get("bound", "theta")).lower()
     if bound not in ("theta", "o", "big_o", "θ"):
         raise SpecError(f"bound must be theta or O, not {bound!r}")
@@ -566,7 +666,7 @@ def check_big_o(
     expected = _spec_class(spec.get("value"), variables, regime, deadline, "value")
     shown = "Θ(" + class_text(expected.top, variables) + ")"
     try:
-        expr, wrappers = parse_growth(response, variables)
+        expr, wrappers = parse_growth(response, variables, deadline, case_aliases(variables))
     except MathDomainError as err:
         msg = f"That is not a valid growth rate ({err.message}); the answer is {shown}."
         return Verdict(False, 0.0, msg, None, response.strip())
@@ -669,7 +769,7 @@ def spec_variables(spec: Mapping) -> list[str]:
 
 
 def _spec_class(
-    value: object, variables: Sequence[str], regime: Regime, deadline: Deadline, field: str
+    value: object, variables: Sequence[str], regime: Regime, deadline: Budget, field: str
 ) -> GrowthClass:
     if not isinstance(value, str | int):
         raise SpecError(f"`{field}` must be a growth rate such as 'n^2*d'")
@@ -692,10 +792,11 @@ def expected_big_o_text(spec: Mapping) -> str:
     return f"{sym}({render(expr, variables)})"
 
 
-def interpret_big_o(spec: Mapping, response: str) -> str:
-    variables = spec_variables(spec)
+def interpret_big_o(spec: Mapping, response: str, budget: Budget) -> str:
+    declared = spec_variables(spec)
+    variables = declared + [c for c in _names(spec.get("constants"), "c") if c not in declared]
     try:
-        expr, wrappers = parse_growth(response, variables)
+        expr, wrappers = parse_growth(response, variables, budget, case_aliases(variables))
     except ParseError as err:
         return f"? {err.message}"
     w = wrappers[0] if wrappers else ""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from engine.answers.deadline import Deadline
-from engine.answers.errors import ParseError, SpecError, Undecided
+from engine.answers.errors import OutOfTime, ParseError, SpecError, Undecided
 from engine.answers.verdict import Verdict, invalid
+from engine.formula.budget import ECHO_BUDGET, Budget
 
 KINDS = ("number", "expression", "big_o", "choice", "recall")
 
@@ -38,12 +38,12 @@ def check(
         response = str(response)
     if not response.strip() and kind != "recall":
         return invalid("Type an answer first.")
-    deadline = Deadline()
+    deadline = Budget()
     try:
         if kind == "number":
             from engine.answers.numbers import check_number
 
-            return check_number(spec, response, params, all_mistakes)
+            return check_number(spec, response, params, all_mistakes, deadline)
         if kind == "big_o":
             from engine.answers.bigo import check_big_o
 
@@ -59,7 +59,7 @@ def check(
         return check_recall(spec, response)
     except SpecError:
         raise
-    except Undecided:
+    except (Undecided, OutOfTime):
         return invalid("Could not decide whether that is right in time; try a simpler form.")
     except ParseError as err:
         return invalid(f"Could not read that: {err.message}.")
@@ -83,6 +83,7 @@ def _mistakes(spec: Mapping, extra: Sequence[Mapping] | None) -> list[Mapping]:
 
 def interpret(spec: Mapping, response: str) -> str:
     """How the response is understood, for the live echo while typing. Never raises."""
+    budget = Budget(ECHO_BUDGET)
     try:
         kind = spec.get("kind") if isinstance(spec, Mapping) else None
         text = str(response or "")
@@ -91,20 +92,22 @@ def interpret(spec: Mapping, response: str) -> str:
         if kind == "number":
             from engine.answers.numbers import interpret_number
 
-            return interpret_number(text)
+            return interpret_number(spec, text, budget)
         if kind == "big_o":
             from engine.answers.bigo import interpret_big_o
 
-            return interpret_big_o(spec, text)
+            return interpret_big_o(spec, text, budget)
         if kind == "expression":
             from engine.answers.expression import interpret_expression
 
-            return interpret_expression(spec, text)
+            return interpret_expression(spec, text, budget)
         if kind == "choice":
             from engine.answers.choice import interpret_choice
 
             return interpret_choice(spec, text)
         return text.strip()
+    except OutOfTime:
+        return "? too long to read while typing; press Enter to check"
     except Exception as err:  # the echo must never break typing
         return f"? {getattr(err, 'message', None) or 'cannot read this yet'}"
 

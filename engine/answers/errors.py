@@ -1,19 +1,14 @@
-"""Errors the checker raises, kept apart so every module can share them without cycles."""
+"""Errors the checker raises, kept apart so every module can share them without cycles.
+
+`ParseError` (and its `MathDomainError`) belong to the formula core and are re-exported
+here, so `engine.answers.ParseError` is the same class the grammar raises.
+"""
 
 from __future__ import annotations
 
+from engine.formula.errors import MathDomainError, OutOfTime, ParseError
 
-class ParseError(ValueError):
-    """Text that could not be understood, with where it went wrong.
-
-    `position` is a 0-based character index into the text (or None), so the UI can
-    point a caret at the culprit instead of showing a traceback.
-    """
-
-    def __init__(self, message: str, position: int | None = None) -> None:
-        super().__init__(message if position is None else f"{message} (at character {position})")
-        self.message = message
-        self.position = position
+__all__ = ["MathDomainError", "OutOfTime", "ParseError", "SpecError", "Undecided"]
 
 
 class SpecError(ValueError):
@@ -21,4 +16,4 @@ class SpecError(ValueError):
 
 
 class Undecided(Exception):
-    """The check ran past its time budget or met a form it cannot compare."""
+    """The check met a form it cannot compare (running out of time is OutOfTime)."""

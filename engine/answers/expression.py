@@ -1,7 +1,7 @@
 """Symbolic answers such as `4*b*n^2*d`: equivalence, and what is off when not equivalent.
 
 Exact symbolic comparison is tried only when it is cheap (a small expansion);
-otherwise both sides are evaluated at seeded random points with mpmath, which is
+otherwise both sides are evaluated at seeded random points by the formula core, which is
 fast, bounded, and for these cost formulas as good as a proof in practice.
 """
 
@@ -10,17 +10,14 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 
-import mpmath
 import sympy
 
-from engine.answers.deadline import Deadline
-from engine.answers.errors import ParseError, SpecError, Undecided
-from engine.answers.parser import MathDomainError, evaluate, parse_formula
-from engine.answers.render import number_text, render
+from engine.answers.errors import MathDomainError, ParseError, SpecError, Undecided
 from engine.answers.verdict import Verdict, invalid
+from engine.formula import Budget, evaluate, number_text, parse_formula, render
 
 _POINTS = 7
-_REL = mpmath.mpf("1e-12")
+_REL = 1e-12
 
 
 def expression_variables(spec: Mapping) -> list[str]:
@@ -61,12 +58,11 @@ def _sample_points(variables: list[str], integer: bool, seed: int = 20240917) ->
     return points
 
 
-def _values(expr: sympy.Expr, points: list[dict], deadline: Deadline) -> list[mpmath.mpf | None]:
-    out: list[mpmath.mpf | None] = []
+def _values(expr: sympy.Expr, points: list[dict], deadline: Budget) -> list[float | None]:
+    out: list[float | None] = []
     for p in points:
-        deadline.check()
         try:
-            out.append(evaluate(expr, p))
+            out.append(float(evaluate(expr, p, deadline)))
         except (MathDomainError, ValueError, OverflowError, ZeroDivisionError):
             out.append(None)
     return out
@@ -90,15 +86,15 @@ def _same(xs: list, ys: list) -> bool | None:
     pairs = [(x, y) for x, y in zip(xs, ys, strict=True) if x is not None and y is not None]
     if len(pairs) < 3:
         return None
-    return all(abs(x - y) <= _REL * max(abs(x), abs(y), mpmath.mpf("1e-30")) for x, y in pairs)
+    return all(abs(x - y) <= _REL * max(abs(x), abs(y), 1e-30) for x, y in pairs)
 
 
-def _constant(seq: list) -> mpmath.mpf | None:
+def _constant(seq: list) -> float | None:
     vals = [v for v in seq if v is not None]
     if len(vals) < 3:
         return None
     first = vals[0]
-    if all(abs(v - first) <= mpmath.mpf("1e-9") * max(abs(first), 1) for v in vals):
+    if all(abs(v - first) <= 1e-9 * max(abs(first), 1) for v in vals):
         return first
     return None
 
@@ -123,7 +119,7 @@ def _diagnose(
     for v in variables:
         for k in (1, -1, 2, -2):
             scaled = [
-                r / mpmath.mpf(p[v]) ** k if r is not None else None
+                r / float(p[v]) ** k if r is not None else None
                 for r, p in zip(ratios, points, strict=True)
             ]
             c = _constant(scaled)
@@ -136,7 +132,7 @@ def _diagnose(
     return "not equivalent to the expected expression"
 
 
-def _factor_text(c: mpmath.mpf) -> str:
+def _factor_text(c: float) -> str:
     x = float(c)
     frac = sympy.Rational(x).limit_denominator(100)
     if abs(float(frac) - x) < 1e-9 * max(1, abs(x)):
@@ -149,13 +145,13 @@ def check_expression(
     response: str,
     params: Mapping[str, float],
     mistakes: Sequence[Mapping],
-    deadline: Deadline,
+    deadline: Budget,
 ) -> Verdict:
     variables = expression_variables(spec)
     expected = _expected(spec.get("value"), variables, params)
     shown = render(expected, variables)
     try:
-        got = parse_formula(response, variables)
+        got = parse_formula(response, variables, deadline)
     except MathDomainError as err:
         return invalid(f"That expression is undefined: {err.message}.")
     except ParseError as err:
@@ -195,9 +191,9 @@ def expected_expression_text(spec: Mapping, params: Mapping[str, float]) -> str:
     return render(_expected(spec.get("value"), variables, params), variables)
 
 
-def interpret_expression(spec: Mapping, response: str) -> str:
+def interpret_expression(spec: Mapping, response: str, budget: Budget) -> str:
     variables = expression_variables(spec)
     try:
-        return render(parse_formula(response, variables), variables)
+        return render(parse_formula(response, variables, budget), variables)
     except ParseError as err:
         return f"? {err.message}"

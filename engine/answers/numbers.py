@@ -13,10 +13,20 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from engine.answers.errors import ParseError, SpecError
-from engine.answers.parser import MathDomainError, Node, evaluate, make_symbols, parse_node
-from engine.answers.render import number_text, render
+from engine.answers.errors import MathDomainError, ParseError, SpecError
 from engine.answers.verdict import Verdict, invalid
+from engine.formula import (
+    UNLIMITED,
+    Budget,
+    evaluate_formula,
+    make_symbols,
+    number_text,
+    parse_node,
+    render,
+)
+from engine.formula.evaluate import evaluate
+from engine.formula.exact import values_of
+from engine.formula.grammar import Node
 from engine.units import BINARY_PREFIXES, DECIMAL_PREFIXES, format_bytes, format_count
 
 #: unit word -> family. Families are what must match between answer and response.
@@ -68,12 +78,59 @@ _WORD_MULTIPLIERS = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "tri
 #: Longer spans of time, in seconds: training runs are quoted in hours and days.
 _TIME_WORDS = {"min": 60, "mins": 60, "minute": 60, "minutes": 60, "h": 3600, "hr": 3600}
 _TIME_WORDS |= {"hrs": 3600, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
-_COUNT_TAIL = re.compile(
-    r"^(?P<head>.*?[0-9)])\s*(?P<mult>[kKMGTB])\s+(?P<word>params|parameters|tokens|elements)\s*$"
-)
+#: A number followed by one or two unit words: "2 GiB", "5.12M MACs", "2.15 billion FLOPs".
 _TAIL = re.compile(
-    r"^(?P<head>.*?[0-9)\u00b2\u00b3\u00b9\u2070-\u2079.])\s*(?P<unit>[A-Za-zµμ/]+)\s*$"
+    r"^(?P<head>.*?[0-9)\u00b2\u00b3\u00b9\u2070-\u2079.])\s*"
+    r"(?P<first>[A-Za-zµμ/]+)(?:\s+(?P<second>[A-Za-zµμ/]+))?\s*$"
 )
+#: Count words before which B means billion ("7B params"), not bytes.
+_COUNT_WORDS = {"params", "parameters", "tokens", "elements"}
+#: Units spelled out in full, as people type them.
+_SPELLED_UNITS = {
+    "kilobyte": "kB",
+    "megabyte": "MB",
+    "gigabyte": "GB",
+    "terabyte": "TB",
+    "petabyte": "PB",
+    "kibibyte": "KiB",
+    "mebibyte": "MiB",
+    "gibibyte": "GiB",
+    "tebibyte": "TiB",
+    "pebibyte": "PiB",
+    "millisecond": "ms",
+    "microsecond": "us",
+    "nanosecond": "ns",
+    "megaflop": "MFLOP",
+    "gigaflop": "GFLOP",
+    "teraflop": "TFLOP",
+    "petaflop": "PFLOP",
+    "exaflop": "EFLOP",
+}
+#: Words and marks around a number that say "about" or name it: ~5M, ≈2e22, n = 256.
+_LEADING = re.compile(
+    r"^(?:(?:~|≈|about|approx\.?|approximately|roughly|around|circa|ca\.)\s*)+"
+    r"|^[A-Za-z_][A-Za-z0-9_]*\s*(?:=|≈|~)\s*(?:(?:~|≈|about|approximately|roughly)\s*)*",
+    re.IGNORECASE,
+)
+#: A ratio written with a times sign: 64x, 2.8×.
+_TIMES = re.compile(r"^(?P<head>.*[0-9)])[x×]$")
+
+
+def _spelled(word: str) -> str:
+    """'mebibytes' -> 'MiB', 'milliseconds' -> 'ms'; other words unchanged."""
+    key = word.lower()
+    key = key[:-1] if key.endswith("s") and key[:-1] in _SPELLED_UNITS else key
+    return _SPELLED_UNITS.get(key, word)
+
+
+def strip_decorations(text: str) -> str:
+    """The number itself, without '~', '≈', 'about', 'n =' before it or 'x' after it."""
+    text = text.strip()
+    m = _LEADING.match(text)
+    if m and m.end() < len(text):
+        text = text[m.end() :].strip()
+    m = _TIMES.match(text)
+    return m.group("head").strip() if m else text
 
 
 @dataclass(frozen=True)
@@ -86,6 +143,7 @@ class Quantity:
     binary: bool
     head: str  # the rendered numeric part
     unit_text: str  # the unit as typed ("GiB", "M", "")
+    number: float = 0.0  # the number before any unit of a family (4.9 for "4.9 days")
 
     def echo(self) -> str:
         """How the response was understood, e.g. '2 GiB = 2,147,483,648 B'."""
@@ -153,43 +211,54 @@ def unit_family(unit: str | None) -> str | None:
     return family
 
 
-def parse_quantity(text: str, variables: Mapping[str, float] | None = None) -> Quantity:
-    """Read `text` as a number (or formula over `variables`) with an optional unit word."""
+def parse_quantity(
+    text: str, variables: Mapping[str, float] | None = None, budget: Budget = UNLIMITED
+) -> Quantity:
+    """Read `text` as a number (or formula over `variables`) with up to two unit words."""
     values = dict(variables or {})
     symbols = make_symbols(values)
-    text = text.strip()
+    text = strip_decorations(text)
     if not text:
         raise ParseError("empty answer", 0)
     if text.endswith("%") and len(text) > 1:  # "25%" is the fraction 0.25
-        q = parse_quantity(text[:-1], variables)
+        q = parse_quantity(text[:-1], variables, budget)
         if q.family is not None:
             raise ParseError("a percentage takes no unit", len(text) - 1)
-        return Quantity(q.value / 100, None, "%", False, q.head, "%")
+        return Quantity(q.value / 100, None, "%", False, q.head, "%", q.value / 100)
     try:
-        node = parse_node(text, symbols)
-        return _quantity(node, values, symbols, None, "", 1.0, False, "")
+        node = parse_node(text, symbols, budget=budget)
+        return _quantity(node, values, symbols, None, "", 1.0, False, "", 1.0)
     except MathDomainError:
         raise
     except ParseError as whole_error:
-        m = _COUNT_TAIL.match(text)
-        if m:  # "7B params", "1.4 T tokens": B means billion only before a count word
-            family: str | None = _UNIT_WORDS[m.group("word")]
-            prefixed = _prefix_multiplier(m.group("mult"), family) or (1.0, False)
-            mult = 1e9 if m.group("mult") == "B" else float(prefixed[0])
-            node = parse_node(m.group("head"), symbols)
-            unit = f"{m.group('mult')} {m.group('word')}"
-            return _quantity(node, values, symbols, family, m.group("mult"), mult, False, unit)
         m = _TAIL.match(text)
         if not m:
             raise
         try:
-            family, prefix, mult, binary = parse_unit(m.group("unit"))
+            family, prefix, mult, binary, plain = _unit_words(m.group("first"), m.group("second"))
         except ParseError as unit_error:
-            if whole_error.position is not None and whole_error.position < m.start("unit"):
+            if whole_error.position is not None and whole_error.position < m.start("first"):
                 raise whole_error from None
-            raise ParseError(unit_error.message, m.start("unit")) from None
-        node = parse_node(m.group("head"), symbols)
-        return _quantity(node, values, symbols, family, prefix, mult, binary, m.group("unit"))
+            raise ParseError(unit_error.message, m.start("first")) from None
+        unit_text = text[m.start("first") :].strip()
+        node = parse_node(m.group("head"), symbols, budget=budget)
+        return _quantity(node, values, symbols, family, prefix, mult, binary, unit_text, plain)
+
+
+def _unit_words(first: str, second: str | None) -> tuple[str | None, str, float, bool, float]:
+    """(family, prefix, multiplier, binary, multiplier that is not a unit) of the unit words."""
+    if second is None:
+        family, prefix, mult, binary = parse_unit(_spelled(first))
+        return family, prefix, mult, binary, mult if family is None else 1.0
+    if first == "B" and second in _COUNT_WORDS:  # "7B params": B is billion before a count
+        return _UNIT_WORDS[second], "B", 1e9, False, 1e9
+    scale, scale_prefix, scale_mult, scale_binary = parse_unit(_spelled(first))
+    family, prefix, mult, binary = parse_unit(_spelled(second))
+    if scale is not None or family is None:
+        raise ParseError(f"cannot read the unit {first} {second!r}")
+    if prefix:  # "5 million GFLOP": a multiplier and a prefixed unit
+        return family, prefix, scale_mult * mult, binary, scale_mult
+    return family, scale_prefix, scale_mult, scale_binary, scale_mult
 
 
 def _quantity(
@@ -201,13 +270,20 @@ def _quantity(
     mult: float,
     binary: bool,
     unit_text: str,
+    plain: float,
 ) -> Quantity:
-    raw = float(node.num) if node.num is not None else float(evaluate(node.expr, values))
+    exact = node.num if node.num is not None else evaluate(node.expr, values_of(values))
+    try:
+        raw = float(exact)
+    except OverflowError:
+        raise ParseError("number too large") from None
     value = raw * mult
     if not math.isfinite(value) or abs(value) > 1e300:
         raise ParseError("number too large")
+    if value != 0 and abs(value) < 1e-300:
+        raise ParseError("number too small")
     head = render(node.expr, list(symbols)) if node.num is None else number_text(raw)
-    return Quantity(value, family, prefix, binary, head, unit_text)
+    return Quantity(value, family, prefix, binary, head, unit_text, raw * plain)
 
 
 def expected_number(spec: Mapping, params: Mapping[str, float]) -> tuple[float, str | None]:
@@ -224,10 +300,10 @@ def _spec_value(value: object, params: Mapping[str, float], field: str) -> float
         return float(value)
     if not isinstance(value, str):
         raise SpecError(f"`{field}` must be a number or a formula, not {type(value).__name__}")
-    try:
-        return parse_quantity(value, params).value
-    except ParseError as err:
-        raise SpecError(f"cannot read `{field}` {value!r}: {err.message}") from None
+    try:  # the formula core, exactly as draws and `quizapp validate` read it (no units)
+        return float(evaluate_formula(value, params))
+    except (ParseError, OverflowError) as err:
+        raise SpecError(f"cannot read `{field}` {value!r}: {err}") from None
 
 
 def expected_number_text(spec: Mapping, params: Mapping[str, float]) -> str:
@@ -269,34 +345,43 @@ _PARAM_HINTS = {
 }
 
 
+#: Counts that are never sized with binary prefixes: 1000 vs 1024 advice does not apply.
+_DECIMAL_ONLY = {"FLOP", "MAC", "FLOP/s", "tokens", "params", "elements", "s"}
+
+
 def diagnose_ratio(
     response: float,
     expected: float,
     family: str | None,
     params: Mapping[str, float],
     rel_tol: float,
+    typed_prefix: str = "",
 ) -> str:
-    """Name what is off between a wrong number and the answer, most specific reason first."""
+    """Name what is off between a wrong number and the answer, most specific reason first.
+
+    `params` are the question's own drawn inputs (derived values are left out by the
+    caller); prefix advice is given only when a prefix was typed, and never for counts.
+    """
     if expected == 0 or response == 0:
         return "the answer is 0" if expected == 0 else "0 cannot be right here"
     if (response > 0) != (expected > 0):
         return "the sign is wrong"
     r = response / expected
     tol = max(rel_tol, 0.005)
-    for k in range(1, 7):
-        ratio = (1.024) ** k
-        if _close(r, 1 / ratio, tol / 2) or _close(r, ratio, tol / 2):
-            pre = ["Ki/k", "Mi/M", "Gi/G", "Ti/T", "Pi/P", "Ei/E"][k - 1]
-            return (
-                f"off by the 1000 vs 1024 ratio ({ratio:.4g}×): decimal and binary prefixes "
-                f"({pre}) are mixed up"
-            )
-    for name, v in sorted(params.items()):
-        try:
-            v = float(v)
-        except (TypeError, ValueError):
-            continue
-        if v <= 2 or v in (4, 8, 10, 100, 1000):
+    # A typed prefix, or a bare number of bytes that is exactly a decimal/binary swap.
+    swap_tol = tol / 2 if typed_prefix else 1e-3
+    if family not in _DECIMAL_ONLY and (typed_prefix or family == "B"):
+        for k in range(1, 7):
+            ratio = (1.024) ** k
+            if _close(r, 1 / ratio, swap_tol) or _close(r, ratio, swap_tol):
+                pre = ["Ki/k", "Mi/M", "Gi/G", "Ti/T", "Pi/P", "Ei/E"][k - 1]
+                return (
+                    f"off by the 1000 vs 1024 ratio ({ratio:.4g}×): decimal and binary "
+                    f"prefixes ({pre}) are mixed up"
+                )
+    for name, v in sorted(params.items(), key=lambda kv: (-_as_float(kv[1]), kv[0])):
+        v = _as_float(v)
+        if v <= 2:
             continue
         hint = _PARAM_HINTS.get(name, name)
         if _close(r, v, tol):
@@ -317,7 +402,7 @@ def diagnose_ratio(
                 "off by a factor of 2 (half the answer): the 2 for K and V, or 1 byte per element "
                 "where the dtype takes 2?"
             )
-        return "off by a factor of 2 (half the answer): MACs vs FLOPs, or the 2 for K and V?"
+        return "off by a factor of 2 (half the answer): something is counted once too few"
     if _close(r, 2, tol):
         if family == "FLOP":
             return (
@@ -334,21 +419,33 @@ def diagnose_ratio(
         if _close(r, f, tol) or _close(r, 1 / f, tol):
             more = "too large" if r > 1 else "too small"
             dtype = ""
-            if family in ("B", None):
+            if family == "B":
                 dtype = ": check the bytes per element (fp32 4 B, fp16/bf16 2 B, int8 1 B)"
             return f"off by a factor of {f} ({more}){dtype}"
     k = round(math.log10(abs(r)))
     if k != 0 and _close(r, 10.0**k, tol):
         way = "too large" if k > 0 else "too small"
         return f"off by a power of 10 (10^{k}, {way}): check the zeros and the prefix"
+    if 0.9 < r < 1.1:
+        way = "too large" if r > 1 else "too small"
+        return f"{abs(r - 1) * 100:.2g}% {way}"
     if r > 1:
         return f"too large by a factor of {r:.3g}"
     return f"too small by a factor of {1 / r:.3g}"
 
 
-def _prefix_swap(q: Quantity, expected: float, rel: float) -> str | None:
-    """'That is 2 GB; the answer is 2 GiB = 2.147 GB' when only the prefix kind is wrong."""
-    if not q.prefix or q.family not in (None, "B", "FLOP", "elements", "params", "tokens"):
+def _as_float(v: object) -> float:
+    try:
+        return float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _prefix_swap(q: Quantity, expected: float, rel: float, family: str | None) -> str | None:
+    """'That is 2 GB; the answer is 2 GiB = 2.147 GB' when only the prefix kind is wrong.
+
+    Only for bytes: FLOPs, tokens and other counts never take binary prefixes."""
+    if not q.prefix or q.family not in (None, "B") or "B" not in (family, q.family):
         return None
     p = q.prefix.rstrip("i")
     p = "k" if p in ("K", "k") else p
@@ -380,20 +477,57 @@ def _prefix_swap(q: Quantity, expected: float, rel: float) -> str | None:
     )
 
 
+#: Beyond the tolerance, answers this close (relative) still earn partial credit.
+NEAR_MISS = 0.05
+#: ... and this close when the question asks for an estimate ("approximately", "about how").
+NEAR_MISS_ESTIMATE = 0.15
+
+
+def _read_in(q: Quantity, spec: Mapping, family: str | None) -> Quantity:
+    """A bare number on a question that names its unit (`in_unit: TiB`) is read in that unit;
+    a bare B after a count ("60B" parameters) is a billion, as in "7B params"."""
+    if q.family == "B" and q.unit_text == "B" and family in _COUNTS:
+        return Quantity(q.number * 1e9, family, "B", False, q.head, "B", q.number * 1e9)
+    unit = spec.get("in_unit")
+    if not unit or q.unit_text:
+        return q
+    try:
+        family, prefix, mult, binary = parse_unit(_spelled(str(unit)))
+    except ParseError:
+        raise SpecError(f"unknown unit in `in_unit`: {unit!r}") from None
+    return Quantity(q.value * mult, family, prefix, binary, q.head, str(unit), q.number)
+
+
+def _near_credit(value: float, expected: float, rel: float, estimate: bool) -> float:
+    """Partial credit for a near miss, falling linearly from 0.75 to 0.25 across the band."""
+    if expected == 0:
+        return 0.0
+    off = abs(value - expected) / abs(expected)
+    band = max(NEAR_MISS_ESTIMATE if estimate else NEAR_MISS, 3 * rel)
+    if off <= rel or off > band:
+        return 0.0
+    return round(0.75 - 0.5 * (off - rel) / (band - rel), 2)
+
+
 def check_number(
     spec: Mapping,
     response: str,
     params: Mapping[str, float],
     mistakes: Sequence[Mapping],
+    budget: Budget = UNLIMITED,
 ) -> Verdict:
     expected, family = expected_number(spec, params)
     rel = float(spec.get("rel_tol", 0.01))
     abs_tol = float(spec.get("abs_tol", 0.0))
     shown = quantity_text(expected, family)
     try:
-        q = parse_quantity(response)
+        typed = parse_quantity(response, budget=budget)
+        q = _read_in(typed, spec, family)
     except ParseError as err:
         return invalid(_parse_message(err))
+    plainly_base = _close(typed.value, expected, rel, abs_tol)
+    if q is not typed and plainly_base and not _close(q.value, expected, rel, abs_tol):
+        q = typed  # 2,000,000,000,000 on a question in TiB: plainly bytes
     parsed = q.echo()
     if (
         family
@@ -405,9 +539,13 @@ def check_number(
         if {q.family, family} == {"MAC", "FLOP"}:
             msg += " One multiply-accumulate is 2 FLOP."
         return invalid(msg + " Try again in those units.", parsed)
-    if _close(q.value, expected, rel, abs_tol):
-        note = "" if q.value == expected else f"; exactly {shown}"
+    value = q.value
+    if family is None and q.family is not None and not _close(value, expected, rel, abs_tol):
+        value = q.number  # a unitless key: the number is what counts ("4.9 days" for 4.9)
+    if _close(value, expected, rel, abs_tol):
+        note = "" if value == expected else f"; exactly {shown}"
         return Verdict(True, 1.0, f"Correct{note}.", None, parsed)
+    slip_tol = max(rel, 0.01)
     for mistake in mistakes:
         if "value" not in mistake:
             continue
@@ -415,13 +553,21 @@ def check_number(
             wrong = _spec_value(mistake["value"], params, "mistakes.value")
         except SpecError:
             continue
-        if _close(q.value, wrong, rel, abs_tol):
+        if _close(value, wrong, slip_tol, abs_tol) and abs(value - wrong) < abs(value - expected):
             text = str(mistake.get("feedback", "")).strip() or "a classic mistake"
             return Verdict(False, 0.0, f"Not quite: the answer is {shown}.", text, parsed)
-    swap = _prefix_swap(q, expected, rel)
+    swap = _prefix_swap(q, expected, rel, family)
     if swap:
         return Verdict(False, 0.5, f"Nearly: {swap}.", swap, parsed)
-    diagnosis = diagnose_ratio(q.value, expected, family, params, rel)
+    credit = _near_credit(value, expected, rel, bool(spec.get("estimate")))
+    if credit:
+        off = abs(value / expected - 1) * 100
+        way = "high" if value > expected else "low"
+        diagnosis = f"{off:.2g}% {way}: close, but rounded too far (or one input rounded early)"
+        return Verdict(False, credit, f"Close: the answer is {shown}.", diagnosis, parsed)
+    inputs = spec.get("inputs")
+    own = params if inputs is None else {k: v for k, v in params.items() if k in set(inputs)}
+    diagnosis = diagnose_ratio(value, expected, family, own, rel, q.prefix)
     return Verdict(False, 0.0, f"Not quite: the answer is {shown}.", diagnosis, parsed)
 
 
@@ -430,8 +576,10 @@ def _parse_message(err: ParseError) -> str:
     return f"Could not read that as a number: {err.message}{where}."
 
 
-def interpret_number(response: str) -> str:
+def interpret_number(spec: Mapping, response: str, budget: Budget = UNLIMITED) -> str:
+    """The echo while typing, read as the check reads it (a bare number in `in_unit`)."""
     try:
-        return parse_quantity(response).echo()
+        typed = parse_quantity(response, budget=budget)
+        return _read_in(typed, spec, unit_family(spec.get("unit"))).echo()
     except ParseError as err:
         return f"? {err.message}"

@@ -40,7 +40,7 @@ def _list_ops() -> None:
     from engine.costs import OPS
 
     for op in OPS.values():
-        params = " ".join(f"{p.name}={p.default:g}" for p in op.params)
+        params = " ".join(f"{p.name}={p.same_as or format(p.default, 'g')}" for p in op.params)
         click.echo(f"{op.name:<19} {op.title}")
         click.echo(f"{'':<19} {params}")
         for opt in op.options:
@@ -116,6 +116,7 @@ def calc(
     Examples:
       quizapp calc sdpa b=2 h=8 nq=1024 nk=1024 dk=64 dv=64
       quizapp calc kv_cache layers=32 kv_heads=8 d_head=128 tokens=8192 --dtype fp16
+      quizapp calc decode params=6.74e9 context=4096 batch=8 --dtype fp16
       quizapp calc --list
     """
     if list_ops:

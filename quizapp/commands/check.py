@@ -17,18 +17,28 @@ from quizapp.commands.options import packs_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
 @click.pass_context
 def check(ctx: click.Context, question: str, seed: int, answer: str, as_json: bool) -> None:
-    """Grade ANSWER for QUESTION (pack/question) at SEED, as the app would."""
+    """Grade ANSWER for QUESTION (pack/question) at SEED, as the app would.
+
+    Also shows the live echo the answer box would display while typing (`echo`).
+    """
+    from engine.answers import SpecError, interpret
     from engine.problems import grade
     from quizapp.commands.preview import build_variant, get_question, load_library
 
     library = load_library(ctx)
     q = get_question(ctx, library, question)
     variant = build_variant(q, seed)
-    verdict = grade(variant, answer)
+    try:
+        verdict = grade(variant, answer)
+    except SpecError as exc:
+        raise click.ClickException(
+            f"{variant.qid}: its answer cannot be graded (run `quizapp validate`): {exc}"
+        ) from None
     data = {
         "question": variant.qid,
         "seed": seed,
         "answer": answer,
+        "echo": interpret(variant.answer_spec, answer),
         "parsed": verdict.parsed,
         "valid": verdict.valid,
         "correct": verdict.correct,
@@ -40,8 +50,17 @@ def check(ctx: click.Context, question: str, seed: int, answer: str, as_json: bo
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    status = "invalid" if not verdict.valid else ("correct" if verdict.correct else "incorrect")
+    status = (
+        "invalid"
+        if not verdict.valid
+        else "correct"
+        if verdict.correct
+        else "partly right"
+        if verdict.score > 0
+        else "incorrect"
+    )
     click.echo(f"question:  {variant.qid} (seed {seed})")
+    click.echo(f"echo:      {data['echo']}")
     click.echo(f"parsed:    {verdict.parsed}")
     click.echo(f"verdict:   {status}")
     click.echo(f"score:     {verdict.score:g}")

@@ -7,7 +7,7 @@ the attempts, accuracy, last practice and how many questions are due now.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ from quizapp.commands.options import pack_dirs, packs_dir_option
 from quizapp.words import count
 
 if TYPE_CHECKING:
+    from quizapp.progress import Progress
     from quizapp.store import GroupStats, Store, Summary
 
 
@@ -40,7 +41,10 @@ def known_questions(
 
 
 def open_store_or_fail() -> Store:
-    """Open the default store, turning a StoreError into a clean CLI error (exit 1)."""
+    """Open the default store, turning a StoreError into a clean CLI error (exit 1).
+
+    A history that cannot be written (a read-only file or folder) is still read.
+    """
     from quizapp.store import Store, StoreError
 
     try:
@@ -49,6 +53,12 @@ def open_store_or_fail() -> Store:
         raise click.ClickException(str(exc)) from exc
     if store.recovery_message:
         click.secho(store.recovery_message, fg="yellow", err=True)
+    if store.read_only:
+        click.secho(
+            f"{store.path} cannot be written: reading it as it stands (read-only).",
+            fg="yellow",
+            err=True,
+        )
     return store
 
 
@@ -119,6 +129,41 @@ def _jsonable(group: GroupStats) -> dict[str, Any]:
     }
 
 
+def _progress(store: Store, known: Mapping[str, Sequence[str]]) -> Progress:
+    """Retention, forecast, activity, topics and leeches as of now (see quizapp.progress)."""
+    from datetime import date
+
+    from quizapp.planning import interview_date
+    from quizapp.progress import progress
+    from quizapp.store import utc_now
+
+    return progress(
+        store, known, now=utc_now(), today=date.today(), interview=interview_date(store)
+    )
+
+
+def render_progress(p: Progress) -> str:
+    """The spaced-repetition part of the plain-terminal report."""
+    lines = ["", "Spaced repetition"]
+    measured = p.measured_retention
+    lines.append(
+        f"  retention (last 30 days): {_pct(measured)} recalled of {p.retention_reviews} "
+        f"reviews; aiming for {_pct(p.desired_retention)}"
+    )
+    week = sum(n for _, n in p.forecast[:7])
+    lines.append(f"  due: {p.forecast[0][1] if p.forecast else 0} today, {week} this week")
+    lines.append(f"  answers in the last 12 weeks: {sum(n for _, n in p.activity)}")
+    if p.topics:
+        lines.append("  weakest topics (recall now · accuracy):")
+        for t in p.topics[:5]:
+            lines.append(f"    {t.topic:<24} {_pct(t.retrievability):>5} · {_pct(t.accuracy)}")
+    if p.leeches:
+        lines.append("  leeches (failed 8 times or more; worth a look by the pack's author):")
+        for qid, failures in p.leeches:
+            lines.append(f"    {qid}  ({failures} failures)")
+    return "\n".join(lines)
+
+
 @click.command()
 @packs_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
@@ -132,6 +177,7 @@ def stats(ctx: click.Context, as_json: bool, verbose: bool) -> None:
         click.secho(problem, fg="yellow", err=True)
     with open_store_or_fail() as store:
         summary = store.summary(known)
+        review_progress = _progress(store, known or {})
         if as_json:
             payload = {
                 "database": str(store.path),
@@ -146,10 +192,13 @@ def stats(ctx: click.Context, as_json: bool, verbose: bool) -> None:
                 "total": _jsonable(summary.total),
                 "by_pack": [_jsonable(g) for g in summary.by_pack],
                 "by_topic": [_jsonable(g) for g in summary.by_topic],
+                **review_progress.to_json(),
             }
             click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
             return
         click.echo(render_text(summary, str(store.path), show_new=known is not None))
+        if not summary.empty:
+            click.echo(render_progress(review_progress))
         if verbose:
             if known is None:
                 click.echo("\n(packs not loaded: due counts come from the history only)")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -21,6 +22,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from quizapp.mock import LEASE_STALE
 from quizapp.recording import Recorder
 from quizapp.tui.commands import QuizCommands
 from quizapp.tui.messages import LibraryLoaded
@@ -95,6 +97,8 @@ class QuizApp(App[None]):
         self.engine_ready = False
         #: The one way answers reach the store (keeps them while it cannot be written).
         self.recorder = Recorder(None, self.now)
+        #: Who this running app is, for the lease on an open mock interview.
+        self.instance_id = uuid.uuid4().hex
         #: A lasting message for every screen (the history cannot be written), or None.
         self.banner: str | None = None
         self._library_event = asyncio.Event()
@@ -217,7 +221,11 @@ class QuizApp(App[None]):
             )
         if self.start != "mock":
             unfinished = store.load_unfinished_mock()
-            if unfinished is not None:
+            held = store.lease()
+            open_elsewhere = held is not None and (
+                (self.now() - held.heartbeat).total_seconds() < LEASE_STALE
+            )
+            if unfinished is not None and not open_elsewhere:
                 self._offer_resume(unfinished[0])
 
     def _library_loaded(self, library: Library | None) -> None:
@@ -245,7 +253,7 @@ class QuizApp(App[None]):
             if choice == "resume":
                 self.action_mock(None, True)
             elif choice == "discard" and self.store is not None:
-                self.store.abandon_mock(session_id)
+                self.store.abandon_mock(session_id, self.now())
                 self.notify("The unfinished mock interview was discarded.")
 
         self.push_screen(ResumeMockScreen(), answer)
@@ -296,6 +304,38 @@ class QuizApp(App[None]):
         from quizapp.tui.screens.history import HistoryScreen
 
         self.push_screen(HistoryScreen())
+
+    def action_interview(self) -> None:
+        """Set (or forget) the interview date and the daily minutes, as `quizapp plan` does."""
+        from quizapp.planning import DEFAULT_MINUTES_PER_DAY, MINUTES_KEY, interview_date
+        from quizapp.tui.screens.interview import InterviewChoice, InterviewDateScreen
+
+        store = self.store
+        if store is None:
+            self.notify("The history is not open yet; try again in a moment.")
+            return
+        today = self.now().astimezone().date()
+        minutes = float(store.get_setting(MINUTES_KEY, DEFAULT_MINUTES_PER_DAY))
+
+        def chosen(choice: InterviewChoice | None) -> None:
+            if choice is None:
+                return
+            from quizapp.planning import INTERVIEW_KEY
+
+            day = None if choice.interview is None else choice.interview.isoformat()
+            store.set_setting(INTERVIEW_KEY, day)
+            store.set_setting(MINUTES_KEY, choice.minutes_per_day)
+            self.notify("Interview date forgotten." if day is None else f"Interview on {day}.")
+            for screen in self.screen_stack:
+                if isinstance(screen, HomeScreen):
+                    screen.refresh_progress()
+
+        self.push_screen(InterviewDateScreen(today, interview_date(store), minutes), chosen)
+
+    def action_stats(self) -> None:
+        from quizapp.tui.screens.stats import StatsScreen
+
+        self.push_screen(StatsScreen())
 
     def action_mock(self, config: dict[str, Any] | None = None, resume: bool = False) -> None:
         from quizapp.tui.screens.mock import MockScreen

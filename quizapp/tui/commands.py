@@ -24,9 +24,21 @@ class QuizCommands(Provider):
             ("Mock interview", app.action_mock, "A timed interview, graded at the end"),
             ("Demos", app.action_demos, "Time kernels and fit the growth on log–log axes"),
             ("History", app.action_history, "Recent attempts and accuracy per topic"),
+            ("Stats", app.action_stats, "Retention, forecast, activity, topics, leeches"),
+            ("Interview date…", app.action_interview, "Plan every question to the day"),
             ("Home", app.action_home, "Back to the home screen"),
             ("Help for this screen", app.action_help, "What the keys do here (F1)"),
         ]
+        store = app.store
+        if store is not None and store.load_unfinished_mock() is not None:
+            entries.insert(
+                0,
+                (
+                    "Resume the paused mock interview",
+                    partial(app.action_mock, None, True),
+                    "With the time that was left",
+                ),
+            )
         library = app.library
         if library is not None:
             from quizapp.practice import PracticeSelection

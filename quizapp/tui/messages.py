@@ -110,6 +110,16 @@ class InterviewReady(Message):
         self.note = note
 
 
+class AnswerRead(Message):
+    """Whether a submitted mock answer can be read (`problem` None) or why not."""
+
+    def __init__(self, index: int, text: str, problem: str | None) -> None:
+        super().__init__()
+        self.index = index
+        self.text = text
+        self.problem = problem
+
+
 class InterviewFailed(Message):
     """The interview cannot start: a bad setting, no packs, no saved interview."""
 

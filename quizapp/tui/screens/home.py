@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -23,7 +24,10 @@ from quizapp.tui.widgets.banner import Banner
 from quizapp.tui.widgets.format import ago, percent
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from quizapp.packs import Library
+    from quizapp.store import Store
     from quizapp.tui.app import QuizApp
 
 #: (option id, label, the app action it runs)
@@ -33,6 +37,8 @@ MODES: list[tuple[str, str, str]] = [
     ("mock", "Mock interview  \\[m]", "mock"),
     ("demos", "Demos  \\[d]", "demos"),
     ("history", "History  \\[h]", "history"),
+    ("stats", "Stats  \\[s]", "stats"),
+    ("interview", "Interview date…  \\[i]", "interview"),
 ]
 
 LOADING = "loading packs…"
@@ -60,7 +66,21 @@ between the modes and the tables.
         Binding("m", "app.mock", "Mock", id="mock", tooltip="Start a mock interview"),
         Binding("d", "app.demos", "Demos", id="demos", tooltip="Timing demos"),
         Binding("h", "app.history", "History", id="history", tooltip="Your attempts"),
-        Binding("q", "app.quit", "Quit", id="home-quit", tooltip="Leave quizapp"),
+        Binding(
+            "s",
+            "app.stats",
+            "Stats",
+            id="stats",
+            tooltip="Stats: retention, forecast, activity, weakest topics",
+        ),
+        Binding(
+            "i",
+            "app.interview",
+            "Date",
+            id="interview",
+            tooltip="Interview date and daily minutes: a plan to the day",
+        ),
+        Binding("q", "app.quit", "Quit", id="home-quit", tooltip="Leave quizapp", show=False),
     ]
 
     app: QuizApp
@@ -73,6 +93,7 @@ between the modes and the tables.
                 yield Static("Modes", classes="section-title")
                 yield OptionList(*[Option(label, id=key) for key, label, _ in MODES], id="modes")
                 yield Static(LOADING, id="home-summary")
+                yield Static("", id="home-plan")
             with Vertical(id="home-progress"):
                 yield Static("Packs", classes="section-title")
                 yield DataTable(id="packs-table", cursor_type="row", zebra_stripes=True)
@@ -149,6 +170,20 @@ between the modes and the tables.
         )
         modes = self.query_one("#modes", OptionList)
         modes.replace_option_prompt("due", f"Practise ({due} due)  \\[n]")
+        if store is not None:
+            self._plan_worker()
+
+    @work(thread=True, exclusive=True, group="home-plan", exit_on_error=False)
+    def _plan_worker(self) -> None:
+        """The countdown and today's load, when an interview date is set (see quizapp.planning)."""
+        store, library = self.app.store, self.app.library
+        if store is None or library is None:
+            return
+        try:
+            text = countdown_text(store, library, self.app.now())
+        except Exception as exc:  # a broken plan must not break home
+            text = f"plan unavailable: {exc}"
+        self.app.call_from_thread(self.query_one("#home-plan", Static).update, text)
 
     async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_list.id != "modes":
@@ -165,6 +200,28 @@ between the modes and the tables.
             self.app.open_practice(PracticeSelection(packs=(name,)))
         elif kind == "topic":
             self.app.open_practice(PracticeSelection(topics=(name,)))
+
+
+def countdown_text(store: Store, library: Library, now: datetime) -> str:
+    """'Interview in 12 days' and today's planned load, or '' when no date is set."""
+    from quizapp.planning import plan_for
+
+    today = now.astimezone().date()
+    budgets = {q.qid: float(q.time) for q in library.questions}
+    try:
+        plan = plan_for(store, budgets, today=today)
+    except ValueError:  # the date has passed
+        return "The interview date has passed:\npress i to set a new one."
+    if plan is None:
+        return "No interview date yet:\npress i to plan to it."
+    work = plan.today_plan
+    load = (
+        ""
+        if work is None
+        else (f"\ntoday: {len(work.new)} new · {len(work.due)} due\n≈ {work.minutes:.0f} min")
+    )
+    unmet = f"\n{len(plan.unseen_after_plan)} will not fit" if plan.unseen_after_plan else ""
+    return f"Interview in {plan.days_left} days{load}{unmet}"
 
 
 def _topic_counts(library: Library) -> list[tuple[str, int]]:

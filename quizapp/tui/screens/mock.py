@@ -21,24 +21,31 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Markdown, SelectionList, Static, TextArea
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from quizapp.mock import (
+    LEASE_HEARTBEAT,
+    LEASE_STALE,
     MockConfig,
     MockConfigError,
     MockInterview,
     MockStateError,
     Report,
     format_clock,
+    paused_summary,
     report_markdown,
+    unreadable,
 )
 from quizapp.tui.echo import PLACEHOLDERS, echo_in_thread
+from quizapp.tui.failures import WorkerFailures
 from quizapp.tui.messages import (
+    AnswerRead,
     EchoReady,
     InterviewFailed,
     InterviewReady,
     ReportReady,
 )
+from quizapp.tui.widgets.banner import Banner
 
 if TYPE_CHECKING:
     from quizapp.tui.app import QuizApp
@@ -93,7 +100,58 @@ class ConfirmFinishScreen(ModalScreen[bool]):
         self.dismiss(value)
 
 
-class MockScreen(Screen[None]):
+class MockChoiceScreen(ModalScreen["str | None"]):
+    """A question with a few answers, each a button and a key; Esc answers None."""
+
+    DEFAULT_CSS = """
+    MockChoiceScreen { align: center middle; }
+    MockChoiceScreen > Vertical {
+        width: 72; max-width: 95%; height: auto;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    MockChoiceScreen Static { padding: 1 0; }
+    MockChoiceScreen Horizontal { height: auto; align-horizontal: right; }
+    MockChoiceScreen Button { margin-left: 1; }
+    """
+
+    HELP_TITLE = "Mock interview"
+    HELP = "Press the key shown on a button (or click it); **Esc** goes back."
+
+    def __init__(self, text: str, choices: list[tuple[str, str, str]]) -> None:
+        """`choices`: (key, label, value) for each button, the first one the default."""
+        super().__init__()
+        self.text = text
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.text, id="choice-text")
+            with Horizontal():
+                for i, (key, label, value) in enumerate(self.choices):
+                    yield Button(
+                        f"{label} [{key}]",
+                        id=f"choice-{value}",
+                        variant="primary" if i == 0 else "default",
+                    )
+                yield Button("Back [Esc]", id="choice-back")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        button = event.button.id or ""
+        self.dismiss(None if button == "choice-back" else button.removeprefix("choice-"))
+
+    def on_key(self, event: Any) -> None:
+        if event.key == "escape":
+            event.stop()
+            self.dismiss(None)
+            return
+        for key, _label, value in self.choices:
+            if event.key == key:
+                event.stop()
+                self.dismiss(value)
+                return
+
+
+class MockScreen(WorkerFailures, Screen[None]):
     """A timed interview: countdowns, one question at a time, no grading until the end."""
 
     DEFAULT_CSS = """
@@ -142,7 +200,11 @@ not run while quizapp is closed**.
 | Ctrl+B | back to the previous question |
 | Ctrl+F | flag the question for review |
 | F10 | finish now and see the report |
-| Esc | leave; the interview is saved (and paused) to resume later |
+| Esc | pause (asks first): the interview is saved, the clock stops, **m** offers it back |
+
+An answer that cannot be read (`banana` for a Big-O) is refused with the reason and
+costs nothing: fix it and submit again. One interview is open in one window at a time;
+another window says so and takes it over only if you ask.
 """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -151,7 +213,7 @@ not run while quizapp is closed**.
         Binding("ctrl+b", "back", "Back", id="mock-back", tooltip="Previous question"),
         Binding("ctrl+f", "flag", "Flag", id="mock-flag", tooltip="Flag for review"),
         Binding("f10", "finish", "Finish", id="mock-finish", tooltip="End now: see the report"),
-        Binding("escape", "leave", "Leave", id="mock-leave", tooltip="Save and resume later"),
+        Binding("escape", "leave", "Pause", id="mock-leave", tooltip="Pause and resume later"),
     ]
 
     app: QuizApp
@@ -170,10 +232,14 @@ not run while quizapp is closed**.
         #: The full text of the highlighted choice, under the (nowrap) list.
         self._choice_full: Static | None = None
         self._last_save = 0.0
+        self._last_beat = 0.0
+        #: True while this window holds the interview's lease.
+        self.holds_lease = False
 
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
+        yield Banner()
         yield Static("Mock interview · loading packs…", id="mock-title")
         with Horizontal(id="mock-clocks"):
             yield Static("", id="mock-total")
@@ -206,10 +272,61 @@ not run while quizapp is closed**.
 
     @work(exclusive=True, group="mock-begin", exit_on_error=False)
     async def _begin(self) -> None:
+        """Resume, take over or start: never silently drop a paused interview."""
         library = await self.app.wait_library()
         if library is None or not library.questions:
             self._fail(self.app.library_error or "No packs are loaded.")
             return
+        self._choose_start()
+
+    def _choose_start(self) -> None:
+        """Ask with a dialog (its answer comes back in a callback, no worker waits on it)."""
+        store = self.app.store
+        found = store.load_unfinished_mock() if store is not None else None
+        if found is not None and store is not None:
+            held = store.lease()
+            if held is not None and held.owner != self.app.instance_id:
+                age = (self.app.now() - held.heartbeat).total_seconds()
+                if age < LEASE_STALE:
+
+                    def take(choice: str | None) -> None:
+                        if choice == "take":
+                            self._load_worker(take_over=True)
+                        else:
+                            self._close()
+
+                    self.app.push_screen(
+                        MockChoiceScreen(
+                            "This mock interview is open in another quizapp window "
+                            f"(last seen {max(0, int(age))} s ago). Take it over here? "
+                            "The other window stops at once.",
+                            [("t", "Take it over", "take")],
+                        ),
+                        take,
+                    )
+                    return
+            if not self.resume:
+
+                def chosen(choice: str | None) -> None:
+                    if choice is None:
+                        self._close()
+                        return
+                    self.resume = choice == "resume"
+                    self._open()
+
+                self.app.push_screen(
+                    MockChoiceScreen(
+                        f"You have a paused mock interview ({paused_summary(found[1])}). "
+                        "Resume it, or finish it (graded and saved as it stands) and start "
+                        "a new one?",
+                        [("r", "Resume", "resume"), ("n", "Finish it, start new", "new")],
+                    ),
+                    chosen,
+                )
+                return
+        self._open()
+
+    def _open(self) -> None:
         if self.resume:
             self._load_worker()
         elif self.config_dict is None:
@@ -269,19 +386,37 @@ not run while quizapp is closed**.
             return
         note = ""
         if store is not None:
-            older = store.load_unfinished_mock()
-            if older is not None:
-                store.abandon_mock(older[0])
-                note = "An unfinished interview was set aside for this new one."
+            note = self._close_older(store)
             start_session(store, interview)
+            store.take_lease(
+                app.instance_id, interview.session_id, app.now(), LEASE_STALE, force=True
+            )
+            self.holds_lease = True
         else:
             interview.start()
             note = "History is not available: this interview will not be saved."
         if not get_current_worker().is_cancelled:
             self.post_message(InterviewReady(interview, variants, note))
 
+    def _close_older(self, store: Any) -> str:
+        """Grade and record a paused interview before a new one starts (the user agreed)."""
+        from quizapp.mock import finalise, load_unfinished
+
+        found = store.load_unfinished_mock()
+        if found is None:
+            return ""
+        try:
+            older = load_unfinished(store, self.app.clock)
+        except MockStateError:
+            store.abandon_mock(found[0], self.app.now())
+            return "The paused interview could not be read and was set aside."
+        if older is None:
+            return ""
+        finalise(older, self.app.library, store)
+        return "The paused interview was graded and saved in your history."
+
     @work(thread=True, exclusive=True, group="mock-draw", exit_on_error=False)
-    def _load_worker(self) -> None:
+    def _load_worker(self, take_over: bool = False) -> None:
         """Load the unfinished interview; it resumes with the time that was left."""
         from quizapp.mock import load_unfinished
 
@@ -290,12 +425,20 @@ not run while quizapp is closed**.
         if store is None:
             self.post_message(InterviewFailed("History is not available: nothing to resume."))
             return
+        found = store.load_unfinished_mock()
+        session = found[0] if found is not None else None
+        held = store.take_lease(app.instance_id, session, app.now(), LEASE_STALE, take_over)
+        if held is not None:
+            self.post_message(
+                InterviewFailed("This mock interview is open in another quizapp window.")
+            )
+            return
+        self.holds_lease = True
         try:
             interview = load_unfinished(store, app.clock)
         except MockStateError as exc:
-            found = store.load_unfinished_mock()
             if found is not None:
-                store.abandon_mock(found[0])
+                store.abandon_mock(found[0], app.now())
             self.post_message(InterviewFailed(f"The unfinished interview cannot be resumed: {exc}"))
             return
         if interview is None:
@@ -313,7 +456,7 @@ not run while quizapp is closed**.
     def on_interview_ready(self, message: InterviewReady) -> None:
         self.interview = message.interview
         self.variants = message.variants
-        self._last_save = self.app.clock()
+        self._last_save = self._last_beat = self.app.clock()
         if message.note:
             self.notify(message.note)
         if self.interview.finished:
@@ -321,7 +464,12 @@ not run while quizapp is closed**.
             return
         self._show_question()
 
+    def worker_failed(self, worker: Worker[Any], message: str) -> None:
+        """Any worker error: show it; the saved interview stays, to resume or finish."""
+        self.post_message(InterviewFailed(f"Something went wrong: {message}"))
+
     def on_interview_failed(self, message: InterviewFailed) -> None:
+        self.grading = False  # F10 tries the grading again; Esc leaves
         self.query_one("#mock-title", Static).update("Mock interview")
         self.query_one("#mock-prompt", Markdown).update(
             f"{message.message}\n\nPress **Esc** to go back."
@@ -452,9 +600,55 @@ not run while quizapp is closed**.
         if interview.tick(now, draft=self.current_text()):
             self._finalise()
             return
+        if now - self._last_beat >= LEASE_HEARTBEAT and not self._heartbeat():
+            return
         if now - self._last_save >= AUTOSAVE_SECONDS:
             self._save()
         self._update_clocks()
+
+    def _heartbeat(self) -> bool:
+        """Renew the lease; False (and stop here) when another window took it over."""
+        store = self.app.store
+        self._last_beat = self.app.clock()
+        if store is None or not self.holds_lease:
+            return True
+        import sqlite3
+
+        try:
+            kept = store.heartbeat(self.app.instance_id, self.app.now())
+        except sqlite3.Error:
+            return True  # busy for a moment: the next beat tries again
+        if kept:
+            return True
+        self.holds_lease = False
+        self.interview = None  # the other window owns it now: never write it from here
+        self.query_one("#mock-title", Static).update("Mock interview")
+        self.query_one("#mock-prompt", Markdown).update(
+            "This interview was taken over by another quizapp window.\n\nPress **Esc** to go back."
+        )
+        self.query_one("#mock-answer-area").remove_children()
+        self._answer_widget = None
+        self.notify("This interview was taken over by another window.", severity="warning")
+        return False
+
+    def _release(self) -> None:
+        store = self.app.store
+        if store is not None and self.holds_lease:
+            import sqlite3
+
+            try:
+                store.release_lease(self.app.instance_id)
+            except sqlite3.Error:
+                return  # it goes stale by itself
+            self.holds_lease = False
+
+    def on_unmount(self) -> None:
+        """Quitting the app (Ctrl+Q) with an interview open: pause and save it."""
+        interview = self.interview
+        if interview is not None and not interview.finished and not self.grading:
+            interview.pause(self.app.clock())
+            self._save()
+        self._release()
 
     def _save(self) -> None:
         interview = self.interview
@@ -518,9 +712,39 @@ not run while quizapp is closed**.
         if not self._ready():
             return
         assert self.interview is not None
-        self.interview.answer(self.current_text(), self.app.clock())
+        index, text = self.interview.current, self.current_text()
+        variant = self.variants[index] if index < len(self.variants) else None
+        if variant is None or variant.kind in ("recall", "choice") or not text.strip():
+            self._accept(index, text)
+            return
+        self.query_one("#mock-echo", Static).update("reading your answer…")
+        self._read_worker(index, variant, text)
+
+    @work(thread=True, exclusive=True, group="mock-read", exit_on_error=False)
+    def _read_worker(self, index: int, variant: Any, text: str) -> None:
+        """Whether the answer can be read at all (not whether it is right)."""
+        self.post_message(AnswerRead(index, text, unreadable(variant, text)))
+
+    def on_answer_read(self, message: AnswerRead) -> None:
+        interview = self.interview
+        if not self._ready() or interview is None or interview.current != message.index:
+            return
+        if message.problem is not None:
+            # Costs nothing, as in practice: the answer stays, the reason shows.
+            self.query_one("#mock-echo", Static).update(
+                f"✗ {message.problem} (not submitted: fix it and press Enter)"
+            )
+            return
+        self._accept(message.index, message.text)
+
+    def _accept(self, index: int, text: str) -> None:
+        interview = self.interview
+        assert interview is not None
+        if interview.current != index:
+            return
+        interview.answer(text, self.app.clock())
         self._after_move()
-        if self.interview.answered == len(self.interview.slots) and not self.interview.finished:
+        if interview.answered == len(interview.slots) and not interview.finished:
             self.notify("Every question has an answer: F10 finishes, or review them.")
 
     def action_skip(self) -> None:
@@ -567,6 +791,10 @@ not run while quizapp is closed**.
             self._update_clocks()
 
     def action_finish(self) -> None:
+        interview = self.interview
+        if interview is not None and interview.finished and not self.grading:
+            self._finalise()  # the grading failed before (a busy database): try again
+            return
         if not self._ready():
             return
         assert self.interview is not None
@@ -586,15 +814,35 @@ not run while quizapp is closed**.
         self.app.push_screen(ConfirmFinishScreen(unanswered), answer)
 
     def action_leave(self) -> None:
-        """Leave the interview saved and paused (the clock stops while away)."""
+        """Ask, then leave the interview saved and paused (the clock stops while away)."""
         interview = self.interview
-        if interview is not None and not interview.finished and not self.grading:
-            interview.set_draft(self.current_text())
-            interview.pause(self.app.clock())
-            self._save()
-            self.notify("Interview saved: resume it with `quizapp mock --resume` or on next start.")
         if self.grading:
             return
+        if interview is None or interview.finished:
+            self._close()
+            return
+        interview.set_draft(self.current_text())
+
+        def answer(choice: str | None) -> None:
+            if choice == "pause" and self._ready():
+                self.pause_and_leave()
+
+        self.app.push_screen(
+            MockChoiceScreen(
+                "Pause the interview? It is saved and its clock stops; **m** (or the command "
+                "palette) offers it back, with the time that was left.",
+                [("y", "Pause", "pause")],
+            ),
+            answer,
+        )
+
+    def pause_and_leave(self) -> None:
+        interview = self.interview
+        assert interview is not None
+        interview.pause(self.app.clock())
+        self._save()
+        self._release()
+        self.notify("Interview paused and saved: press m to resume it.")
         self._close()
 
     def _close(self) -> None:
@@ -617,6 +865,10 @@ not run while quizapp is closed**.
 
     @work(thread=True, exclusive=True, group="mock-grade", exit_on_error=False)
     def _finalise_worker(self, interview: MockInterview) -> None:
+        self._grade(interview)
+        self._release()
+
+    def _grade(self, interview: MockInterview) -> None:
         from quizapp.mock import build_report, finalise, grade_interview
 
         library = self.app.library

@@ -86,11 +86,21 @@ your answer, *Enter* reveals the model answer, then grade yourself with **1**–
 An answer that cannot be read costs nothing: fix it and submit again. Hints you have
 seen stay counted when you ask for new numbers before answering.
 
-The one-letter keys (n, v, f, l, h) work once the answer box is not taking your typing,
+The one-letter keys (n, v, f, l, h, u, a) work once the answer box is not taking your typing,
 for instance after the verdict; the Ctrl and F keys work everywhere.
 
 If the history cannot be written just now (another program holds the database, or the
 folder is read-only), your answers are kept and saved as soon as it can be.
+
+**Ratings.** After a verdict the four ratings (keys **1**–**4**) show the interval each
+would give, and the one that matches what happened is highlighted (wrong → again; right
+after a hint or over the time budget → hard; right → good; right within half the budget,
+no hint → easy). It is already saved; another rating replaces it, **Enter** accepts it
+and goes on.
+
+**Interview date.** With a date set (`quizapp plan`), due questions come weakest memory
+first, then the new ones today's plan meets. A question failed 8 times opens with its
+derivation steps first.
 """
 
     # The footer has room for about seven keys at 80 columns, F1 Help included: the
@@ -120,17 +130,32 @@ folder is read-only), your answers are kept and saved as soon as it can be.
         Binding("f", "follow_up", "Follow-up", show=False),
         Binding("l", "live", "Live", show=False),
         Binding("h", "hint", "Hint", show=False),
-        *[
-            Binding(
-                str(key),
-                f"grade('{grade}')",
-                grade.capitalize(),
-                id=f"grade-{grade}",
-                tooltip=f"Grade your recall: {grade}",
-                show=False,
-            )
-            for key, grade in enumerate(GRADES, start=1)
-        ],
+        Binding(
+            "1",
+            "grade('again')",
+            "Again",
+            id="grade-again",
+            tooltip="Rate it: again (each shows its next interval)",
+            show=False,
+        ),
+        Binding("2", "grade('hard')", "Hard", id="grade-hard", tooltip="Rate it: hard", show=False),
+        Binding("3", "grade('good')", "Good", id="grade-good", tooltip="Rate it: good", show=False),
+        Binding("4", "grade('easy')", "Easy", id="grade-easy", tooltip="Rate it: easy", show=False),
+        Binding(
+            "ctrl+z",
+            "undo",
+            "Undo",
+            id="undo",
+            tooltip="Undo the answer: attempt, card and review go back",
+        ),
+        Binding("u", "undo", "Undo", show=False),
+        Binding(
+            "a",
+            "advance",
+            "Review ahead",
+            id="advance",
+            tooltip="Nothing due: review ahead, likeliest to forget first",
+        ),
     ]
 
     app: QuizApp
@@ -140,6 +165,10 @@ folder is read-only), your answers are kept and saved as soon as it can be.
         self.selection = selection or PracticeSelection()
         self.session = PracticeSession(self.selection)
         self._started = False
+        #: The rating in force for the answer just recorded (None: none to choose).
+        self._rated: str | None = None
+        self._suggested: str | None = None
+        self._intervals: dict[str, str] | None = None
 
     # The session's state, as tests and other screens read it.
     @property
@@ -166,11 +195,11 @@ folder is read-only), your answers are kept and saved as soon as it can be.
         with VerticalScroll(id="practice-body"):
             with Vertical(id="question-pane", classes="pane"):
                 yield Markdown("loading packs…", id="prompt")
+                yield Markdown("", id="scaffold")
                 yield Markdown("", id="hints")
                 yield Vertical(id="answer-area")
                 yield Static("", id="echo")
             with Vertical(id="result-pane", classes="pane"):
-                yield Markdown("", id="result")
                 with Horizontal(id="grade-buttons"):
                     for key, grade in enumerate(GRADES, start=1):
                         yield Button(
@@ -178,11 +207,13 @@ folder is read-only), your answers are kept and saved as soon as it can be.
                             id=f"grade-{grade}",
                             variant="error" if grade == "again" else "default",
                         )
+                yield Markdown("", id="result")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.session.clock = self.app.clock
         self.query_one("#hints").display = False
+        self.query_one("#scaffold").display = False
         self.query_one("#grade-buttons").display = False
         self.query_one("#result-pane").display = False
         self.set_interval(RETRY_SECONDS, self._retry_waiting)
@@ -248,9 +279,13 @@ folder is read-only), your answers are kept and saved as soon as it can be.
 
     async def on_question_ready(self, message: QuestionReady) -> None:
         self.session.show(Drawn(message.question, message.variant))
+        self._rated = None
         question, variant = message.question, message.variant
         self._update_title()
         self.query_one("#prompt", Markdown).update(variant.prompt)
+        self.query_one("#scaffold").display = False
+        if self.app.store is not None:
+            self._leech_worker(question.qid, variant)
         self._show_hints()
         self.query_one("#result", Markdown).update("")
         self.query_one("#result-pane").display = False
@@ -407,10 +442,18 @@ folder is read-only), your answers are kept and saved as soon as it can be.
             result_markdown(self.variant, result.response, verdict, next_due, result.self_grade)
         )
         if self.session.state == PracticeState.SELF_GRADING:
+            self._label_grades(None, None)
             self.query_one("#grade-buttons").display = True
             self.query_one("#grade-good", Button).focus()
+            if self.app.store is not None and self.question is not None:
+                self._preview_worker(self.question.qid)
         else:
             self._finish()
+            if result.recorded is not None and result.self_grade is None and self.question:
+                # The row takes its place now (a steady layout); the intervals follow.
+                self._label_grades(None, None)
+                self.query_one("#grade-buttons").display = True
+                self._ratings_worker(self.question.qid, result.recorded.attempt_id)
         self.call_after_refresh(result_pane.scroll_visible, top=True, animate=False)
         self.refresh_bindings()
 
@@ -439,9 +482,180 @@ folder is read-only), your answers are kept and saved as soon as it can be.
 
     @on(Button.Pressed, "#grade-buttons Button")
     def _grade_button(self, event: Button.Pressed) -> None:
-        self.action_grade((event.button.id or "").removeprefix("grade-"))
+        rating = (event.button.id or "").removeprefix("grade-")
+        if self._rated is not None:  # Enter (or a click) accepts this rating and goes on
+            self._choose(rating, then_next=True)
+            return
+        self.action_grade(rating)
+
+    # ------------------------------------------------------------------ ratings and undo
+
+    def _label_grades(
+        self, rated: str | None, intervals: dict[str, str] | None, suggested: str | None = None
+    ) -> None:
+        """Each rating button with the interval it gives; the one in force highlighted."""
+        for key, grade in enumerate(GRADES, start=1):
+            button = self.query_one(f"#grade-{grade}", Button)
+            after = f" · {intervals[grade]}" if intervals else ""
+            mark = " ★" if grade == suggested else ""
+            button.label = f"{grade.capitalize()}{after}{mark} [{key}]"
+            button.variant = (
+                "primary" if grade == rated else ("error" if grade == "again" else "default")
+            )
+
+    @work(thread=True, exclusive=True, group="ratings", exit_on_error=False)
+    def _ratings_worker(self, qid: str, attempt_id: int) -> None:
+        from quizapp.ratings import interval_text, review_intervals
+
+        store = self.app.store
+        found = None if store is None else review_intervals(store, qid, attempt_id)
+        if found is None:
+            return
+        rating, intervals = found
+        texts = {r.name.lower(): interval_text(t) for r, t in intervals.items()}
+        self.app.call_from_thread(self._show_ratings, qid, rating.name.lower(), texts)
+
+    def _show_ratings(self, qid: str, rating: str, intervals: dict[str, str]) -> None:
+        if self.question is None or self.question.qid != qid or not self.answered:
+            return
+        self._rated = self._suggested = rating
+        self._intervals = intervals
+        self._label_grades(rating, intervals, suggested=rating)
+        self.query_one("#grade-buttons").display = True
+        self.query_one(f"#grade-{rating}", Button).focus()
+        self.refresh_bindings()
+
+    @work(thread=True, exclusive=True, group="ratings", exit_on_error=False)
+    def _preview_worker(self, qid: str) -> None:
+        from quizapp.ratings import interval_text, next_intervals
+
+        store = self.app.store
+        if store is None:
+            return
+        intervals = next_intervals(store, qid, self.app.now())
+        texts = {r.name.lower(): interval_text(t) for r, t in intervals.items()}
+        self.app.call_from_thread(self._label_grades, None, texts)
+
+    def _choose(self, rating: str, *, then_next: bool) -> None:
+        """Store `rating` for the answer just given (re-rating it if it differs)."""
+        last = self.session.last
+        if self._rated is None or last is None or last.recorded is None or self.question is None:
+            return
+        if rating == self._rated:
+            if then_next:
+                self.action_next()
+            return
+        self._rerate_worker(self.question.qid, last.recorded.attempt_id, rating, then_next)
+
+    @work(thread=True, exclusive=True, group="ratings", exit_on_error=False)
+    def _rerate_worker(self, qid: str, attempt_id: int, rating: str, then_next: bool) -> None:
+        from quizapp.ratings import rerate
+        from quizapp.scheduling import SELF_GRADES
+
+        store = self.app.store
+        if store is None:
+            return
+        due = rerate(store, qid, attempt_id, SELF_GRADES[rating])
+        self.app.call_from_thread(self._rerated, qid, rating, due, then_next)
+
+    def _rerated(self, qid: str, rating: str, due: Any, then_next: bool) -> None:
+        if self.question is None or self.question.qid != qid:
+            return
+        from quizapp.tui.widgets.format import until
+
+        self._rated = rating
+        self._label_grades(rating, self._intervals, self._suggested)
+        self.query_one(f"#grade-{rating}", Button).focus()
+        self.notify(f"Rated {rating}: next review {until(due, self.app.now())}.")
+        if then_next:
+            self.action_next()
+
+    def action_undo(self) -> None:
+        last = self.session.last
+        if not self.answered or last is None or self.question is None:
+            return
+        if last.recorded is None:
+            self.notify("This answer is not saved yet, so there is nothing to undo.")
+            return
+        self._undo_worker(self.question.qid, last.recorded.attempt_id)
+
+    @work(thread=True, exclusive=True, group="ratings", exit_on_error=False)
+    def _undo_worker(self, qid: str, attempt_id: int) -> None:
+        from quizapp.ratings import undo
+
+        store = self.app.store
+        if store is None:
+            return
+        undo(store, qid, attempt_id)
+        self.app.call_from_thread(self._undone, qid)
+
+    def _undone(self, qid: str) -> None:
+        if self.question is None or self.question.qid != qid or not self.session.take_back():
+            return
+        self._rated = None
+        self.query_one("#result-pane").display = False
+        self.query_one("#grade-buttons").display = False
+        for widget in self.query("#answer-area > *"):
+            widget.disabled = False
+        for field in self.query("#answer").results(Input):
+            field.value = ""
+            field.focus()
+        for choices in self.query("#choices"):
+            choices.focus()
+        self.query_one("#echo", Static).update("")
+        self.notify(
+            "The attempt, the card and its review are as they were: answer again.",
+            title="Answer taken back",
+        )
+        self._update_title()
+        self.refresh_bindings()
+
+    @work(thread=True, exclusive=True, group="leech", exit_on_error=False)
+    def _leech_worker(self, qid: str, variant: Any) -> None:
+        from quizapp.progress import is_leech
+
+        store = self.app.store
+        if store is not None and variant.derivation and is_leech(store, qid):
+            self.app.call_from_thread(self._show_scaffold, qid, variant)
+
+    def _show_scaffold(self, qid: str, variant: Any) -> None:
+        """A question failed 8 times opens with the steps of its derivation (not the numbers)."""
+        if self.variant is not variant:
+            return
+        steps = "\n".join(
+            f"{i}. {step.text.strip()}" for i, step in enumerate(variant.derivation, 1)
+        )
+        scaffold = self.query_one("#scaffold", Markdown)
+        scaffold.update(
+            "**This one has tripped you 8 times or more. Work it through step by step:**\n\n"
+            + steps
+        )
+        scaffold.display = True
+
+    def action_advance(self) -> None:
+        if self.session.state == PracticeState.EMPTY:
+            self._advance_worker()
+
+    @work(thread=True, exclusive=True, group="draw", exit_on_error=False)
+    def _advance_worker(self) -> None:
+        from quizapp.planning import review_ahead
+
+        store, library = self.app.store, self.app.library
+        if store is None or library is None:
+            return
+        ids = [q.qid for q in library.questions if self.selection.matches(q)]
+        ahead = review_ahead(store, ids, self.app.now())
+        if not ahead:
+            self.app.call_from_thread(
+                self.notify, "Nothing has been reviewed yet, so there is nothing to review ahead."
+            )
+            return
+        self.app.call_from_thread(self._ask, ahead[0])
 
     def action_grade(self, rating: str) -> None:
+        if self._rated is not None:
+            self._choose(rating, then_next=False)
+            return
         question, variant = self.question, self.variant
         graded = self.session.grade(rating)
         if graded is None or question is None:
@@ -458,8 +672,14 @@ folder is read-only), your answers are kept and saved as soon as it can be.
                 bool(self.query("#choices"))
                 and isinstance(self.query("#choices").first(), SelectionList)
             )
+        if action == "grade" and self._rated is not None:
+            return True
         if action in ("hint", "grade", "next", "variant", "follow_up"):
             return self.session.can(action)
+        if action == "undo":
+            return self.answered and self.session.last is not None
+        if action == "advance":
+            return self.session.state == PracticeState.EMPTY and self.app.store is not None
         if action == "live":
             return question is not None and question.model.demo is not None
         return True

@@ -1,17 +1,21 @@
-"""Render parsed expressions the way a learner writes them: n²·d, n·log n, 2ⁿ, √n.
+"""The one printer of formulas: n²·d, n·log n, 2ⁿ, √n, and `2·768²·512` with numbers in.
 
-sympy's own printers give `d*n**2`; echoing a response back in that form would make
-people doubt that their `n^2 d` was read correctly, so this prints factors in the
-question's variable order with superscripts and middle dots.
+Two entry points share one notation. `render` prints a parsed (sympy) expression —
+the echo of an answer, an expected answer, a cost model's step — with factors in the
+question's variable order, superscripts and middle dots (sympy's own `d*n**2` would
+make people doubt that their `n^2 d` was read correctly). `spell` re-spells a formula
+as its author wrote it, token by token, optionally with each drawn parameter replaced
+by its value: a derivation line reads `2·n²·d = 2·768²·512 = 603,979,776`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-import mpmath
 import sympy
 
+from engine.formula.functions import FUNCTION_NAMES, PRINTED_NAME
+from engine.formula.grammar import SUBSCRIPTS, SUPERSCRIPTS, Token, tokenize
 from engine.units import format_exact
 
 _SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
@@ -108,12 +112,12 @@ def _render(e: sympy.Expr, order: tuple[str, ...]) -> str:
         return "exp(" + _render(e.args[0], order) + ")"
     if isinstance(e, sympy.factorial):
         return _atom(e.args[0], order) + "!"
-    if isinstance(e, sympy.Min | sympy.Max):
-        name = "min" if isinstance(e, sympy.Min) else "max"
-        return f"{name}(" + ", ".join(_render(a, order) for a in e.args) + ")"
-    if isinstance(e, sympy.ceiling | sympy.floor):
-        name = "ceil" if isinstance(e, sympy.ceiling) else "floor"
-        return f"{name}(" + _render(e.args[0], order) + ")"
+    args = e.args
+    for node_type, name in PRINTED_NAME.items():
+        if isinstance(e, node_type):
+            return f"{name}(" + ", ".join(_render(a, order) for a in args) + ")"
+    if e is sympy.E:
+        return "e"
     if e is sympy.pi:
         return "π"
     if e.is_Number:
@@ -155,15 +159,90 @@ def _factor_key(f: sympy.Expr, order: tuple[str, ...]) -> tuple[int, int, str]:
 
 def _size_key(t: sympy.Expr, order: tuple[str, ...] = ()) -> tuple[float, str]:
     """Bigger terms first, by their value with the variables near 1000 (earlier ones larger)."""
-    from engine.answers.parser import MathDomainError, evaluate
+    from engine.formula.evaluate import evaluate
+    from engine.formula.exact import log10_abs
 
     try:
-        with mpmath.workdps(15):
-            values = {
-                s.name: 1000.0 - 50.0 * (order.index(s.name) if s.name in order else len(order))
-                for s in t.free_symbols
-            }
-            v = evaluate(t, values)
-        return (-float(mpmath.log(abs(v))) if v != 0 else 0.0, str(t))
-    except (MathDomainError, OverflowError, ValueError):
+        values = {
+            s.name: 1000.0 - 50.0 * (order.index(s.name) if s.name in order else len(order))
+            for s in t.free_symbols
+        }
+        v = evaluate(t, values)
+        return (-log10_abs(v) if v != 0 else 0.0, str(t))
+    except (ValueError, OverflowError):
         return (0.0, str(t))
+
+
+# -- spelling a formula as written ---------------------------------------------
+
+#: The parser reads superscripts and subscripts as plain text; these write them back.
+_SUPERSCRIPT = str.maketrans({plain: sup for sup, plain in reversed(SUPERSCRIPTS.items())})
+_SUBSCRIPT = str.maketrans({plain: sub for sub, plain in SUBSCRIPTS.items()})
+_ENDS_OPERAND = frozenset({"num", "name", "rp", "sup", "bang"})
+_STARTS_OPERAND = frozenset({"num", "name", "lp", "sqrt"})
+
+
+def spell(formula: str, names: Iterable[str], values: Mapping[str, str] | None = None) -> str:
+    """`formula` re-spelled for reading; names found in `values` are replaced by their text.
+
+    `values` maps a name to how its number is written (e.g. "1,024"). A value that is
+    not a plain number (a sign, an exponent) is parenthesised so the line still reads
+    right. Raises the parser's ParseError on text the checker would refuse too.
+    """
+    values = values or {}
+    tokens = [t for t in tokenize(formula, names) if t.kind != "end"]
+    out: list[str] = []
+    prev: Token | None = None
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        is_function = tok.kind == "name" and tok.text in FUNCTION_NAMES
+        if (
+            prev is not None
+            and prev.kind in _ENDS_OPERAND
+            and not (prev.kind == "name" and prev.text in FUNCTION_NAMES)
+            and tok.kind in _STARTS_OPERAND
+        ):
+            out.append("·")
+        if tok.kind == "op" and tok.text == "^" and i + 1 < len(tokens):
+            exponent = _exponent_text(tokens[i + 1], values)
+            if exponent is not None:
+                out.append(exponent.translate(_SUPERSCRIPT))
+                prev = Token("sup", exponent, tok.pos)
+                i += 2
+                continue
+        out.append(_token_text(tok, prev, values, is_function))
+        prev = tok
+        i += 1
+    return "".join(out)
+
+
+def _exponent_text(tok: Token, values: Mapping[str, str]) -> str | None:
+    """The digits of a power that can be written as a superscript, else None."""
+    if tok.kind == "num" and tok.text.isdigit():
+        return tok.text
+    if tok.kind == "name" and tok.text in values and values[tok.text].isdigit():
+        return values[tok.text]
+    return None
+
+
+def _token_text(tok: Token, prev: Token | None, values: Mapping[str, str], function: bool) -> str:
+    if tok.kind == "name" and not function:
+        if tok.text in values:
+            text = values[tok.text]
+            plain = text.replace(",", "").replace(".", "", 1).isdigit()
+            return text if plain else f"({text})"
+        return "π" if tok.text == "pi" else tok.text
+    if tok.kind == "op":
+        unary = prev is None or prev.kind in ("op", "lp", "comma")
+        if tok.text == "-":
+            return "−" if unary else " − "
+        return {"*": "·", "+": "+" if unary else " + "}.get(tok.text, tok.text)
+    if tok.kind == "sup":
+        text = values.get(tok.text, tok.text)  # 2ⁿ with n drawn
+        return (text if text.isdigit() else tok.text).translate(_SUPERSCRIPT)
+    if tok.kind == "sub":
+        return tok.text.translate(_SUBSCRIPT)
+    if tok.kind == "comma":
+        return ", "
+    return tok.text

@@ -10,8 +10,7 @@ from __future__ import annotations
 import pytest
 import sympy
 
-from engine.answers.parser import evaluate_formula, parse_formula
-from engine.formula_text import spell
+from engine.formula import evaluate_formula, parse_formula, spell
 from engine.problems import draw
 
 

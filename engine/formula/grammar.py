@@ -1,39 +1,42 @@
-"""A whitelist tokenizer and Pratt parser that turns typed maths into sympy objects.
+"""The grammar: a whitelist tokenizer and Pratt parser that turns typed maths into sympy objects.
 
 Answers and pack formulas are both untrusted, so nothing here hands text to
 `eval` or to sympy's string parser: every token is matched against a short list
 of allowed forms, and the tree is built from sympy constructors directly.
 
-Every numeric subexpression carries an mpmath shadow value, computed before the
-exact sympy object is built, so `9**9**9**9` or `1e999999999` is refused as
-"too large" at once instead of filling memory. Exponents on symbols, nesting
-depth and text length are capped too: a parse is always fast.
+Every numeric subexpression carries a shadow value computed by the guarded exact
+arithmetic of `engine.formula.exact` *before* the sympy object is built, so
+`9**9**9**9` or `1e999999999` is refused as "too large" at once instead of filling
+memory. A power with a non-integer exponent is never built exactly unless base and
+exponent are small (`9319e93^0.8711` becomes a float, where sympy would factor a
+40,000-digit integer). Exponents on symbols, nesting depth and text length are
+capped, and the budget is polled per token and per node: a parse is always fast.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
-import mpmath
 import sympy
 
-from engine.answers.errors import ParseError
+from engine.formula import exact
+from engine.formula.budget import UNLIMITED, Budget
+from engine.formula.errors import MathDomainError, ParseError
+from engine.formula.exact import MAX_LOG10, Exact
+from engine.formula.functions import FUNCTION_NAMES, FUNCTIONS
 
 MAX_LENGTH = 300
-#: Numbers whose magnitude is beyond 10^±MAX_LOG10 are refused as "too large".
-MAX_LOG10 = 1000
 #: Largest numeric exponent allowed on a symbolic base (n^100 is fine, n^10^6 is not).
 MAX_SYMBOLIC_EXPONENT = 100
 MAX_DEPTH = 40
-_DPS = 30
-
-
-class MathDomainError(ParseError):
-    """Well-formed text whose value is undefined (1/0, log of 0, sqrt of a negative)."""
+#: A fractional power stays exact (√2, 8^(1/3), n^(3/2)) only with a small exponent
+#: p/q and a numeric base (or coefficient) below 10^SMALL_BASE_LOG10; else it is a float.
+SMALL_EXPONENT = 12
+SMALL_BASE_LOG10 = 50
 
 
 _CHAR_MAP = {
@@ -54,6 +57,7 @@ _CHAR_MAP = {
     "]": ")",
     "{": "(",
     "}": ")",
+    "∗": "*",
     "ϴ": "Θ",
     "θ": "Θ",
     "ω": "Ω",
@@ -89,15 +93,23 @@ _NUMBER = re.compile(
     r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:_\d+)*)(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?"
 )
 _DIGITS = frozenset("0123456789")
+#: One-character tokens and their kinds.
+_PUNCTUATION = {c: "op" for c in "+-*/^"} | {
+    "(": "lp",
+    ")": "rp",
+    ",": "comma",
+    "!": "bang",
+    "√": "sqrt",
+    "π": "name",
+}
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 #: Growth-rate wrappers, read as the identity: O(n) is understood as n.
 WRAPPERS = {"O": "O", "Θ": "Θ", "Ω": "Ω", "Theta": "Θ", "theta": "Θ", "Omega": "Ω", "omega": "Ω"}
-FUNCTIONS = frozenset(
-    {"log", "lg", "ln", "log2", "log10", "sqrt", "exp", "factorial", "min", "max"}
-    | {"ceil", "floor"}
-)
-CONSTANTS = {"pi": "pi", "π": "pi"}
+#: Constants; `e` is Euler's number only where no variable is called e.
+CONSTANTS = {"pi": "pi", "π": "pi", "e": "e"}
+#: Functions that may carry a power before their argument: log² n, log^2 n.
+_POWERED = frozenset({"log", "ln", "lg", "log2", "log10"})
 
 
 @dataclass(frozen=True)
@@ -110,10 +122,10 @@ class Token:
 
 @dataclass(frozen=True)
 class Node:
-    """A parsed subexpression: the exact sympy object and, when numeric, an mpmath shadow."""
+    """A parsed subexpression: the sympy object and, when numeric, its guarded exact value."""
 
     expr: sympy.Expr
-    num: mpmath.mpf | None = None
+    num: Exact | None = None
 
 
 def _number_value(text: str, pos: int) -> Fraction:
@@ -132,17 +144,20 @@ def _number_value(text: str, pos: int) -> Fraction:
     return value * Fraction(10) ** exp10
 
 
-def tokenize(text: str, names: Iterable[str], growth: bool = False) -> list[Token]:
+def tokenize(
+    text: str, names: Iterable[str], growth: bool = False, budget: Budget = UNLIMITED
+) -> list[Token]:
     """Split text into whitelisted tokens; anything else is a ParseError at its position."""
     if len(text) > MAX_LENGTH:
         raise ParseError(f"too long (at most {MAX_LENGTH} characters)", MAX_LENGTH)
-    known = set(names) | FUNCTIONS | set(CONSTANTS)
+    known = set(names) | FUNCTION_NAMES | set(CONSTANTS)
     if growth:
         known |= set(WRAPPERS)
     text = "".join(_CHAR_MAP.get(c, c) for c in text)
     tokens: list[Token] = []
     i = 0
     while i < len(text):
+        budget.check()
         c = text[i]
         if c == " ":
             i += 1
@@ -157,42 +172,30 @@ def tokenize(text: str, names: Iterable[str], growth: bool = False) -> list[Toke
             m = _IDENT.match(text, i)
             assert m is not None
             word = m.group()
-            for piece, offset in _split_name(word, known, i):
+            glued = tokens and tokens[-1].kind == "num" and i > 0 and text[i - 1] in _DIGITS
+            if glued and word[0] in "eE" and word[0] not in names:
+                raise ParseError("an exponent needs its digits: write 5e9, or 5·e for Euler's e", i)
+            pieces = _split_name(word, known, i)
+            _refuse_glued_log_base(word, pieces, text, m.end(), i)
+            for piece, offset in pieces:
                 tokens.append(Token("name", piece, i + offset))
             i = m.end()
             continue
-        if c in SUPERSCRIPTS:
+        scripts = SUPERSCRIPTS if c in SUPERSCRIPTS else SUBSCRIPTS if c in SUBSCRIPTS else None
+        if scripts is not None:  # a run of ²³ or ₂: read as the plain characters
             j = i
-            while j < len(text) and text[j] in SUPERSCRIPTS:
+            while j < len(text) and text[j] in scripts:
                 j += 1
-            tokens.append(Token("sup", "".join(SUPERSCRIPTS[ch] for ch in text[i:j]), i))
-            i = j
-            continue
-        if c in SUBSCRIPTS:
-            j = i
-            while j < len(text) and text[j] in SUBSCRIPTS:
-                j += 1
-            tokens.append(Token("sub", "".join(SUBSCRIPTS[ch] for ch in text[i:j]), i))
+            kind = "sup" if scripts is SUPERSCRIPTS else "sub"
+            tokens.append(Token(kind, "".join(scripts[ch] for ch in text[i:j]), i))
             i = j
             continue
         if text.startswith("**", i):
             tokens.append(Token("op", "^", i))
             i += 2
             continue
-        if c in "+-*/^":
-            tokens.append(Token("op", c, i))
-        elif c == "(":
-            tokens.append(Token("lp", c, i))
-        elif c == ")":
-            tokens.append(Token("rp", c, i))
-        elif c == ",":
-            tokens.append(Token("comma", c, i))
-        elif c == "!":
-            tokens.append(Token("bang", c, i))
-        elif c == "√":
-            tokens.append(Token("sqrt", c, i))
-        elif c == "π":
-            tokens.append(Token("name", "π", i))
+        if c in _PUNCTUATION:
+            tokens.append(Token(_PUNCTUATION[c], c, i))
         elif growth and c in ("Θ", "Ω"):
             tokens.append(Token("name", c, i))
         else:
@@ -200,6 +203,22 @@ def tokenize(text: str, names: Iterable[str], growth: bool = False) -> list[Toke
         i += 1
     tokens.append(Token("end", "", len(text)))
     return tokens
+
+
+def _refuse_glued_log_base(
+    word: str, pieces: list[tuple[str, int]], text: str, end: int, pos: int
+) -> None:
+    """`logk n` could be log_k(n) or log(k)·n: refuse it rather than guess."""
+    if len(pieces) != 2 or pieces[0][0] not in _POWERED or pieces[1][0] in FUNCTION_NAMES:
+        return
+    rest = text[end:].lstrip()
+    if rest and (rest[0].isalnum() or rest[0] == "("):
+        base, arg = pieces[1][0], rest.split()[0].rstrip(")")
+        raise ParseError(
+            f"{word!r} is ambiguous: write log_{base}({arg}) for the base-{base} logarithm, "
+            f"or log({base})·{arg}",
+            pos,
+        )
 
 
 def _split_name(word: str, known: set[str], pos: int) -> list[tuple[str, int]]:
@@ -225,24 +244,14 @@ def _split_name(word: str, known: set[str], pos: int) -> list[tuple[str, int]]:
     if result is None:
         hint = ", ".join(
             sorted(
-                n for n in known if n not in FUNCTIONS and n not in WRAPPERS and n not in CONSTANTS
+                n
+                for n in known
+                if n not in FUNCTION_NAMES and n not in WRAPPERS and n not in CONSTANTS
             )
         )
         hint = f"; known names: {hint}" if hint else ""
         raise ParseError(f"unknown name {word!r}{hint}", pos)
     return result
-
-
-def _check_num(value: mpmath.mpf | mpmath.mpc, pos: int, what: str = "value") -> mpmath.mpf:
-    if isinstance(value, mpmath.mpc):
-        if abs(value.imag) > 1e-20 * max(1, abs(value.real)):
-            raise MathDomainError(f"{what} is not a real number", pos)
-        value = value.real
-    if not mpmath.isfinite(value):
-        raise MathDomainError(f"{what} is undefined", pos)
-    if value != 0 and abs(mpmath.log10(abs(value))) > MAX_LOG10:
-        raise ParseError("number too large" if abs(value) > 1 else "number too small", pos)
-    return value
 
 
 def _symbolic_exponent_ok(expr: sympy.Expr, pos: int) -> None:
@@ -254,12 +263,18 @@ def _symbolic_exponent_ok(expr: sympy.Expr, pos: int) -> None:
 
 
 class _Parser:
-    def __init__(self, tokens: list[Token], symbols: Mapping[str, sympy.Symbol]) -> None:
+    def __init__(
+        self,
+        tokens: list[Token],
+        symbols: Mapping[str, sympy.Symbol],
+        budget: Budget = UNLIMITED,
+    ) -> None:
         self.tokens = tokens
         self.i = 0
         self.symbols = symbols
         self.depth = 0
         self.wrappers: list[str] = []
+        self.budget = budget
 
     # -- helpers -------------------------------------------------------------
     @property
@@ -290,6 +305,7 @@ class _Parser:
         return node
 
     def expr(self) -> Node:
+        self.budget.check()
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise ParseError("too deeply nested", self.tok.pos)
@@ -328,7 +344,7 @@ class _Parser:
             self.depth -= 1
             if t.text == "+":
                 return inner
-            return self.binary("*", Node(sympy.Integer(-1), mpmath.mpf(-1)), inner, t.pos)
+            return self.binary("*", Node(sympy.Integer(-1), -1), inner, t.pos)
         return self.power()
 
     def power(self) -> Node:
@@ -344,7 +360,7 @@ class _Parser:
             return self.binary("^", base, exponent, t.pos)
         if t.kind == "sup":
             self.advance()
-            exponent = parse_node(t.text, self.symbols, t.pos)
+            exponent = parse_node(t.text, self.symbols, t.pos, budget=self.budget)
             node = self.binary("^", base, exponent, t.pos)
             return node
         return base
@@ -357,12 +373,13 @@ class _Parser:
         return node
 
     def primary(self) -> Node:
+        self.budget.check()
         t = self.tok
         if t.kind == "num":
             self.advance()
             assert t.value is not None
             v = t.value
-            return Node(sympy.Rational(v.numerator, v.denominator), _frac_mp(v))
+            return Node(sympy.Rational(v.numerator, v.denominator), exact.guard(v))
         if t.kind == "lp":
             self.advance()
             node = self.expr()
@@ -377,7 +394,9 @@ class _Parser:
             if name in self.symbols:
                 return Node(self.symbols[name])
             if name in CONSTANTS:
-                return Node(sympy.pi, mpmath.pi)
+                if CONSTANTS[name] == "e":
+                    return Node(sympy.E, exact.exp(1))
+                return Node(sympy.pi, math.pi)
             if name in WRAPPERS:
                 self.wrappers.append(WRAPPERS[name])
                 self.expect("lp", f"'(' after {name}")
@@ -391,6 +410,7 @@ class _Parser:
                     raise MathDomainError("logarithm of a non-positive number", t.pos)
                 base_expr = self.symbols[symbol_base.group(1)]
                 return Node(sympy.log(arg.expr) / sympy.log(base_expr), None)
+            power = self.function_power(name) if name in _POWERED else None
             base_match = re.fullmatch(r"log_(\d+)", name)
             if name == "log" and self.tok.kind == "sub":
                 base_match = re.fullmatch(r"(\d+)", self.advance().text)
@@ -399,12 +419,28 @@ class _Parser:
                 if base < 2:
                     raise MathDomainError("a logarithm base must be at least 2", t.pos)
                 log_args = self.func_args(t)
-                b = Node(sympy.Integer(base), mpmath.mpf(base))
-                return self.call("log", [log_args[0], b], t.pos)
+                b = Node(sympy.Integer(base), base)
+                return self.raised(self.call("log", [log_args[0], b], t.pos), power, t.pos)
             args = self.func_args(t)
-            return self.call(name, args, t.pos)
+            return self.raised(self.call(name, args, t.pos), power, t.pos)
         found = t.text or "the end"
         raise ParseError(f"expected a number or a name, found {found!r}", t.pos)
+
+    def function_power(self, name: str) -> Node | None:
+        """The k of `log^k n` or `log² n` (a power of the value, written before the argument)."""
+        t = self.tok
+        if t.kind == "sup":
+            self.advance()
+            return parse_node(t.text, {}, t.pos, budget=self.budget)
+        if t.kind == "op" and t.text == "^" and self.tokens[self.i + 1].kind == "num":
+            self.advance()
+            num = self.advance()
+            assert num.value is not None
+            return Node(sympy.Rational(num.value.numerator, num.value.denominator), num.value)
+        return None
+
+    def raised(self, node: Node, power: Node | None, pos: int) -> Node:
+        return node if power is None else self.pow(node, power, pos)
 
     def func_args(self, name_tok: Token) -> list[Node]:
         """Arguments in parentheses, or a bare operand: `log n`, `sqrt n`, `log log n`."""
@@ -427,128 +463,117 @@ class _Parser:
 
     # -- node construction ---------------------------------------------------
     def binary(self, op: str, a: Node, b: Node, pos: int) -> Node:
-        x, y = a.num, b.num
-        with mpmath.workdps(_DPS):
-            if op == "+":
-                num = x + y if x is not None and y is not None else None
-                expr = a.expr + b.expr
-            elif op == "-":
-                num = x - y if x is not None and y is not None else None
-                expr = a.expr - b.expr
-            elif op == "*":
-                num = x * y if x is not None and y is not None else None
-                expr = a.expr * b.expr
-            elif op == "/":
-                if y is not None and y == 0:
-                    raise MathDomainError("division by zero", pos)
-                if b.expr == 0:
-                    raise MathDomainError("division by zero", pos)
-                num = x / y if x is not None and y is not None else None
-                expr = a.expr / b.expr
-            else:
-                return self.pow(a, b, pos)
-        if num is not None:
-            num = _check_num(num, pos)
+        self.budget.check()
+        if op == "^":
+            return self.pow(a, b, pos)
+        if op == "/" and (b.expr == 0 or (b.num is not None and b.num == 0)):
+            raise MathDomainError("division by zero", pos)
+        num: Exact | None = None
+        if a.num is not None and b.num is not None:
+            compute = {"+": exact.add, "-": exact.sub, "*": exact.mul, "/": exact.div}[op]
+            num = _at(pos, compute, a.num, b.num)
+        if op == "+":
+            expr = a.expr + b.expr
+        elif op == "-":
+            expr = a.expr - b.expr
+        elif op == "*":
+            expr = a.expr * b.expr
         else:
+            expr = a.expr / b.expr
+        if num is None:
             _symbolic_exponent_ok(expr, pos)
+        elif isinstance(num, float) and expr.is_Rational:
+            expr = sympy.Float(num, 17)
         return Node(expr, num)
 
     def pow(self, a: Node, b: Node, pos: int) -> Node:
-        if b.num is not None and a.num is None and abs(b.num) > MAX_SYMBOLIC_EXPONENT:
+        if b.num is not None and a.num is None and abs(float(b.num)) > MAX_SYMBOLIC_EXPONENT:
             raise ParseError(f"exponent too large (at most {MAX_SYMBOLIC_EXPONENT})", pos)
         if a.num is not None and b.num is not None:
-            if a.num == 0 and b.num <= 0:
-                raise MathDomainError("0 to a non-positive power is undefined", pos)
-            if a.num < 0 and b.num != int(b.num):
-                raise MathDomainError("a negative number to a fractional power", pos)
-            with mpmath.workdps(_DPS):
-                if a.num != 0 and abs(b.num * mpmath.log10(abs(a.num))) > MAX_LOG10:
-                    raise ParseError("number too large", pos)
-                num = _check_num(mpmath.power(a.num, b.num), pos)
-            return Node(sympy.Pow(a.expr, b.expr), num)
+            num = _at(pos, exact.power, a.num, b.num)
+            if exact.is_whole(b.num) or _small_power(a.expr, b.expr):
+                return Node(sympy.Pow(a.expr, b.expr), num)
+            return Node(sympy.Float(num, 17), num)
         if a.num is not None and a.num <= 0 and b.num is None:
             raise MathDomainError("a non-positive base to a symbolic power", pos)
-        expr = sympy.Pow(a.expr, b.expr)
+        if a.expr.is_negative and not (b.num is not None and exact.is_whole(b.num)):
+            raise MathDomainError("a negative quantity to a fractional power is not real", pos)
+        exponent = b.expr
+        if b.num is not None and not exact.is_whole(b.num) and not _small_power(a.expr, b.expr):
+            exponent = sympy.Float(float(b.num), 17)
+        expr = sympy.Pow(a.expr, exponent)
         _symbolic_exponent_ok(expr, pos)
         return Node(expr, None)
 
     def call(self, name: str, args: list[Node], pos: int) -> Node:
-        arity = 2 if name in ("min", "max") else None
-        if name == "log" and len(args) == 2:
-            arity = 2
-        if arity is None and len(args) != 1:
-            raise ParseError(f"{name} takes one argument", pos)
-        if arity == 2 and len(args) != 2:
-            raise ParseError(f"{name} takes two arguments", pos)
-        x = args[0]
-        with mpmath.workdps(_DPS):
-            if name in ("log", "ln", "lg", "log2", "log10"):
-                base: int | Node | None = {"lg": 2, "log2": 2, "log10": 10}.get(name)
-                if len(args) == 2:
-                    if args[1].num is None or args[1].num <= 1:
-                        raise MathDomainError("a logarithm base must be a number above 1", pos)
-                    base = args[1]
-                if x.num is not None and x.num <= 0:
-                    raise MathDomainError("logarithm of a non-positive number", pos)
-                if isinstance(base, Node):
-                    expr = sympy.log(x.expr, base.expr)
-                    num = mpmath.log(x.num) / mpmath.log(base.num) if x.num is not None else None
-                elif base is not None:
-                    expr = sympy.log(x.expr, sympy.Integer(base))
-                    num = mpmath.log(x.num, base) if x.num is not None else None
-                else:
-                    expr = sympy.log(x.expr)
-                    num = mpmath.log(x.num) if x.num is not None else None
-            elif name == "sqrt":
-                if x.num is not None and x.num < 0:
-                    raise MathDomainError("square root of a negative number", pos)
-                expr = sympy.sqrt(x.expr)
-                num = mpmath.sqrt(x.num) if x.num is not None else None
-            elif name == "exp":
-                if x.num is not None and x.num > MAX_LOG10 * 2.3:
-                    raise ParseError("number too large", pos)
-                expr = sympy.exp(x.expr)
-                num = mpmath.exp(x.num) if x.num is not None else None
-            elif name == "factorial":
-                if x.num is not None:
-                    if x.num < 0 or x.num != int(x.num):
-                        raise MathDomainError("factorial needs a whole number ≥ 0", pos)
-                    if x.num > 1 and mpmath.loggamma(x.num + 1) / math.log(10) > MAX_LOG10:
-                        raise ParseError("number too large", pos)
-                expr = sympy.factorial(x.expr)
-                num = mpmath.factorial(x.num) if x.num is not None else None
-            elif name in ("min", "max"):
-                y = args[1]
-                fn = sympy.Min if name == "min" else sympy.Max
-                expr = fn(x.expr, y.expr)
-                num = None
-                if x.num is not None and y.num is not None:
-                    num = min(x.num, y.num) if name == "min" else max(x.num, y.num)
-            elif name in ("ceil", "floor"):
-                expr = sympy.ceiling(x.expr) if name == "ceil" else sympy.floor(x.expr)
-                num = None
-                if x.num is not None:
-                    num = mpmath.ceil(x.num) if name == "ceil" else mpmath.floor(x.num)
-            else:  # pragma: no cover - the tokenizer only lets known names through
-                raise ParseError(f"unknown function {name!r}", pos)
-        if num is not None:
-            num = _check_num(num, pos, f"{name}(…)")
+        self.budget.check()
+        function = FUNCTIONS[name]
+        if len(args) not in function.arities:
+            count = " or ".join(str(k) for k in function.arities)
+            plural = "s" if function.arities[-1] > 1 else ""
+            raise ParseError(f"{name} takes {count} argument{plural}", pos)
+        num: Exact | None = None
+        if all(a.num is not None for a in args):
+            num = _at(pos, function.value, *(a.num for a in args))
+        elif name in ("log", "ln", "lg", "log2", "log10", "sqrt", "factorial"):
+            if args[0].num is not None and args[0].num <= 0 and name != "factorial":
+                _at(pos, function.value, args[0].num)
+            if len(args) == 2 and (args[1].num is None or args[1].num <= 1):
+                raise MathDomainError("a logarithm base must be a number above 1", pos)
+        if name == "sqrt" and num is not None and not _small_power(args[0].expr, sympy.S.Half):
+            return Node(sympy.Float(num, 17), num)
+        if name == "factorial" and args[0].num is not None:
+            return Node(sympy.Integer(num), num)  # exact, size already checked
+        expr = function.build(*(a.expr for a in args))
+        if num is not None and isinstance(num, float) and expr.is_Rational:
+            expr = sympy.Float(num, 17)
         return Node(expr, num)
 
 
-def _frac_mp(v: Fraction) -> mpmath.mpf:
-    with mpmath.workdps(_DPS):
-        return mpmath.mpf(v.numerator) / v.denominator
+def _at(pos: int, compute: Callable[..., Exact], *args: Exact | None) -> Exact:
+    """Run a guarded operation, tagging its error with the operator's position."""
+    try:
+        return compute(*args)
+    except ParseError as err:
+        raise type(err)(err.message, pos) from None
 
 
-def make_symbols(variables: Iterable[str]) -> dict[str, sympy.Symbol]:
-    """Positive real symbols: sizes in cost formulas are never negative or zero."""
+def _small_power(base: sympy.Expr, exponent: sympy.Expr) -> bool:
+    """True when sympy may build base^exponent exactly without any risk of a slow factoring."""
+    if not exponent.is_Rational:
+        return False
+    if abs(exponent.p) > SMALL_EXPONENT or exponent.q > SMALL_EXPONENT:
+        return False
+    coefficient, _ = base.as_coeff_Mul()
+    if not coefficient.is_Rational:
+        return coefficient.is_Float is not True
+    return all(abs(part) < 10**SMALL_BASE_LOG10 for part in (coefficient.p, coefficient.q))
+
+
+def make_symbols(
+    variables: Iterable[str], aliases: Mapping[str, str] | None = None
+) -> dict[str, sympy.Symbol]:
+    """Positive real symbols: sizes in cost formulas are never negative or zero.
+
+    `aliases` maps other spellings to a variable (N -> n); they parse to its symbol.
+    """
     out = {}
     for name in variables:
-        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name) or name in FUNCTIONS:
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name) or name in FUNCTION_NAMES:
             raise ParseError(f"invalid variable name {name!r}")
         out[name] = sympy.Symbol(name, positive=True)
+    for alias, target in (aliases or {}).items():
+        if alias not in out and target in out:
+            out[alias] = out[target]
     return out
+
+
+def case_aliases(variables: Iterable[str]) -> dict[str, str]:
+    """N for n (and n for N) where the other case is not a variable of its own."""
+    names = set(variables)
+    return {
+        v.swapcase(): v for v in names if len(v) == 1 and v.isalpha() and v.swapcase() not in names
+    }
 
 
 def parse_node(
@@ -556,26 +581,37 @@ def parse_node(
     symbols: Mapping[str, sympy.Symbol],
     offset: int = 0,
     growth: bool = False,
+    budget: Budget = UNLIMITED,
 ) -> Node:
     """Parse text into a Node; positions in errors are shifted by `offset`."""
     try:
-        tokens = tokenize(text, symbols, growth=growth)
-        return _Parser(tokens, symbols).parse()
+        tokens = tokenize(text, symbols, growth=growth, budget=budget)
+        return _Parser(tokens, symbols, budget).parse()
     except ParseError as err:
         if offset and err.position is not None:
             raise type(err)(err.message, err.position + offset) from None
         raise
 
 
-def parse_growth(text: str, variables: Iterable[str]) -> tuple[sympy.Expr, list[str]]:
+def parse_growth(
+    text: str,
+    variables: Iterable[str],
+    budget: Budget = UNLIMITED,
+    aliases: Mapping[str, str] | None = None,
+) -> tuple[sympy.Expr, list[str]]:
     """Parse a growth rate such as `O(n^2 d)`; returns the expression and the wrappers seen."""
-    symbols = make_symbols(variables)
-    tokens = tokenize(text, symbols, growth=True)
-    parser = _Parser(tokens, symbols)
+    symbols = make_symbols(variables, aliases)
+    tokens = tokenize(text, symbols, growth=True, budget=budget)
+    parser = _Parser(tokens, symbols, budget)
     return parser.parse().expr, parser.wrappers
 
 
-def parse_formula(text: str, variables: Iterable[str]) -> sympy.Expr:
+def parse_formula(
+    text: str,
+    variables: Iterable[str],
+    budget: Budget = UNLIMITED,
+    aliases: Mapping[str, str] | None = None,
+) -> sympy.Expr:
     """Parse `text` over the declared `variables` into a sympy expression.
 
     Raises ParseError (with `.message` and `.position`) for anything outside the
@@ -583,94 +619,4 @@ def parse_formula(text: str, variables: Iterable[str]) -> sympy.Expr:
     """
     if not isinstance(text, str):
         raise ParseError("a formula must be text")
-    return parse_node(text, make_symbols(variables)).expr
-
-
-def evaluate_formula(text: str | float | int, params: Mapping[str, float]) -> float:
-    """The value of a formula with every variable set from `params` (pack formulas, answers)."""
-    if isinstance(text, bool):
-        raise ParseError("a formula must be text or a number")
-    if isinstance(text, int | float):
-        return float(text)
-    expr = parse_formula(text, params.keys())
-    value = evaluate(expr, params)
-    return float(value)
-
-
-def evaluate(expr: sympy.Expr, values: Mapping[str, float]) -> mpmath.mpf:
-    """Evaluate a parsed expression with mpmath by walking the tree (no code generation).
-
-    Raises MathDomainError for undefined values (division by zero, log of 0).
-    """
-    with mpmath.workdps(_DPS):
-        result = _value_of(expr, values)
-        if isinstance(result, mpmath.mpc):
-            if abs(result.imag) > 1e-12 * max(1, abs(result.real)):
-                raise MathDomainError("the value is not a real number")
-            result = result.real
-        if not mpmath.isfinite(result):
-            raise MathDomainError("the value is undefined")
-        return result
-
-
-def _value_of(e: sympy.Basic, values: Mapping[str, float]) -> mpmath.mpf:
-    if e.is_Symbol:
-        try:
-            return mpmath.mpf(values[e.name])
-        except KeyError:
-            raise MathDomainError(f"no value for {e.name}") from None
-    if e.is_Integer:
-        return mpmath.mpf(int(e))
-    if e.is_Rational:
-        return mpmath.mpf(int(e.p)) / int(e.q)
-    if e.is_Float:
-        return mpmath.mpf(e._mpf_)
-    if e is sympy.pi:
-        return +mpmath.pi
-    if e is sympy.E:
-        return +mpmath.e
-    if e.is_Add:
-        total = mpmath.mpf(0)
-        for a in e.args:
-            total += _value_of(a, values)
-        return total
-    if e.is_Mul:
-        prod = mpmath.mpf(1)
-        for a in e.args:
-            prod *= _value_of(a, values)
-        return prod
-    if e.is_Pow:
-        base = _value_of(e.base, values)
-        ex = _value_of(e.exp, values)
-        if base == 0 and ex <= 0:
-            raise MathDomainError("division by zero")
-        if base != 0 and abs(ex * mpmath.log10(abs(base))) > 10 * MAX_LOG10:
-            raise MathDomainError("overflow")
-        return mpmath.power(base, ex)
-    if isinstance(e, sympy.log):
-        x = _value_of(e.args[0], values)
-        if x <= 0:
-            raise MathDomainError("logarithm of a non-positive number")
-        return mpmath.log(x)
-    if isinstance(e, sympy.exp):
-        x = _value_of(e.args[0], values)
-        if x > 10 * MAX_LOG10:
-            raise MathDomainError("overflow")
-        return mpmath.exp(x)
-    if isinstance(e, sympy.factorial):
-        x = _value_of(e.args[0], values)
-        if x < 0:
-            raise MathDomainError("factorial of a negative number")
-        if x > 10**6:
-            raise MathDomainError("overflow")
-        return mpmath.factorial(x)
-    if isinstance(e, sympy.Min | sympy.Max):
-        vals = [_value_of(a, values) for a in e.args]
-        return min(vals) if isinstance(e, sympy.Min) else max(vals)
-    if isinstance(e, sympy.ceiling):
-        return mpmath.ceil(_value_of(e.args[0], values))
-    if isinstance(e, sympy.floor):
-        return mpmath.floor(_value_of(e.args[0], values))
-    if e.is_Number:  # zoo, nan, oo
-        raise MathDomainError("the value is undefined")
-    raise MathDomainError(f"cannot evaluate {type(e).__name__}")
+    return parse_node(text, make_symbols(variables, aliases), budget=budget).expr

@@ -1,0 +1,156 @@
+"""Ratings that match the answer: the suggestion, what each rating would schedule, a
+change of mind, and undo.
+
+After a verdict the learner sees Again / Hard / Good / Easy, each with the interval it
+would give, and one suggested from what happened (`suggested`):
+
+* wrong, or the model answer revealed → Again
+* right after a hint, or over the time budget → Hard
+* right → Good
+* right, fast (within half the budget), no hint → Easy
+
+The answer is recorded at once with the suggestion (nothing waits on a key press); a
+different choice re-rates that same review (`rerate`), and `undo` takes the answer back:
+the attempt, the card and the review-log row return to exactly what they were, using
+the card the review log kept from before the review.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from fsrs import Card, Rating
+
+from quizapp.scheduling import rating_for, scheduler_for
+
+if TYPE_CHECKING:
+    from quizapp.store import ReviewLogRow, Store
+
+__all__ = [
+    "RATINGS",
+    "interval_text",
+    "next_intervals",
+    "rerate",
+    "review_intervals",
+    "suggested",
+    "undo",
+]
+
+#: The four choices in key order (1–4).
+RATINGS: tuple[Rating, ...] = (Rating.Again, Rating.Hard, Rating.Good, Rating.Easy)
+
+
+def suggested(
+    correct: bool,
+    revealed: bool,
+    hints_used: int,
+    seconds: float | None,
+    budget: float | None,
+    score: float = 1.0,
+) -> Rating:
+    """The rating that matches what happened (the rules in the module docstring)."""
+    if revealed:
+        return Rating.Again
+    return rating_for(correct, score, hints_used, seconds, budget)
+
+
+def _intervals(store: Store, card: Card, now: datetime) -> dict[Rating, timedelta]:
+    """What each rating would schedule for `card` reviewed at `now` (nothing is written)."""
+    scheduler = scheduler_for(store)
+    return {
+        rating: scheduler.review_card(card, rating, review_datetime=now)[0].due - now
+        for rating in RATINGS
+    }
+
+
+def next_intervals(store: Store, question_id: str, now: datetime) -> dict[Rating, timedelta]:
+    """How long each rating would put the question away if it were reviewed at `now`."""
+    row = store.get_card(question_id)
+    return _intervals(store, Card(due=now) if row is None else Card.from_json(row.card_json), now)
+
+
+def review_intervals(
+    store: Store, question_id: str, attempt_id: int
+) -> tuple[Rating, dict[Rating, timedelta]] | None:
+    """For an answer already recorded: the rating it got, and what each rating would give.
+
+    Computed from the card as it was before that review (the review log keeps it), at the
+    review's own moment; None when the answer has no review.
+    """
+    row = _review_of(store, question_id, attempt_id)
+    if row is None:
+        return None
+    card = Card(due=row.ts) if row.card_before is None else Card.from_json(row.card_before)
+    return Rating(row.rating), _intervals(store, card, row.ts)
+
+
+def interval_text(interval: timedelta) -> str:
+    """'10 min', '5 h', '3 d', '2.1 mo' — an interval as a learner reads it."""
+    seconds = interval.total_seconds()
+    if seconds < 3600:
+        return f"{max(1, round(seconds / 60))} min"
+    if seconds < 86400:
+        return f"{round(seconds / 3600)} h"
+    days = seconds / 86400
+    if days < 60:
+        return f"{round(days)} d"
+    if days < 730:
+        return f"{days / 30.44:.1f} mo"
+    return f"{days / 365.25:.1f} y"
+
+
+def _review_of(store: Store, question_id: str, attempt_id: int) -> ReviewLogRow | None:
+    rows = [r for r in store.review_log(question_id) if r.attempt_id == attempt_id]
+    return rows[-1] if rows else None
+
+
+def _restore_card(store: Store, question_id: str, card_json: str | None) -> None:
+    if card_json is None:
+        store.delete_card(question_id)
+        return
+    card = Card.from_json(card_json)
+    store.put_card(question_id, card_json, card.due, card.last_review)
+
+
+def rerate(store: Store, question_id: str, attempt_id: int, rating: Rating) -> datetime | None:
+    """Change the rating of an answer's review; returns the new due time.
+
+    None when the answer has no review (an unreadable, skipped or ungraded answer).
+    The review is replayed from the card it started from, at its own moment.
+    """
+    from quizapp.scheduling import review
+
+    with store.transaction():
+        row = _review_of(store, question_id, attempt_id)
+        if row is None or row.id is None:
+            return None
+        if row.rating == int(rating):
+            return row.due_after
+        _restore_card(store, question_id, row.card_before)
+        store.delete_review_log(row.id)
+        return review(
+            store,
+            question_id,
+            rating,
+            row.ts,
+            mode=row.mode,
+            attempt_id=attempt_id,
+            seconds=None if row.duration_ms is None else row.duration_ms / 1000,
+        )
+
+
+def undo(store: Store, question_id: str, attempt_id: int) -> None:
+    """Take an answer back: its review-log row, its attempt, and the card as it was.
+
+    Only the question's latest review can be taken back (the card before it is known);
+    ValueError otherwise.
+    """
+    with store.transaction():
+        row = _review_of(store, question_id, attempt_id)
+        if row is not None and row.id is not None:
+            if store.review_log(question_id)[-1].id != row.id:
+                raise ValueError(f"{question_id} was reviewed again since; undo that first")
+            _restore_card(store, question_id, row.card_before)
+            store.delete_review_log(row.id)
+        store.delete_attempt(attempt_id)

@@ -1,0 +1,296 @@
+"""Packs shared as git repositories: `quizapp packs add/update/remove/restore/orphans`,
+tested against local repositories made with `git init` in a temporary folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from quizapp import locations
+from quizapp.cli import main
+from quizapp.pack_sources import split_spec
+from quizapp.store import Attempt, Store
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+PACK = """\
+id: {pack_id}
+title: A shared pack
+version: 1
+description: Questions shared through git.
+questions:
+{questions}
+"""
+
+QUESTION = """\
+  - id: {qid}
+    topics: [flops]
+    difficulty: 1
+    time: 30
+    params:
+      n: {{choice: [64, 128]}}
+    prompt: How many FLOPs does an n×n by n×n matmul take, with n = {{n}}?
+    answer: {{kind: number, value: "2*n^3", unit: FLOP}}
+    derivation:
+      - text: n² outputs, each n multiply-adds of 2 FLOPs.
+        formula: "2*n^3"
+    explanation: Each of the n² outputs is a length-n dot product.
+    source: "textbook"
+"""
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def write_pack(repo: Path, *qids: str, name: str = "shared-pack.yaml") -> None:
+    questions = "".join(QUESTION.format(qid=q) for q in qids)
+    text = PACK.format(pack_id=name.removesuffix(".yaml"), questions=questions)
+    (repo / name).write_text(text, encoding="utf-8")
+
+
+def commit(repo: Path, message: str = "change") -> str:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "shared-packs"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    write_pack(repo, "q1", "q2")
+    commit(repo, "two questions")
+    return repo
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def loaded_packs() -> dict[str, int]:
+    result = run("packs", "--json")
+    assert result.exit_code == 0, result.output
+    return {p["id"]: p["questions"] for p in json.loads(result.output)["packs"]}
+
+
+def lock() -> dict:
+    return json.loads(locations.pack_lock_path().read_text(encoding="utf-8"))
+
+
+def test_add_enables_the_packs_and_locks_the_commit(repo):
+    result = run("packs", "add", str(repo))
+    assert result.exit_code == 0, result.output
+    assert "Added shared-packs" in result.output and "shared-pack" in result.output
+    assert loaded_packs()["shared-pack"] == 2
+    (entry,) = lock()["sources"]
+    assert entry["commit"] == git(repo, "rev-parse", "HEAD")
+    assert entry["url"] == str(repo) and entry["packs"] == ["shared-pack"]
+    # The questions are usable like any other: preview draws one.
+    preview = run("preview", "shared-pack/q1")
+    assert preview.exit_code == 0, preview.output
+
+
+def test_add_at_a_tag_takes_that_version(repo):
+    first = git(repo, "rev-parse", "HEAD")
+    git(repo, "tag", "v1")
+    write_pack(repo, "q1", "q2", "q3")
+    commit(repo)
+    result = run("packs", "add", f"{repo}@v1")
+    assert result.exit_code == 0, result.output
+    assert loaded_packs()["shared-pack"] == 2
+    assert lock()["sources"][0]["commit"] == first
+    assert lock()["sources"][0]["ref"] == "v1"
+
+
+def test_an_invalid_pack_is_not_enabled_and_the_error_says_where(repo):
+    (repo / "shared-pack.yaml").write_text(
+        PACK.format(pack_id="shared-pack", questions=QUESTION.format(qid="q1")).replace(
+            "difficulty: 1", "difficulty: 9"
+        ),
+        encoding="utf-8",
+    )
+    commit(repo)
+    result = run("packs", "add", str(repo))
+    assert result.exit_code == 1
+    line = next(ln for ln in result.output.splitlines() if "difficulty" in ln)
+    # shared-packs/shared-pack.yaml:<line>:<column> questions[0].difficulty: …
+    where = line.split(" ", 1)[0]
+    name, row, col = where.rsplit(":", 2)
+    assert name == "shared-packs/shared-pack.yaml"
+    text = (repo / "shared-pack.yaml").read_text().splitlines()
+    assert text[int(row) - 1][int(col) - 1 :].startswith("difficulty: 9")
+    assert "not enabled" in result.output
+    assert "shared-pack" not in loaded_packs()
+    assert not locations.pack_lock_path().exists()
+    assert not any(locations.pack_sources_dir().iterdir())  # no clone, no staging left
+
+
+def test_clear_errors_for_a_bad_ref_a_missing_repo_and_no_git(repo, tmp_path, monkeypatch):
+    result = run("packs", "add", f"{repo}@no-such-branch")
+    assert result.exit_code == 1
+    assert "no branch, tag or commit 'no-such-branch'" in result.output
+    result = run("packs", "add", str(repo), "--ref", "--upload-pack=touch")
+    assert result.exit_code == 1 and "not a branch, tag or commit name" in result.output
+    result = run("packs", "add", str(tmp_path / "nowhere"))
+    assert result.exit_code == 1 and "git clone failed" in result.output
+    assert "Traceback" not in result.output
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    result = run("packs", "add", str(repo))
+    assert result.exit_code == 1 and "git is not installed" in result.output
+
+
+def test_a_pack_id_already_installed_is_refused(repo):
+    from quizapp.packs import load_all
+
+    shipped = load_all().pack("attention-basics")
+    assert shipped is not None
+    shutil.copy(shipped.file, repo / "attention-basics.yaml")
+    commit(repo)
+    result = run("packs", "add", str(repo))
+    assert result.exit_code == 1
+    assert "'attention-basics' is already used by" in result.output
+    assert "shared-pack" not in loaded_packs()
+
+
+def record(question_id: str) -> None:
+    with Store.open() as store:
+        store.record_attempt(Attempt(question_id, correct=True, score=1.0, response="1"))
+
+
+def test_update_keeps_progress_and_lists_orphans(repo):
+    assert run("packs", "add", str(repo)).exit_code == 0
+    record("shared-pack/q1")
+    record("shared-pack/q2")
+    record("shared-pack/q2")
+    write_pack(repo, "q1", "q3")  # q2 leaves, q3 arrives
+    new_commit = commit(repo)
+    result = run("packs", "update")
+    assert result.exit_code == 0, result.output
+    assert "1 questions left the packs; their history is kept" in result.output
+    assert lock()["sources"][0]["commit"] == new_commit
+    assert loaded_packs()["shared-pack"] == 2
+    with Store.open() as store:
+        assert store.question_stats("shared-pack/q1").attempts == 1  # progress kept
+        assert len([a for a in store.attempts() if a.question_id == "shared-pack/q2"]) == 2
+    result = run("packs", "orphans", "--json")
+    rows = json.loads(result.output)["orphans"]
+    assert [(o["question"], o["attempts"]) for o in rows] == [("shared-pack/q2", 2)]
+    text = run("packs", "orphans").output
+    assert "shared-pack/q2  2 attempts" in text
+
+
+def test_an_update_that_fails_validation_keeps_the_working_version(repo):
+    assert run("packs", "add", str(repo)).exit_code == 0
+    good = lock()["sources"][0]["commit"]
+    (repo / "shared-pack.yaml").write_text("id: shared-pack\nquestions: [\n", encoding="utf-8")
+    commit(repo)
+    result = run("packs", "update", "shared-pack")  # a pack id names its source too
+    assert result.exit_code == 1
+    assert "shared-packs/shared-pack.yaml:" in result.output
+    assert f"kept {good[:12]}" in result.output
+    assert lock()["sources"][0]["commit"] == good
+    assert loaded_packs()["shared-pack"] == 2
+
+
+def test_restore_clones_the_locked_commit_on_a_new_machine(repo):
+    assert run("packs", "add", str(repo)).exit_code == 0
+    locked = lock()["sources"][0]["commit"]
+    write_pack(repo, "q1", "q2", "q3")
+    commit(repo)
+    shutil.rmtree(locations.pack_sources_dir())  # another machine: only the lock file
+    assert "shared-pack" not in loaded_packs()
+    assert "not here: shared-packs; `quizapp packs restore`" in run("packs").output
+    result = run("packs", "restore")
+    assert result.exit_code == 0, result.output
+    assert loaded_packs()["shared-pack"] == 2  # the locked version, not the newest
+    clone = locations.pack_sources_dir() / "shared-packs"
+    assert git(clone, "rev-parse", "HEAD") == locked
+
+
+def test_remove_disables_the_packs_and_keeps_history(repo):
+    assert run("packs", "add", str(repo)).exit_code == 0
+    record("shared-pack/q1")
+    result = run("packs", "remove", "shared-packs")
+    assert result.exit_code == 0 and "history is kept" in result.output
+    assert "shared-pack" not in loaded_packs()
+    assert not (locations.pack_sources_dir() / "shared-packs").exists()
+    assert "shared-pack/q1  1 attempts" in run("packs", "orphans").output
+    result = run("packs", "remove", "shared-packs")
+    assert result.exit_code == 1 and "no pack source 'shared-packs'" in result.output
+
+
+def test_nothing_from_the_repository_runs_and_links_do_not_leave_it(repo, tmp_path, monkeypatch):
+    # A hook that git would run on checkout, installed the way a template would.
+    marker = tmp_path / "hook-ran"
+    template = tmp_path / "template"
+    (template / "hooks").mkdir(parents=True)
+    hook = template / "hooks" / "post-checkout"
+    hook.write_text(f"#!/bin/sh\ntouch {marker}\n")
+    hook.chmod(0o755)
+    monkeypatch.setenv("GIT_TEMPLATE_DIR", str(template))
+    # A "pack" that is a symlink to a valid pack outside the repository (would load if followed).
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    write_pack(outside, "secret", name="linked.yaml")
+    os.symlink(outside / "linked.yaml", repo / "linked.yaml")
+    commit(repo)
+    result = run("packs", "add", str(repo))
+    assert not marker.exists()
+    assert result.exit_code == 1  # the link arrives as a file holding a path: not a pack
+    assert "shared-packs/linked.yaml:1:1" in result.output
+
+
+def test_spec_splitting_keeps_user_at_host_urls_whole():
+    assert split_spec("git@github.com:me/packs.git") == ("git@github.com:me/packs.git", None)
+    assert split_spec("git@github.com:me/packs.git@v2") == ("git@github.com:me/packs.git", "v2")
+    assert split_spec("https://me@host.org/packs.git") == ("https://me@host.org/packs.git", None)
+    assert split_spec("https://host.org/packs.git@feature/x") == (
+        "https://host.org/packs.git",
+        "feature/x",
+    )
+
+
+def test_every_packs_subcommand_has_help():
+    for sub in ("add", "remove", "update", "restore", "orphans"):
+        result = run("packs", sub, "--help")
+        assert result.exit_code == 0 and "Usage:" in result.output, sub
+
+
+def test_a_damaged_lock_file_never_stops_the_app_and_is_named(repo):
+    assert run("packs", "add", str(repo)).exit_code == 0
+    locations.pack_lock_path().write_text("{not json", encoding="utf-8")
+    listing = run("packs")
+    assert listing.exit_code == 0  # the shipped packs still load
+    assert "attention-basics" in listing.output
+    assert "packs.lock.json" in listing.output and "not loaded" in listing.output
+    result = run("packs", "update")
+    assert result.exit_code == 1
+    assert "cannot read the pack lock file" in result.output
+
+
+def test_packs_in_a_questions_folder_and_a_chosen_name(tmp_path):
+    repo = tmp_path / "course"
+    (repo / "questions").mkdir(parents=True)
+    git(repo, "init", "-q", "-b", "main")
+    write_pack(repo / "questions", "q1")
+    commit(repo)
+    result = run("packs", "add", str(repo), "--name", "my-course")
+    assert result.exit_code == 0, result.output
+    assert loaded_packs()["shared-pack"] == 1
+    (entry,) = lock()["sources"]
+    assert (entry["name"], entry["folder"]) == ("my-course", "questions")

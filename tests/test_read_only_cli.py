@@ -1,0 +1,75 @@
+"""`stats` and `export` read a history they cannot write (a read-only data folder).
+
+The tests run as root in CI containers, where file permissions do not stop a write, so
+the subprocess is told that the file is not writable the way the OS would say it
+(`os.access(path, W_OK)` is False); the database is then really opened with SQLite's
+read-only mode, and any write fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from quizapp.recording import Answer, record
+from quizapp.store import Store
+
+RUN_READ_ONLY = """
+import os, sys
+real = os.access
+db = sys.argv[1]
+os.access = lambda p, mode, *a, **k: False if str(p) == db and mode & os.W_OK else real(p, mode)
+from quizapp.cli import main
+sys.argv = ["quizapp", *sys.argv[2:]]
+main()
+"""
+
+
+def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QUIZAPP_HOME": str(home)}
+    db = str(home / "history.sqlite3")
+    return subprocess.run(
+        [sys.executable, "-c", RUN_READ_ONLY, db, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_stats_and_export_read_a_history_they_cannot_write(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    when = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+    with Store.open(home / "history.sqlite3") as store:
+        for qid, right in (("attn/a", True), ("attn/b", False)):
+            record(store, Answer(qid, "practice", pack="attn", correct=right, score=1.0), when)
+    before = (home / "history.sqlite3").read_bytes()
+
+    stats = run(home, "stats", "--json")
+    assert stats.returncode == 0, stats.stderr
+    total = json.loads(stats.stdout)["total"]
+    assert (total["attempts"], total["correct"]) == (2, 1)
+    assert "read-only" in stats.stderr
+
+    export = run(home, "export", "--format", "json")
+    assert export.returncode == 0, export.stderr
+    assert "attn/b" in export.stdout and "Traceback" not in export.stderr
+    assert (home / "history.sqlite3").read_bytes() == before  # nothing was written
+
+
+def test_a_read_only_store_refuses_writes_but_reads(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    with Store.open(path) as store:
+        record(store, Answer("p/a", "practice", correct=True, score=1.0), datetime.now(UTC))
+    with Store.open(path, read_only=True) as store:
+        assert store.read_only and len(store.attempts()) == 1
+        import sqlite3
+
+        import pytest
+
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            record(store, Answer("p/b", "practice"), datetime.now(UTC))

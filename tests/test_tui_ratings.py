@@ -1,0 +1,102 @@
+"""Ratings, undo, leeches and review-ahead in the practice screen, checked against the
+SQLite file itself (the rules are tested without Textual in test_ratings.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from conftest import FakeClock, make_app, rows, settle, sync
+from fsrs import Rating
+from test_ratings import database
+from test_tui_practice import answer, start_practice
+from textual.widgets import Button, Markdown
+
+from quizapp.progress import LEECH_FAILURES
+from quizapp.scheduling import review
+from quizapp.store import Store
+
+
+@sync
+async def test_a_quick_right_answer_suggests_easy_and_another_key_re_rates_it(tmp_path):
+    clock = FakeClock()
+    app = make_app(tmp_path, clock, start="practice", packs=["tui-basics"])
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = await start_practice(app, pilot)
+        n, d = screen.variant.params["n"], screen.variant.params["d"]
+        clock.now += 10  # well within half of the 60 s budget, no hint
+        await answer(app, pilot, str(2 * n * n * d))
+        await settle(app, pilot)
+        buttons = screen.query_one("#grade-buttons")
+        assert buttons.display
+        easy = screen.query_one("#grade-easy", Button)
+        assert "★" in str(easy.label) and " d " in str(easy.label)  # an interval in days
+        assert app.focused is easy  # Enter accepts the suggestion
+        assert rows(tmp_path, "SELECT rating FROM review_log") == [(4,)]
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert rows(tmp_path, "SELECT rating FROM review_log") == [(2,)]
+        assert len(rows(tmp_path, "SELECT id FROM attempts")) == 1
+        await pilot.press("enter")  # accept Hard and go on
+        await settle(app, pilot)
+        assert not screen.answered
+        assert rows(tmp_path, "SELECT rating FROM review_log") == [(2,)]
+
+
+@sync
+async def test_ctrl_z_takes_the_answer_back_exactly(tmp_path):
+    clock = FakeClock()
+    app = make_app(tmp_path, clock, start="practice", packs=["tui-basics"])
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = await start_practice(app, pilot)
+        before = database(tmp_path / "history.sqlite3")
+        variant = screen.variant
+        await answer(app, pilot, "12345")
+        assert database(tmp_path / "history.sqlite3") != before
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert database(tmp_path / "history.sqlite3") == before
+        assert not screen.answered
+        assert screen.variant is variant  # the same question, the same numbers, to answer again
+        assert not screen.query_one("#result-pane").display
+        # `u` does the same where no input has focus.
+        await answer(app, pilot, "12345")
+        screen.query_one("#practice-body").focus()
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert database(tmp_path / "history.sqlite3") == before
+
+
+@sync
+async def test_a_leech_opens_with_its_derivation_steps(tmp_path):
+    now = datetime.fromtimestamp(FakeClock()(), UTC)
+    with Store.open(tmp_path / "history.sqlite3") as store:
+        for k in range(LEECH_FAILURES):
+            review(store, "tui-basics/score-flops", Rating.Again, now - timedelta(days=30 - k))
+    app = make_app(tmp_path, start="practice", packs=["tui-basics"])
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = await start_practice(app, pilot)
+        assert screen.question.qid == "tui-basics/score-flops"  # due, so first
+        await settle(app, pilot)
+        scaffold = screen.query_one("#scaffold", Markdown)
+        assert scaffold.display
+        assert "8 times" in scaffold.source
+        assert "1. " in scaffold.source
+        n, d = screen.variant.params["n"], screen.variant.params["d"]
+        assert f"{2 * n * n * d:,}" not in scaffold.source  # the steps, not the answer
+
+
+@sync
+async def test_nothing_due_offers_review_ahead(tmp_path):
+    now = datetime.fromtimestamp(FakeClock()(), UTC)
+    with Store.open(tmp_path / "history.sqlite3") as store:
+        review(store, "tui-basics/score-big-o", Rating.Easy, now - timedelta(hours=1))
+    app = make_app(tmp_path, start="practice", due=True)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await app.wait_library()
+        await settle(app, pilot)
+        screen = app.screen
+        assert "review ahead" in screen.query_one("#prompt", Markdown).source
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert screen.question is not None
+        assert screen.question.qid == "tui-basics/score-big-o"
