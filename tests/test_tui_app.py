@@ -298,3 +298,16 @@ async def test_the_modes_list_opens_a_mode_on_enter_and_on_click(tmp_path):
         await pilot.click("#modes", offset=(4, 3))  # the fourth line: Demos
         await settle(app, pilot)
         assert isinstance(app.screen, DemosScreen)
+
+
+@sync
+async def test_at_80_columns_every_main_screen_footer_shows_f1_help(tmp_path):
+    for start in ("home", "history", "demos", "mock", "practice"):
+        app = make_app(tmp_path, start=start)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.wait_library()
+            await settle(app, pilot)
+            keys = footer_keys(app.screen)
+            # Not under the command palette's entry, which is docked at the right.
+            edge = keys["palette"].x if "palette" in keys else 80
+            assert "Help" in keys and keys["Help"].right <= edge, (start, keys)

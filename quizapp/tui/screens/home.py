@@ -60,6 +60,8 @@ answered) and when you last practised (**Last**).
 between the modes and the tables.
 """
 
+    # Every mode's key is also written in the Modes list; at 80 columns the footer has
+    # room for five of them and F1 Help.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "app.practice", "Practise", id="due", tooltip="Due questions, then new ones"),
         Binding("p", "app.choose_practice", "Choose", id="practice", tooltip="Choose packs/topics"),
@@ -72,6 +74,7 @@ between the modes and the tables.
             "Stats",
             id="stats",
             tooltip="Stats: retention, forecast, activity, weakest topics",
+            show=False,  # the Modes list shows its key; the footer keeps room for F1 Help
         ),
         Binding(
             "i",
@@ -79,6 +82,7 @@ between the modes and the tables.
             "Date",
             id="interview",
             tooltip="Interview date and daily minutes: a plan to the day",
+            show=False,
         ),
         Binding("q", "app.quit", "Quit", id="home-quit", tooltip="Leave quizapp", show=False),
     ]

@@ -296,7 +296,9 @@ another window says so and takes it over only if you ask.
             yield Markdown("", id="mock-prompt")
             yield Vertical(id="mock-answer-area")
             yield Static("", id="mock-echo")
-        yield Footer()
+        # Compact and without the palette entry (Ctrl+P still works; F1 lists it): all the
+        # interview keys and F1 Help fit at 80 columns.
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#mock-setup").display = False
