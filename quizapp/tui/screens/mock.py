@@ -240,6 +240,13 @@ another window says so and takes it over only if you ask.
             id="mock-leave",
             tooltip="Pause (asks first): saved, its clock stops; m offers it back",
         ),
+        Binding(
+            "escape",
+            "close_setup",
+            "Back",
+            id="mock-setup-back",
+            tooltip="At set-up: back to home (nothing has started)",
+        ),
     ]
 
     app: QuizApp
@@ -734,9 +741,14 @@ another window says so and takes it over only if you ask.
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The interview's keys show only while there is an interview (not at set-up)."""
-        if action in ("submit", "skip", "back", "flag", "finish"):
+        if action in ("submit", "skip", "back", "flag", "finish", "leave"):
             return self.interview is not None
+        if action == "close_setup":
+            return self.interview is None
         return True
+
+    def action_close_setup(self) -> None:
+        self._close()
 
     def action_submit(self) -> None:
         if not self._ready():
