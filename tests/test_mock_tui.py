@@ -464,7 +464,7 @@ async def test_a_recall_answer_is_graded_in_the_report_and_then_counts(
         assert (report_screen.report.points, report_screen.report.possible) == (5, 5)
         bar = text_of(report_screen, "#report-grade-text")
         recall = next(it for it in report_screen.report.items if it.kind == "recall")
-        assert f"Question {recall.number} is a recall answer" in bar
+        assert f"Grade recall answer {recall.number} against its model answer" in bar
         assert "Help" in footer_keys(report_screen)
         await pilot.press("2")  # hard: 0.6, as in practice
         await settle(app, pilot)

@@ -958,10 +958,10 @@ class MockReportScreen(Screen[None]):
     MockReportScreen #report-title { dock: top; height: 1; padding: 0 1; background: $panel;
         text-style: bold; }
     MockReportScreen #report-body { height: 1fr; padding: 0 1; }
-    MockReportScreen #report-grade { dock: bottom; height: auto; padding: 0 1;
+    MockReportScreen #report-grade { height: auto; padding: 0 1;
         border-top: hkey $primary; background: $boost; }
-    MockReportScreen #report-grade Static { width: 1fr; padding: 1 1 0 0; }
-    MockReportScreen #report-grade Button { margin-left: 1; min-width: 11; }
+    MockReportScreen #report-grade Horizontal { height: 3; }
+    MockReportScreen #report-grade Button { margin-right: 1; min-width: 11; }
     """
 
     HELP_TITLE = "Mock interview report"
@@ -1012,10 +1012,11 @@ practice. A graded answer counts in the score and is scheduled for review.
             # Rich's Markdown in one Static: Textual's Markdown widget builds a widget per
             # block and takes seconds on a long report (8.6 s for 40 questions vs 1.3 s).
             yield Static(RichMarkdown(self.markdown), id="report")
-        with Horizontal(id="report-grade"):
+        with Vertical(id="report-grade"):
             yield Static("", id="report-grade-text")
-            for key, rating in enumerate(SELF_GRADES, start=1):
-                yield Button(f"{rating.capitalize()} [{key}]", id=f"report-grade-{rating}")
+            with Horizontal():
+                for key, rating in enumerate(SELF_GRADES, start=1):
+                    yield Button(f"{rating.capitalize()} [{key}]", id=f"report-grade-{rating}")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -1031,10 +1032,10 @@ practice. A graded answer counts in the score and is scheduled for review.
         bar.display = bool(waiting)
         if waiting:
             item = waiting[0]
-            more = f" ({len(waiting)} to grade)" if len(waiting) > 1 else ""
+            more = f" (1 of {len(waiting)})" if len(waiting) > 1 else ""
             self.query_one("#report-grade-text", Static).update(
-                f"Question {item.number} is a recall answer{more}: compare it with the model "
-                "answer under Not scored, then grade it."
+                f"Grade recall answer {item.number}{more} against its model answer "
+                "(under Not scored):"
             )
         self.refresh_bindings()
 
