@@ -498,3 +498,25 @@ async def test_the_set_up_names_its_fields_and_hides_the_interview_keys(packs_di
             assert len(field.placeholder) <= field.size.width - 4, field.placeholder
         keys = footer_keys(screen)
         assert not {"Skip", "Flag", "Finish", "Submit"} & set(keys) and "Help" in keys
+
+
+@run_async
+async def test_mock_dialogs_show_their_keys_over_their_own_footer(packs_dir, db) -> None:
+    from conftest import footer_keys
+    from textual.widgets import Button
+
+    from quizapp.tui.screens.mock import ConfirmFinishScreen, MockChoiceScreen
+
+    app = make_app(packs_dir, db, FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ConfirmFinishScreen(2))
+        await pilot.pause()
+        assert [str(b.label) for b in app.screen.query(Button)] == ["Finish [y]", "Go on [n]"]
+        assert {"Finish", "Go on"} <= set(footer_keys(app.screen))
+        assert "Skip" not in footer_keys(app.screen)  # not the interview's keys underneath
+        await pilot.press("n")
+        app.push_screen(MockChoiceScreen("Pause?", [("y", "Pause", "pause")]))
+        await pilot.pause()
+        assert [str(b.label) for b in app.screen.query(Button)] == ["Pause [y]", "Back [Esc]"]
+        assert "Skip" not in footer_keys(app.screen)
