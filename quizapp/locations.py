@@ -42,11 +42,16 @@ def exports_dir() -> Path:
 
 
 def shipped_packs_dir() -> Path:
-    """The packs that come with the app: the repository's top-level `questions/` folder.
+    """The packs that come with the app: the `questions` folder inside the package.
 
-    The project is installed editable, so this is found relative to the source tree.
+    Found through `importlib.resources`, so it is right for a wheel, `pipx install` or
+    `uv tool install` as much as for an editable install. In the repository,
+    `quizapp/questions` is a link to the top-level `questions/` folder where the packs
+    are written; the wheel carries copies of the files.
     """
-    return Path(__file__).resolve().parent.parent / "questions"
+    from importlib.resources import files
+
+    return Path(str(files("quizapp") / "questions"))
 
 
 def user_packs_home() -> Path:

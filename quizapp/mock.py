@@ -512,9 +512,6 @@ class MockInterview:
     def answered(self) -> int:
         return sum(r is not None for r in self.responses)
 
-    def response_for_grading(self, index: int) -> str | None:
-        return self.responses[index]
-
     # ---------------------------------------------------------------- persistence
 
     def to_dict(self, now: float | None = None) -> dict[str, Any]:
@@ -945,7 +942,6 @@ def self_graded_answer(report: Report, number: int) -> Answer:
     return Answer(
         question_id=item.qid,
         mode="mock",
-        pack=_pack_of(item.qid),
         topics=tuple(item.topics),
         kind=item.kind,
         status="answered",
@@ -1239,7 +1235,6 @@ def finalise(interview: MockInterview, library: Any, store: Any) -> Report:
             Answer(
                 question_id=g.slot.qid,
                 mode="mock",
-                pack=_pack_of(g.slot.qid),
                 topics=g.slot.topics,
                 kind=g.slot.kind,
                 seed=g.slot.seed,
@@ -1258,10 +1253,6 @@ def finalise(interview: MockInterview, library: Any, store: Any) -> Report:
         )
     store.finish_mock(interview.session_id, report.to_dict(), report.score, now)
     return report
-
-
-def _pack_of(qid: str) -> str:
-    return qid.split("/", 1)[0] if "/" in qid else ""
 
 
 def latest_report(store: Any) -> Report | None:

@@ -321,7 +321,7 @@ class Pack(_Model):
     title: NonEmptyText
     """Shown in the pack list."""
     version: int = Field(ge=1)
-    """Bump when questions change meaning (history keeps per-version stats)."""
+    """Bump when questions change meaning (shown with the pack; the history is kept by question id)."""
     description: NonEmptyText
     """One paragraph on what this pack trains."""
     questions: list[Question] = Field(min_length=1)

@@ -509,6 +509,20 @@ def pack_files(directory: str | os.PathLike[str]) -> list[Path]:
     return sorted(f for f in files if not f.name.startswith(".") and f.is_file())
 
 
+def no_packs_hint() -> str:
+    """What to tell a user for whom no pack was found at all (why, and what to do)."""
+    from quizapp import locations
+
+    shipped = locations.shipped_packs_dir()
+    return (
+        "No question packs were found. The packs that come with quizapp belong in "
+        f"{shipped}, which {'holds no pack' if shipped.is_dir() else 'is missing'}: the "
+        "installation is incomplete. Reinstall it (`pipx reinstall quizapp`, "
+        "`uv tool install --reinstall .`, or `pip install --force-reinstall .` from the "
+        "source folder). Your own packs: `--packs DIR` or $QUIZAPP_PACKS."
+    )
+
+
 def pack_dirs(extra_dirs: Iterable[str | os.PathLike[str]] = ()) -> list[tuple[Path, bool]]:
     """(directory, shipped?) pairs to load: shipped packs first, then user directories."""
     from quizapp import locations

@@ -508,13 +508,8 @@ class _QuestionChecker:
         demo = self.q.demo
         if demo is None:
             return
-        try:
-            from engine.demos import DEMOS
-        except ImportError:
-            note = "demos not checked: engine.demos is not available"
-            if note not in self.notes:
-                self.notes.append(note)
-            return
+        from engine.demos import DEMOS
+
         if demo.name not in DEMOS:
             self.error(
                 ("demo", "name"),

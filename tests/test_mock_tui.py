@@ -431,7 +431,7 @@ async def test_an_interview_open_in_another_window_is_taken_over_only_when_asked
         store.take_lease("other-window", None, datetime.fromtimestamp(clock.now, UTC), 30, True)
         saved = store.load_unfinished_mock()
         screen.tick()
-        await pilot.pause()
+        await settle(app, pilot)
         assert screen.interview is None
         assert "taken over by another" in screen.query_one("#mock-prompt").source
         clock.advance(10)
@@ -520,3 +520,69 @@ async def test_mock_dialogs_show_their_keys_over_their_own_footer(packs_dir, db)
         await pilot.pause()
         assert [str(b.label) for b in app.screen.query(Button)] == ["Pause [y]", "Back [Esc]"]
         assert "Skip" not in footer_keys(app.screen)
+
+
+@run_async
+async def test_unanswered_questions_leave_accuracy_and_new_counts_alone(
+    packs_dir, db, library
+) -> None:
+    """One right answer, five unanswered: home shows 100 % and five questions still new."""
+    from textual.widgets import DataTable
+
+    clock = FakeClock()
+    app = make_app(packs_dir, db, clock, start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.action_mock({"packs": ["mockpack"], "seed": 3, "questions": 6})
+        await settle(app, pilot)
+        screen = app.screen
+        first = screen.interview.slots[0]
+        params = params_of(library, first.qid, first.seed)
+        await answer_current(pilot, screen, correct_answer(first.qid, params))
+        await settle(app, pilot)
+        await pilot.press("f10", "y")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MockReportScreen)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        table = app.screen.query_one("#packs-table", DataTable)
+        row = [str(c) for c in table.get_row("pack:mockpack")]
+        total = len(library.questions)
+        # pack, questions, due, new, accuracy
+        assert row[:5] == ["mockpack", str(total), "0", str(total - 1), "100%"]
+        summary = str(app.screen.query_one("#home-summary", Static).render())
+        assert "accuracy 100%" in summary
+
+
+@run_async
+async def test_a_grading_that_cannot_be_saved_says_so_and_f10_tries_again(
+    packs_dir, db, library, monkeypatch
+) -> None:
+    import sqlite3
+
+    import quizapp.mock
+
+    real = quizapp.mock.grade_interview
+    calls = []
+
+    def busy_once(interview, library):
+        calls.append(1)
+        if len(calls) == 1:
+            raise sqlite3.OperationalError("database is locked")
+        return real(interview, library)
+
+    monkeypatch.setattr(quizapp.mock, "grade_interview", busy_once)
+    app = make_app(packs_dir, db, FakeClock())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        await answer_current(pilot, screen, "1")
+        await pilot.press("f10", "y")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert "database is locked" in screen.query_one("#mock-prompt").source
+        await pilot.press("f10")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MockReportScreen)
+    with Store.open(db) as store:
+        assert len(store.mock_history()) == 1

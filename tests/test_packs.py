@@ -6,8 +6,6 @@ import json
 import math
 from pathlib import Path
 
-import pytest
-
 from quizapp.packs import load_all, load_pack_file
 from quizapp.validation import validate
 
@@ -143,13 +141,11 @@ def test_schema_file_is_in_sync_with_the_models() -> None:
     assert on_disk == json_schema(), "regenerate: quizapp schema --output questions/schema.json"
 
 
-@pytest.mark.skipif(not SHIPPED, reason="no shipped packs in questions/ yet")
 def test_every_shipped_pack_validates() -> None:
     report = validate([ROOT / "questions"])
     assert report.ok, "\n".join(map(str, report.errors))
 
 
-@pytest.mark.skipif(not SHIPPED, reason="no shipped packs in questions/ yet")
 def test_every_shipped_pack_starts_with_the_schema_comment() -> None:
     for path in SHIPPED:
         first = path.read_text(encoding="utf-8").splitlines()[0]
@@ -168,7 +164,6 @@ def _calc_questions() -> list[tuple[str, object]]:
     return out
 
 
-@pytest.mark.skipif(not SHIPPED, reason="no shipped packs in questions/ yet")
 def test_calc_questions_agree_with_their_cost_model() -> None:
     from engine import costs
     from engine.problems import draw, evaluate

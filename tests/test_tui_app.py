@@ -283,19 +283,23 @@ async def test_dialog_buttons_show_their_keys_and_the_dialog_its_own_footer(tmp_
 
 @sync
 async def test_the_modes_list_opens_a_mode_on_enter_and_on_click(tmp_path):
+    from quizapp.tui.screens.home import MODES
+
+    keys = [key for key, _, _ in MODES]
     app = make_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await app.wait_library()
         await settle(app, pilot)
         modes = app.screen.query_one("#modes")
         assert modes.has_focus
-        await pilot.press("end", "up", "up", "enter")  # third from the end: History
+        modes.highlighted = keys.index("history")
+        await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, HistoryScreen)
         await pilot.press("escape")
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen)
-        await pilot.click("#modes", offset=(4, 3))  # the fourth line: Demos
+        await pilot.click("#modes", offset=(4, keys.index("demos")))
         await settle(app, pilot)
         assert isinstance(app.screen, DemosScreen)
 
@@ -311,3 +315,15 @@ async def test_at_80_columns_every_main_screen_footer_shows_f1_help(tmp_path):
             # Not under the command palette's entry, which is docked at the right.
             edge = keys["palette"].x if "palette" in keys else 80
             assert "Help" in keys and keys["Help"].right <= edge, (start, keys)
+
+
+@sync
+async def test_no_packs_at_all_says_why_and_what_to_do(tmp_path):
+    empty = tmp_path / "no-packs"
+    empty.mkdir()
+    app = make_test_app(tmp_path, fixtures=str(empty))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.wait_library()
+        await settle(app, pilot)
+        summary = str(app.screen.query_one("#home-summary", Static).content)
+        assert "No question packs were found" in summary and "Reinstall" in summary

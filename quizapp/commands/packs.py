@@ -51,15 +51,17 @@ def packs(ctx: click.Context, as_json: bool) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from quizapp.commands.preview import load_library
+    from quizapp.packs import no_packs_hint
 
     library = load_library(ctx)
     rows = pack_rows(library)
     if as_json:
         payload = {"packs": rows, "errors": [e.to_json() for e in library.errors]}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
-        return
+        ctx.exit(0 if rows else 1)
     if not rows:
-        click.echo("no packs found")
+        click.echo(no_packs_hint(), err=True)
+        ctx.exit(1)
     for row in rows:
         origin = "" if row["shipped"] else f"  ({row['file']})"
         click.secho(

@@ -29,10 +29,8 @@ def known_questions(
     Without packs, due counts come from the history alone: still right for every
     question practised so far, only "new" (never seen) cannot be counted.
     """
-    try:
-        from quizapp.packs import load_all
-    except ImportError:
-        return None, None
+    from quizapp.packs import load_all
+
     try:
         library = load_all(list(extra_dirs))
     except Exception as exc:  # a broken pack must not hide the user's own progress

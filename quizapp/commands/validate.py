@@ -25,7 +25,8 @@ def validate(ctx: click.Context, paths: tuple[str, ...], as_json: bool, seeds: i
     """Check question packs (files or directories; default: shipped and user packs).
 
     Prints each problem as `file:line:column field.path: message` and exits 1 if
-    there is any; otherwise prints a one-line summary and exits 0.
+    there is any, or if no pack was found at all; otherwise prints a one-line
+    summary and exits 0.
     """
     from quizapp.validation import validate as run
 
@@ -46,4 +47,9 @@ def validate(ctx: click.Context, paths: tuple[str, ...], as_json: bool, seeds: i
         for note in report.notes:
             click.echo(f"note: {note}", err=True)
         click.echo(report.summary(), err=not report.ok)
+    if report.ok and report.packs == 0:
+        from quizapp.packs import no_packs_hint
+
+        click.echo(no_packs_hint(), err=True)
+        ctx.exit(1)
     ctx.exit(0 if report.ok else 1)

@@ -167,6 +167,10 @@ class QuizApp(App[None]):
             library = self._load_library()
         except Exception as exc:  # a broken install must not stop the app from starting
             self.library_error = f"the packs could not be loaded: {exc}"
+        if library is not None and not library.packs:
+            from quizapp.packs import no_packs_hint
+
+            self.library_error = no_packs_hint()
         self.call_from_thread(self._library_loaded, library)
         self._warm_up(library)
 

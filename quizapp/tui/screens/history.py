@@ -95,7 +95,7 @@ The same figures as `quizapp stats`.
         attempts = store.attempts()
         title.update(f"History · {count(len(attempts), 'attempt')}")
         for attempt in reversed(attempts[-RECENT:]):
-            result = "✓" if attempt.correct else "✗"
+            result = "skipped" if attempt.skipped else ("✓" if attempt.correct else "✗")
             attempts_table.add_row(
                 stamp(attempt.ts),
                 result,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.markdown import Markdown as RichMarkdown
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -140,7 +141,7 @@ class MockChoiceScreen(ModalScreen["str | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.text, id="choice-text")
+            yield Static(Text(self.text), id="choice-text")
             with Horizontal():
                 for i, (key, label, value) in enumerate(self.choices):
                     yield Button(
@@ -637,26 +638,32 @@ another window says so and takes it over only if you ask.
         if interview.tick(now, draft=self.current_text()):
             self._finalise()
             return
-        if now - self._last_beat >= LEASE_HEARTBEAT and not self._heartbeat():
-            return
+        if now - self._last_beat >= LEASE_HEARTBEAT and self.holds_lease:
+            self._last_beat = now
+            self._heartbeat_worker()
         if now - self._last_save >= AUTOSAVE_SECONDS:
             self._save()
         self._update_clocks()
 
-    def _heartbeat(self) -> bool:
-        """Renew the lease; False (and stop here) when another window took it over."""
-        store = self.app.store
-        self._last_beat = self.app.clock()
-        if store is None or not self.holds_lease:
-            return True
+    @work(thread=True, exclusive=True, group="mock-beat", exit_on_error=False)
+    def _heartbeat_worker(self) -> None:
+        """Renew the lease off the UI thread (a busy database may make it wait)."""
         import sqlite3
 
+        store = self.app.store
+        if store is None:
+            return
         try:
             kept = store.heartbeat(self.app.instance_id, self.app.now())
         except sqlite3.Error:
-            return True  # busy for a moment: the next beat tries again
-        if kept:
-            return True
+            return  # busy for a moment: the next beat tries again
+        if not kept:
+            self.app.call_from_thread(self._taken_over)
+
+    def _taken_over(self) -> None:
+        """Another window took the interview over: stop, and never write it from here."""
+        if not self.holds_lease:
+            return
         self.holds_lease = False
         self.interview = None  # the other window owns it now: never write it from here
         self.query_one("#mock-title", Static).update("Mock interview")
@@ -666,7 +673,6 @@ another window says so and takes it over only if you ask.
         self.query_one("#mock-answer-area").remove_children()
         self._answer_widget = None
         self.notify("This interview was taken over by another window.", severity="warning")
-        return False
 
     def _release(self) -> None:
         store = self.app.store
@@ -695,6 +701,10 @@ another window says so and takes it over only if you ask.
         from quizapp.mock import save_state
 
         try:
+            held = store.lease()
+            if self.holds_lease and (held is None or held.owner != self.app.instance_id):
+                self._taken_over()  # never overwrite what the other window saved
+                return
             save_state(store, interview)
         except Exception as exc:  # a full disk must not lose the interview on screen
             self.notify(f"Could not save the interview: {exc}", severity="warning")
@@ -871,8 +881,8 @@ another window says so and takes it over only if you ask.
 
         self.app.push_screen(
             MockChoiceScreen(
-                "Pause the interview? It is saved and its clock stops; **m** (or the command "
-                "palette) offers it back, with the time that was left.",
+                "Pause the interview? It is saved and its clock stops; m on the home screen (or "
+                "the command palette) offers it back, with the time that was left.",
                 [("y", "Pause", "pause")],
             ),
             answer,

@@ -1,0 +1,143 @@
+"""A real install: build the wheel, install it in a fresh virtual environment, run it elsewhere.
+
+This is what `pip install .`, `pipx install .` and `uv tool install .` do; the packs
+must come inside the wheel (an editable install would find them in the repository and
+hide the bug). Nothing is downloaded: the wheel is built without build isolation with
+the setuptools of the test environment, installed with `--no-deps --no-index`, and the
+dependencies come from the test environment's site-packages on PYTHONPATH (a path
+entry there does not run the `.pth` of the editable install, so `quizapp` is the wheel's).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import venv
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+pytestmark = pytest.mark.install
+
+SOURCES = ("pyproject.toml", "README.md", "quizapp", "engine", "questions")
+
+
+def run(args: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, capture_output=True, text=True, timeout=600, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bin folder of a fresh venv with only the built quizapp wheel installed."""
+    work = tmp_path_factory.mktemp("install")
+    source = work / "source"
+    source.mkdir()
+    for name in SOURCES:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(
+                src,
+                source / name,
+                symlinks=True,
+                ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
+            )
+        else:
+            shutil.copy2(src, source / name)
+    wheels = work / "wheels"
+    built = run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "-w",
+            str(wheels),
+            str(source),
+        ]
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    (wheel,) = wheels.glob("quizapp-*.whl")
+    env_dir = work / "venv"
+    venv.create(env_dir, with_pip=False)
+    python = env_dir / "bin" / "python"
+    done = run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--no-deps",
+            "--no-index",
+            str(wheel),
+        ]
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return env_dir / "bin"
+
+
+def quizapp(bin_dir: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the installed `quizapp` from a folder outside the repository."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir(exist_ok=True)
+    env = {
+        **os.environ,
+        "PYTHONPATH": sysconfig.get_paths()["purelib"],  # the dependencies, not the .pth
+        "QUIZAPP_HOME": str(tmp_path / "home"),
+    }
+    env.pop("QUIZAPP_PACKS", None)
+    return run([str(bin_dir / "quizapp"), *args], cwd=outside, env=env)
+
+
+def test_the_installed_wheel_carries_the_packs(installed: Path, tmp_path: Path) -> None:
+    listed = quizapp(installed, tmp_path, "packs", "--json")
+    assert listed.returncode == 0, listed.stderr
+    packs = json.loads(listed.stdout)["packs"]
+    shipped = sorted(p.name for p in (ROOT / "questions").glob("*.yaml"))
+    assert sorted(Path(p["file"]).name for p in packs) == shipped
+    venv_dir = installed.parent.resolve()
+    for pack in packs:  # read from the install, not from this repository
+        assert Path(pack["file"]).resolve().is_relative_to(venv_dir), pack["file"]
+
+    first = next(p for p in packs if p["questions"])
+    qid = _first_question(first["file"], first["id"])
+    shown = quizapp(installed, tmp_path, "preview", qid)
+    assert shown.returncode == 0, shown.stderr
+    assert qid in shown.stdout
+
+
+def test_an_install_without_packs_says_so_and_fails(installed: Path, tmp_path: Path) -> None:
+    """Were the packs left out, `packs` and `validate` say why instead of '0 packs OK'."""
+    shipped = _site_packages(installed.parent) / "quizapp" / "questions"
+    hidden = shipped.with_name("questions-hidden")
+    shipped.rename(hidden)
+    try:
+        listed = quizapp(installed, tmp_path, "packs")
+        checked = quizapp(installed, tmp_path, "validate")
+    finally:
+        hidden.rename(shipped)
+    for result in (listed, checked):
+        assert result.returncode == 1
+        assert "No question packs were found" in result.stderr
+        assert "Reinstall" in result.stderr
+
+
+def _site_packages(env_dir: Path) -> Path:
+    (found,) = env_dir.glob("lib/python*/site-packages")
+    return found
+
+
+def _first_question(pack_file: str, pack_id: str) -> str:
+    import yaml
+
+    data = yaml.safe_load(Path(pack_file).read_text(encoding="utf-8"))
+    return f"{pack_id}/{data['questions'][0]['id']}"
