@@ -381,6 +381,17 @@ def draw(question: Any, seed: int, *, qid: str | None = None) -> Variant:
     )
 
 
+def draw_prompt(question: Any, seed: int) -> str:
+    """The prompt of variant `seed` alone, equal to `draw(question, seed).prompt`.
+
+    Cheap (no formula is compiled), for menus that list several questions in their
+    own words, such as the follow-up picker. Raises RenderError like `draw`.
+    """
+    spec = as_mapping(question)
+    params = draw_params(spec.get("params"), seed, str(spec.get("id", "")))
+    return render(str(spec.get("prompt", "")), params)
+
+
 _ESTIMATE = re.compile(
     r"\b(approximately|roughly|estimate|ballpark|order of magnitude|about how)\b|≈", re.I
 )

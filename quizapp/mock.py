@@ -46,7 +46,12 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from quizapp.answer_markdown import answer_markdown
+
+if TYPE_CHECKING:
+    from quizapp.recording import Answer
 
 #: Version of the saved state and of the stored report (bump on incompatible changes).
 STATE_VERSION = 1
@@ -688,6 +693,7 @@ class ReportItem:
     derivation: list[dict[str, Any]] = field(default_factory=list)
     explanation: str = ""
     source: str = ""
+    self_grade: str | None = None  # a recall answer the learner graded in the report
 
     @property
     def over_budget(self) -> float:
@@ -772,8 +778,13 @@ def _history_scores(history: Iterable[Any], exclude: str | None) -> list[dict[st
     for session in history:
         if getattr(session, "id", None) == exclude or getattr(session, "score", None) is None:
             continue
-        when = getattr(session, "finished", None) or getattr(session, "started", None)
-        date = when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if when else ""
+        # The time the earlier report titles itself with (its interview's clock), so the
+        # row and that report agree; the store's own timestamps are wall-clock times
+        # taken when the session was saved or finished.
+        date = (getattr(session, "report", None) or {}).get("started_at") or ""
+        when = getattr(session, "started", None)
+        if not date and when is not None:
+            date = when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
         rows.append({"date": date, "score": session.score})
     return rows
 
@@ -849,34 +860,100 @@ def build_report(
                 source=v.source if v is not None else "",
             )
         )
-    per_topic: dict[str, TopicScore] = {}
-    for it in items:
-        if not it.counted:
-            continue
-        for topic in it.topics:
-            t = per_topic.setdefault(topic, TopicScore(topic, 0, 0.0, 0))
-            t.questions += 1
-            t.points += it.score
-            t.correct += it.status == CORRECT
-    topics = sorted(per_topic.values(), key=lambda t: (t.fraction, -t.questions, t.topic))
     follow_ups: list[FollowUp] = []
     if library is not None:
         follow_ups = _follow_ups(graded, library, {s.qid for s in interview.slots}, follow_up_limit)
-    counted = [it for it in items if it.counted]
+    points, possible, topics = _tally(items)
     return Report(
         session_id=interview.session_id,
         started_at=_now_iso(interview.started_at) if interview.started_at is not None else None,
         ended=interview.ended or "done",
         total_seconds=interview.total_seconds,
         used_seconds=round(interview.used, 3),
-        points=round(sum(it.score for it in counted), 6),
-        possible=len(counted),
+        points=points,
+        possible=possible,
         items=items,
         topics=topics,
         previous=_history_scores(history, interview.session_id)[-TREND_ROWS:],
         follow_ups=follow_ups,
         seed=interview.draw_seed,
         weighted=interview.weighted,
+    )
+
+
+def _tally(items: Sequence[ReportItem]) -> tuple[float, int, list[TopicScore]]:
+    """The points, the number of questions counted, and the scores per topic, weakest first."""
+    per_topic: dict[str, TopicScore] = {}
+    counted = [it for it in items if it.counted]
+    for it in counted:
+        for topic in it.topics:
+            t = per_topic.setdefault(topic, TopicScore(topic, 0, 0.0, 0))
+            t.questions += 1
+            t.points += it.score
+            t.correct += it.status == CORRECT
+    topics = sorted(per_topic.values(), key=lambda t: (t.fraction, -t.questions, t.topic))
+    return round(sum(it.score for it in counted), 6), len(counted), topics
+
+
+def self_gradable(report: Report) -> list[ReportItem]:
+    """The recall answers still waiting for the learner's own grade, in interview order."""
+    return [it for it in report.items if it.kind == "recall" and it.status == UNGRADED]
+
+
+def grade_recall(report: Report, number: int, rating: str) -> Report:
+    """The report after the learner graded recall question `number` (1-based) themselves.
+
+    As in practice, the learner compares their answer with the model answer and rates it
+    again, hard, good or easy (`engine.answers.self_grade` turns that into a score); the
+    question then counts in the score, its topic and the trend like any other. Raises
+    ValueError for a question that is not an ungraded recall answer or a bad rating.
+    """
+    from dataclasses import replace
+
+    from engine.answers import self_grade
+
+    item = next((it for it in self_gradable(report) if it.number == number), None)
+    if item is None:
+        raise ValueError(f"question {number} is not a recall answer waiting for a grade")
+    verdict = self_grade(rating, item.expected, parsed=item.parsed)
+    if not verdict.valid:
+        raise ValueError(verdict.feedback)
+    status = CORRECT if verdict.correct and verdict.score >= 1 else PARTIAL
+    if verdict.score <= 0:
+        status = WRONG
+    graded = replace(
+        item,
+        status=status,
+        score=float(verdict.score),
+        counted=True,
+        self_grade=rating,
+        feedback=verdict.feedback,
+    )
+    items = [graded if it.number == number else it for it in report.items]
+    points, possible, topics = _tally(items)
+    return replace(report, items=items, points=points, possible=possible, topics=topics)
+
+
+def self_graded_answer(report: Report, number: int) -> Answer:
+    """The recording of a recall answer graded in the report: an attempt and a review."""
+    from quizapp.recording import Answer
+
+    item = next(it for it in report.items if it.number == number)
+    return Answer(
+        question_id=item.qid,
+        mode="mock",
+        topics=tuple(item.topics),
+        kind=item.kind,
+        status="answered",
+        response=item.response or "",
+        parsed=item.parsed,
+        correct=item.status == CORRECT,
+        score=item.score,
+        seconds=item.spent,
+        budget=item.budget,
+        self_grade=item.self_grade,
+        session_id=report.session_id,
+        feedback=item.feedback,
     )
 
 
@@ -982,8 +1059,9 @@ def report_markdown(report: Report) -> str:
     if recall:
         out.append("")
         out.append(
-            f"{recall} recall question{'s are' if recall != 1 else ' is'} not in the score (not "
-            "graded automatically: compare your answer with the model answer below)."
+            f"{recall} recall answer{'s are' if recall != 1 else ' is'} not in the score yet: "
+            "compare it with the model answer below and grade it yourself (in the app: "
+            "1 again · 2 hard · 3 good · 4 easy); a graded answer counts like any other."
         )
     if broken:
         out.append("")
@@ -1024,7 +1102,7 @@ def report_markdown(report: Report) -> str:
         flag = " ⚑" if it.flagged else ""
         over_text = format_clock(it.over_budget) if it.over_budget > 0 else ""
         out.append(
-            f"| {it.number} | {_cell(it.qid)}{flag} | {STATUS_TEXT.get(it.status, it.status)} | "
+            f"| {it.number} | {_cell(it.qid)}{flag} | {_status_text(it)} | "
             f"{format_clock(it.spent)} | {format_clock(it.budget)} | {over_text} |"
         )
 
@@ -1048,10 +1126,16 @@ def report_markdown(report: Report) -> str:
     return re.sub(r"\n{3,}", "\n\n", text)
 
 
+def _status_text(it: ReportItem) -> str:
+    if it.self_grade:
+        return f"you graded it {it.self_grade}"
+    return STATUS_TEXT.get(it.status, it.status)
+
+
 def _item_block(it: ReportItem) -> list[str]:
     score = f" ({_points(it.score)} / 1)" if it.counted else ""
     lines = [
-        f"### {it.number}. {it.qid} — {STATUS_TEXT.get(it.status, it.status)}{score}",
+        f"### {it.number}. {it.qid} — {_status_text(it)}{score}",
         "",
         _quote(it.prompt) if it.prompt else "> (question not available)",
         "",
@@ -1063,7 +1147,9 @@ def _item_block(it: ReportItem) -> list[str]:
         lines.append(f"- **Your answer:** {_code(it.response)}{read}")
     label = "Model answer" if it.kind == "recall" else "Expected"
     if it.expected:
-        lines.append(f"- **{label}:** {' '.join(it.expected.split())}")
+        # A list item: a multi-line answer (choices, a recall list) is a block under it.
+        first, *rest = answer_markdown(label, it.expected, it.kind)
+        lines += [f"- {first}", *(f"  {line}" if line else "" for line in rest)]
     if it.diagnosis:
         lines.append(f"- **Diagnosis:** {' '.join(it.diagnosis.split())}")
     if it.feedback and not it.diagnosis and it.kind != "recall":

@@ -38,6 +38,7 @@ from quizapp.packs import (
     pack_dirs,
     pack_files,
 )
+from quizapp.words import count
 
 #: Seeds every question is drawn with (the issue asks for at least 20).
 SEEDS = 20
@@ -66,8 +67,11 @@ class Report:
 
     def summary(self) -> str:
         if self.ok:
-            return f"{self.packs} packs, {self.questions} questions OK"
-        return f"{len(self.errors)} problems in {self.packs} packs, {self.questions} questions"
+            return f"{count(self.packs, 'pack')}, {count(self.questions, 'question')} OK"
+        return (
+            f"{count(len(self.errors), 'problem')} in {count(self.packs, 'pack')}, "
+            f"{count(self.questions, 'question')}"
+        )
 
 
 def _close(name: str, choices: Iterable[str]) -> str:

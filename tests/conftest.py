@@ -88,3 +88,11 @@ def rows(tmp_path: Path, sql: str) -> list[tuple[Any, ...]]:
     """Query the test app's history file directly (what was really written)."""
     with sqlite3.connect(tmp_path / "history.sqlite3") as conn:
         return conn.execute(sql).fetchall()
+
+
+def footer_keys(screen: Any) -> dict[str, Any]:
+    """The keys the footer of `screen` shows: description → where it is drawn (a Region)."""
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
+
+    return {k.description: k.region for k in screen.query_one(Footer).query(FooterKey)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from engine.answers import SELF_GRADES, SpecError, check, expected_text, interpret
 
@@ -99,6 +100,17 @@ def test_multi_select_partial_credit_is_never_correct() -> None:
     extra = check(MULTI, "a b c")
     assert not extra.correct and 0 < extra.score < 1 and "b is not right" in extra.diagnosis
     assert check(MULTI, "b d").score == 0
+
+
+def test_expected_choices_read_one_per_line_even_from_folded_yaml() -> None:
+    folded = yaml.safe_load(
+        "kind: choice\nvalue: [b, d]\noptions:\n"
+        "  a: one\n"
+        "  b: >\n    It grows with n²,\n    faster than S.\n"
+        "  c: three\n"
+        "  d: >\n    It costs.\n"
+    )
+    assert expected_text(folded) == "b) It grows with n², faster than S.\nd) It costs."
 
 
 def test_choice_spec_naming_a_missing_key_raises() -> None:

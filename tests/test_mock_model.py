@@ -11,6 +11,7 @@ import sys
 import textwrap
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -35,11 +36,14 @@ from quizapp.mock import (
     build_report,
     finalise,
     grade_interview,
+    grade_recall,
     latest_report,
     load_unfinished,
     report_markdown,
     save_state,
     select_questions,
+    self_gradable,
+    self_graded_answer,
     start_session,
     write_report,
 )
@@ -403,6 +407,17 @@ def test_the_next_report_compares_with_earlier_interviews(library, store) -> Non
     assert f"Up {gain} points on your last interview" in text
 
 
+def test_the_trend_table_dates_an_interview_as_its_own_report_does(library, store) -> None:
+    clock = FakeClock()
+    _, first = run_interview(library, store, clock)
+    clock.advance(3 * 3600)  # a later interview, hours after the first one finished
+    _, second = run_interview(library, store, clock)
+    assert first.started_at is not None
+    assert [p["date"] for p in second.previous] == [first.started_at]
+    assert f"| 1 | {first.started_at} |" in report_markdown(second)
+    assert report_markdown(first).startswith(f"# Mock interview report — {first.started_at}")
+
+
 def test_markdown_export_holds_what_the_user_needs(library, store, tmp_path: Path) -> None:
     clock = FakeClock()
     config = MockConfig(topics=("matmul", "complexity", "scoring"), seed=3)
@@ -484,3 +499,55 @@ def test_unfinished_interview_is_found_for_resume(library, store) -> None:
     assert found.session_id == interview.session_id
     assert found.responses[0] == "42"
     assert found.remaining_now() == interview.total_seconds - 12
+
+
+def test_a_report_keeps_a_recall_list_and_several_choices_one_per_line(library, store) -> None:
+    from dataclasses import replace
+
+    _, report = run_interview(library, store, FakeClock())
+    recall = next(it for it in report.items if it.kind == "recall")
+    listed = replace(recall, expected="Two things:\n\n- every query meets every key\n- n² scores")
+    choice = replace(recall, kind="choice", status=WRONG, expected="b) It grows.\nd) It costs.")
+    text = report_markdown(replace(report, items=[listed, choice]))
+    assert (
+        "- **Model answer:**\n\n  Two things:\n\n  - every query meets every key\n  - n² scores"
+        in text
+    )
+    assert "- **Expected:**\n\n  - b) It grows.\n  - d) It costs." in text
+    assert "- every query meets every key - n²" not in text
+
+
+def test_a_recall_answer_graded_in_the_report_joins_the_score(library, store) -> None:
+    """As in practice: again 0, hard 0.6, good 1 (engine.answers.SELF_GRADES)."""
+    from quizapp.recording import record
+    from quizapp.scheduling import next_due
+
+    clock = FakeClock()
+    config = MockConfig(questions=6, seed=3)
+    _, report = run_interview(library, store, clock, wrong=("matmul-flops",), config=config)
+    [recall] = self_gradable(report)
+    assert recall.qid.endswith("why-quadratic") and not recall.counted
+    before = (report.points, report.possible)
+    assert "1 recall answer is not in the score yet" in report_markdown(report)
+
+    hard = grade_recall(report, recall.number, "hard")
+    assert (hard.points, hard.possible) == (pytest.approx(before[0] + 0.6), before[1] + 1)
+    item = next(it for it in hard.items if it.number == recall.number)
+    assert (item.status, item.counted, item.self_grade) == (PARTIAL, True, "hard")
+    text = report_markdown(hard)
+    assert f"### {recall.number}. {recall.qid} — you graded it hard (0.6 / 1)" in text
+    assert "not in the score yet" not in text and self_gradable(hard) == []
+    good = grade_recall(report, recall.number, "good")
+    assert next(it for it in good.items if it.number == recall.number).status == CORRECT
+    assert grade_recall(report, recall.number, "again").points == pytest.approx(before[0])
+    with pytest.raises(ValueError):
+        grade_recall(hard, recall.number, "good")  # graded once
+    with pytest.raises(ValueError):
+        grade_recall(report, 1 if recall.number != 1 else 2, "good")  # not a recall answer
+
+    # Recorded like practice's self-graded recall: an attempt in accuracy and a review.
+    assert next_due(store, recall.qid) is None
+    record(store, self_graded_answer(hard, recall.number), datetime.fromtimestamp(clock(), UTC))
+    assert next_due(store, recall.qid) is not None
+    latest = store.attempts(mode="mock", session_id=report.session_id)[-1]
+    assert (latest.question_id, latest.valid, latest.score) == (recall.qid, True, 0.6)

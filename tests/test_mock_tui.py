@@ -440,6 +440,89 @@ async def test_an_interview_open_in_another_window_is_taken_over_only_when_asked
 
 
 @run_async
+async def test_a_recall_answer_is_graded_in_the_report_and_then_counts(
+    packs_dir, db, library
+) -> None:
+    from conftest import footer_keys
+
+    from quizapp.scheduling import next_due
+
+    clock = FakeClock()
+    app = make_app(packs_dir, db, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        interview = screen.interview
+        for slot in list(interview.slots):
+            params = params_of(library, slot.qid, slot.seed)
+            await answer_current(pilot, screen, correct_answer(slot.qid, params))
+            clock.advance(10)
+        await pilot.press("f10", "y")
+        await settle(app, pilot)
+        report_screen = app.screen
+        assert isinstance(report_screen, MockReportScreen)
+        assert (report_screen.report.points, report_screen.report.possible) == (5, 5)
+        bar = text_of(report_screen, "#report-grade-text")
+        recall = next(it for it in report_screen.report.items if it.kind == "recall")
+        assert f"Grade recall answer {recall.number} against its model answer" in bar
+        assert "Help" in footer_keys(report_screen)
+        await pilot.press("2")  # hard: 0.6, as in practice
+        await settle(app, pilot)
+        report = report_screen.report
+        assert (report.points, report.possible) == (pytest.approx(5.6), 6)
+        assert "Score: 5.6 / 6 (93%)" in report_screen.markdown
+        assert "you graded it hard" in report_screen.markdown
+        assert not report_screen.query_one("#report-grade").display
+        assert "93%" in text_of(report_screen, "#report-title")
+
+    with Store.open(db) as store:
+        assert next_due(store, recall.qid) is not None  # scheduled like any reviewed answer
+        (session,) = store.mock_history()
+        assert session.score == pytest.approx(5.6 / 6)  # the trend sees the graded score
+        graded = [a for a in store.attempts(mode="mock") if a.question_id == recall.qid]
+        assert [a.valid for a in graded] == [False, True]
+
+
+@run_async
+async def test_the_set_up_names_its_fields_and_hides_the_interview_keys(packs_dir, db) -> None:
+    from conftest import footer_keys
+
+    app = create_app([str(packs_dir)], store_path=str(db), clock=FakeClock(), start="mock")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        labels = [str(label.render()) for label in screen.query(".setup-field Label")]
+        assert labels == ["Questions", "Minutes", "Topics"]
+        for field in screen.query("#mock-setup Input").results(Input):
+            # The whole placeholder fits in the box (2 columns of border, 1 of padding each).
+            assert len(field.placeholder) <= field.size.width - 4, field.placeholder
+        keys = footer_keys(screen)
+        assert not {"Skip", "Flag", "Finish", "Submit"} & set(keys) and "Help" in keys
+
+
+@run_async
+async def test_mock_dialogs_show_their_keys_over_their_own_footer(packs_dir, db) -> None:
+    from conftest import footer_keys
+    from textual.widgets import Button
+
+    from quizapp.tui.screens.mock import ConfirmFinishScreen, MockChoiceScreen
+
+    app = make_app(packs_dir, db, FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ConfirmFinishScreen(2))
+        await pilot.pause()
+        assert [str(b.label) for b in app.screen.query(Button)] == ["Finish [y]", "Go on [n]"]
+        assert {"Finish", "Go on"} <= set(footer_keys(app.screen))
+        assert "Skip" not in footer_keys(app.screen)  # not the interview's keys underneath
+        await pilot.press("n")
+        app.push_screen(MockChoiceScreen("Pause?", [("y", "Pause", "pause")]))
+        await pilot.pause()
+        assert [str(b.label) for b in app.screen.query(Button)] == ["Pause [y]", "Back [Esc]"]
+        assert "Skip" not in footer_keys(app.screen)
+
+
+@run_async
 async def test_unanswered_questions_leave_accuracy_and_new_counts_alone(
     packs_dir, db, library
 ) -> None:

@@ -13,6 +13,7 @@ from engine.problems import (
     compile_formula,
     draw,
     draw_params,
+    draw_prompt,
     evaluate,
     format_value,
     grade,
@@ -73,6 +74,15 @@ def test_variant_renders_drawn_numbers_with_separators() -> None:
     assert v.answer_value == 2 * b * n * n * d
     assert v.expected  # engine.answers.expected_text says something
     assert draw(QUESTION, 3) == v
+
+
+def test_a_prompt_drawn_alone_is_the_full_draws_prompt_with_numbers_filled_in() -> None:
+    for seed in range(5):
+        prompt = draw_prompt(QUESTION, seed)
+        assert prompt == draw(QUESTION, seed).prompt
+        assert "{" not in prompt.replace("{literal}", "")
+        b = draw_params(QUESTION["params"], seed, "qk-flops")["b"]
+        assert prompt.startswith(f"Batch {b}, ")
 
 
 def test_grade_accepts_the_right_number_and_recognises_the_mistake() -> None:

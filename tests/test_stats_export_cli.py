@@ -210,6 +210,24 @@ def test_export_to_a_file(home: Path, tmp_path: Path) -> None:
     assert str(home / "history.sqlite3") in result.stderr
 
 
+def test_export_into_a_missing_folder_names_the_folder_not_a_temporary_file(
+    home: Path, tmp_path: Path
+) -> None:
+    record_some(home)
+    target = tmp_path / "no-such-dir" / "x.csv"
+    result = run("export", "-o", str(target))
+    assert result.exit_code == 1
+    assert f"cannot write {target}: there is no folder {target.parent}" in result.stderr
+    assert "atomic" not in result.stderr and "Traceback" not in result.output
+
+
+def test_export_of_one_attempt_says_attempt(home: Path, tmp_path: Path) -> None:
+    with Store.open() as store:
+        store.record_attempt(Attempt("attn/flops", True, 1.0, topics=("flops",), ts=T0))
+    result = run("export", "-o", str(tmp_path / "one.csv"))
+    assert "Wrote 1 attempt to" in result.stderr
+
+
 def test_export_of_empty_history_is_just_the_header(home: Path) -> None:
     result = run("export")
     assert result.exit_code == 0, result.output

@@ -7,10 +7,11 @@ import sys
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import ROOT, settle, sync
+from conftest import FIXTURES, ROOT, footer_keys, settle, sync
 from conftest import make_app as make_test_app
 from textual.widgets import DataTable, Static
 
+from quizapp.tui.app import create_app
 from quizapp.tui.screens.demos import DemosScreen
 from quizapp.tui.screens.history import HistoryScreen
 from quizapp.tui.screens.home import HomeScreen
@@ -129,7 +130,7 @@ async def test_history_shows_recorded_attempts(tmp_path):
         await settle(app, pilot)
         assert isinstance(app.screen, HistoryScreen)
         recent = cells(app.screen.query_one("#attempts-table", DataTable))
-        assert [row[1:5] for row in recent] == [["tui-basics/score-flops", "1", "✗", "0.00"]]
+        assert [row[1:5] for row in recent] == [["✗", "0.00", "tui-basics/score-flops", "1"]]
         topics = {r[0]: r for r in cells(app.screen.query_one("#topic-accuracy", DataTable))}
         assert topics["flops"][1:3] == ["1", "0%"]
 
@@ -155,6 +156,9 @@ async def test_a_corrupt_database_is_moved_aside_and_the_user_told(tmp_path):
         assert app.store is not None and app.store.recovered_from is not None
         messages = " ".join(n.message for n in app._notifications)
         assert str(app.store.recovered_from) in messages
+        # Nothing was recovered: the title says what happened to the old file.
+        titles = " ".join(n.title for n in app._notifications)
+        assert "recovered" not in titles.lower() and "moved aside" in titles
 
 
 @sync
@@ -207,10 +211,89 @@ def test_practice_packs_takes_a_directory_written_as_a_path(tmp_path, monkeypatc
     monkeypatch.setattr("quizapp.tui.app.run_app", lambda dirs, **kw: calls.append((dirs, kw)))
     monkeypatch.chdir(tmp_path)
     (tmp_path / "mine").mkdir()
-    result = CliRunner().invoke(main, ["practice", "--packs", "./mine,kv-cache"])
+    result = CliRunner().invoke(main, ["practice", "--packs", "./mine,attention-basics"])
     assert result.exit_code == 0, result.output
     [(dirs, kw)] = calls
-    assert dirs == ["mine"] and kw["packs"] == ["kv-cache"]
+    assert dirs == ["mine"] and kw["packs"] == ["attention-basics"]
+
+
+def test_practice_and_mock_refuse_an_unknown_topic_alike_before_the_app_opens(monkeypatch):
+    from quizapp.cli import main
+
+    calls = []
+    monkeypatch.setattr("quizapp.tui.app.run_app", lambda *a, **kw: calls.append(kw))
+    for command in ("practice", "mock"):
+        result = CliRunner().invoke(main, [command, "--topics", "nonsense"])
+        assert result.exit_code == 2, (command, result.output)
+        assert "unknown topic(s): nonsense; valid topics:" in result.output
+        assert "flops" in result.output  # the valid ones are named
+        result = CliRunner().invoke(main, [command, "--packs", "no-such-pack"])
+        assert result.exit_code == 2 and "valid packs: attention-basics" in result.output
+    assert calls == []
+
+
+@sync
+async def test_a_broken_pack_in_a_packs_dir_names_that_dir_in_the_validate_hint(tmp_path):
+    packs = tmp_path / "my packs"
+    packs.mkdir()
+    (packs / "broken.yaml").write_text("id: broken\nquestions: [\n", encoding="utf-8")
+    app = create_app(
+        [FIXTURES, str(packs)],
+        store_path=str(tmp_path / "history.sqlite3"),
+        clock=lambda: 1_700_000_000.0,
+        shipped=False,
+    )
+    async with app.run_test(size=(100, 34)) as pilot:
+        await app.wait_library()
+        await settle(app, pilot)
+        messages = " ".join(n.message for n in app._notifications)
+        # Without the directory, `quizapp validate` would not even look at the broken file.
+        assert f"quizapp validate --packs {FIXTURES} --packs '{packs}'" in messages
+
+
+@sync
+async def test_history_shows_result_and_score_at_80_columns(tmp_path):
+    from quizapp.store import Attempt, Store
+
+    with Store.open(str(tmp_path / "history.sqlite3")) as store:
+        store.record_attempt(
+            Attempt(
+                "a-long-pack-name/a-rather-long-question-id",
+                False,
+                0.25,
+                response="2*b*h*n^2*d_head + 4*b*n*d_model^2",
+            )
+        )
+    app = make_app(tmp_path, start="history")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.wait_library()
+        await settle(app, pilot)
+        table = app.screen.query_one("#attempts-table", DataTable)
+        right_edge = 0
+        for column in table.ordered_columns:
+            right_edge += column.get_render_width(table)
+            if str(column.label) == "Score":
+                break
+        assert right_edge <= table.scrollable_content_region.width
+        assert cells(table)[0][1:3] == ["✗", "0.25"]
+
+
+@sync
+async def test_dialog_buttons_show_their_keys_and_the_dialog_its_own_footer(tmp_path):
+    from textual.widgets import Button
+
+    from quizapp.tui.screens.home import ResumeMockScreen
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.wait_library()
+        await settle(app, pilot)
+        app.push_screen(ResumeMockScreen())
+        await pilot.pause()
+        labels = [str(b.label) for b in app.screen.query(Button)]
+        assert labels == ["Resume [r]", "Discard [x]", "Later [Esc]"]  # not eaten as markup
+        keys = footer_keys(app.screen)
+        assert {"Resume", "Discard", "Later"} <= set(keys) and "Practise" not in keys
 
 
 @sync
@@ -234,6 +317,19 @@ async def test_the_modes_list_opens_a_mode_on_enter_and_on_click(tmp_path):
         await pilot.click("#modes", offset=(4, keys.index("demos")))
         await settle(app, pilot)
         assert isinstance(app.screen, DemosScreen)
+
+
+@sync
+async def test_at_80_columns_every_main_screen_footer_shows_f1_help(tmp_path):
+    for start in ("home", "history", "demos", "mock", "practice"):
+        app = make_app(tmp_path, start=start)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.wait_library()
+            await settle(app, pilot)
+            keys = footer_keys(app.screen)
+            # Not under the command palette's entry, which is docked at the right.
+            edge = keys["palette"].x if "palette" in keys else 80
+            assert "Help" in keys and keys["Help"].right <= edge, (start, keys)
 
 
 @sync

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from conftest import RECALL_FIXTURES, FakeClock, make_app, rows, settle, sync
+from conftest import (
+    RECALL_FIXTURES,
+    TESTS,
+    FakeClock,
+    footer_keys,
+    make_app,
+    rows,
+    settle,
+    sync,
+)
 from textual.widgets import Input, Markdown, OptionList, Static
 
 from quizapp.tui.screens.help import HelpScreen
@@ -178,7 +187,10 @@ async def test_f1_shows_help_for_the_current_screen(tmp_path):
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        assert "another variant" in app.screen.query_one("#help-text", Markdown).source
+        assert (
+            "| Ctrl+R / v | The same question, new numbers |"
+            in app.screen.query_one("#help-text", Markdown).source
+        )
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, PracticeScreen)
@@ -334,3 +346,68 @@ async def test_a_read_only_history_shows_a_lasting_banner_and_keeps_answers(tmp_
         assert app.recorder.waiting == 1
         assert any("read-only" in note.message for note in app._notifications)
     assert rows(tmp_path, "SELECT count(*) FROM attempts") == [(1,)]
+
+
+LONG = str(TESTS / "fixtures" / "tui-long")
+
+
+def long_app(tmp_path, qid: str = "tui-long/why-flash"):
+    from quizapp.practice import PracticeSelection
+
+    app = make_app(tmp_path, fixtures=LONG, start="practice", packs=["tui-long"])
+    app.practice_selection = PracticeSelection(questions=(qid,))
+    return app
+
+
+@sync
+async def test_the_follow_up_picker_shows_prompts_with_their_numbers_and_keeps_them(tmp_path):
+    from quizapp.tui.widgets.dialogs import PickOneScreen
+
+    app = long_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_practice(app, pilot)
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert isinstance(app.screen, PickOneScreen)
+        options = app.screen.query_one(OptionList)
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(2)]
+        assert all("{" not in label for label in labels), labels  # no raw template
+        flops = labels[0]
+        assert flops.startswith("One block of FlashAttention multiplies a ")
+        assert flops.endswith("\ntui-long/block-flops")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, PracticeScreen)
+        assert screen.question.qid == "tui-long/block-flops"
+        b = screen.variant.params["b"]
+        assert f"a {b}×64 query block" in flops  # the numbers shown are the ones asked
+
+
+@sync
+async def test_long_options_wrap_and_a_wrong_pick_lists_every_expected_option(tmp_path):
+    app = long_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await start_practice(app, pilot)
+        choices = screen.query_one("#choices")
+        shown = [choices.render_line(y).text for y in range(choices.size.height)]
+        text = " ".join(" ".join(line.split()) for line in shown)
+        assert "thrown away after use." in text and "…" not in text  # read in full
+        await pilot.press("space", "ctrl+s")  # only a: c is missed
+        await settle(app, pilot)
+        result = result_text(screen)
+        assert "**Expected:**\n\n- a) It never materialises" in result
+        assert "\n- c) It recomputes the scores" in result
+
+
+@sync
+async def test_at_80_columns_the_footer_shows_f1_help_and_the_header_the_score(tmp_path):
+    app = make_app(tmp_path, start="practice", packs=["tui-basics"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await start_practice(app, pilot)
+        await answer(app, pilot, "1000")
+        keys = footer_keys(screen)
+        assert "Help" in keys
+        assert keys["Help"].right <= 80 and "palette" not in keys  # not cut off
+        title = str(screen.query_one("#practice-title", Static).render())
+        assert title.startswith("0/1 right")

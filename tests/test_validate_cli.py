@@ -45,7 +45,7 @@ def test_validate_reports_every_problem_and_exits_1() -> None:
 def test_validate_ok_prints_a_one_line_summary(user_packs: Path) -> None:
     result = run("validate", str(user_packs))
     assert result.exit_code == 0, result.output
-    assert result.output.strip().splitlines()[-1] == "1 packs, 2 questions OK"
+    assert result.output.strip().splitlines()[-1] == "1 pack, 2 questions OK"
 
 
 def test_validate_json(user_packs: Path) -> None:

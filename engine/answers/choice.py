@@ -94,8 +94,13 @@ def check_choice(spec: Mapping, response: str) -> Verdict:
 
 
 def expected_choice_text(spec: Mapping) -> str:
+    """The correct options, one per line ('b) …'), each on a single line.
+
+    Folded YAML leaves a trailing newline and line breaks inside an option's text;
+    they are collapsed so that every correct option reads as one line of its own.
+    """
     options = _options(spec)
-    return "; ".join(f"{k}) {options[k]}" for k in _correct(spec, options))
+    return "\n".join(f"{k}) {' '.join(options[k].split())}" for k in _correct(spec, options))
 
 
 def interpret_choice(spec: Mapping, response: str) -> str:

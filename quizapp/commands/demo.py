@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from quizapp.words import count
+
 if TYPE_CHECKING:
     from engine.demos import DemoResult, Point
 
@@ -186,7 +188,7 @@ def demo(
 
     def on_point(point: Point, so_far: DemoResult) -> None:
         click.echo(
-            f"\r{name}: {len(so_far.points)} points, {label} = {point.value}, "
+            f"\r{name}: {count(len(so_far.points), 'point')}, {label} = {point.value}, "
             f"{so_far.elapsed:.1f} s of {budget:g} s   ",
             err=True,
             nl=False,

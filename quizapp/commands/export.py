@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from quizapp.commands.options import pack_selection
+from quizapp.words import count
 
 if TYPE_CHECKING:
     from quizapp.store import Attempt
@@ -140,12 +141,16 @@ def export(
     if output == "-":
         click.echo(text, nl=False)
         return
+    folder = Path(output).parent
+    if not folder.is_dir():
+        raise click.ClickException(f"cannot write {output}: there is no folder {folder}")
     try:
         with click.open_file(output, "w", encoding="utf-8", atomic=True) as handle:
             handle.write(text)
     except OSError as exc:
-        raise click.ClickException(f"cannot write {output}: {exc}") from exc
-    click.echo(f"Wrote {len(attempts)} attempts to {output}", err=True)
+        # Not str(exc): it names the temporary file of the atomic write, not the user's.
+        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from exc
+    click.echo(f"Wrote {count(len(attempts), 'attempt')} to {output}", err=True)
 
 
 def export_apkg(ctx: click.Context, output: str, variants: int, pack_ids: list[str]) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from quizapp.commands.options import pack_dirs, pack_selection, split_names
+from quizapp.commands.options import pack_dirs, pack_selection, require_known, split_names
 from quizapp.mock import MAX_MINUTES, MAX_QUESTIONS  # stdlib-only module: --help stays light
 
 
@@ -110,7 +110,7 @@ def mock(
             "--export - prints a report and only works with --last; give a file name.", ctx=ctx
         )
 
-    from quizapp.mock import MockConfig, MockConfigError, candidates
+    from quizapp.mock import MockConfig, MockConfigError
 
     settings: dict[str, Any] = {
         "packs": tuple(chosen_packs),
@@ -136,14 +136,7 @@ def mock(
                 "there is no unfinished mock interview to resume; start one with `quizapp mock`."
             )
     else:
-        from quizapp.packs import load_all
-
-        library = load_all(packs_dirs)
-        try:
-            candidates(library.questions, config)
-        except MockConfigError as exc:
-            hint = "--topics" if "topic" in str(exc) else "--packs"
-            raise click.BadParameter(str(exc), ctx=ctx, param_hint=hint) from None
+        require_known(ctx, list(config.packs), list(config.topics))
 
     from quizapp.tui.app import run_app
 

@@ -92,3 +92,23 @@ def pack_selection(ctx: click.Context, values: tuple[str, ...]) -> list[str]:
                 param_hint="'--packs'",
             )
     return check_ids(ids, "pack")
+
+
+def require_known(ctx: click.Context, pack_ids: list[str], topics: list[str]) -> None:
+    """Usage error (exit 2, before the TUI opens) for a pack id or topic that is not loaded.
+
+    `practice` and `mock` share it so that `--topics nonsense` means the same in both:
+    the message names the valid packs or topics. Loads the packs, so call it only when
+    something was chosen.
+    """
+    if not pack_ids and not topics:
+        return
+    from quizapp.mock import MockConfig, MockConfigError, candidates
+    from quizapp.packs import load_all
+
+    library = load_all(pack_dirs(ctx))
+    try:
+        candidates(library.questions, MockConfig(packs=tuple(pack_ids), topics=tuple(topics)))
+    except MockConfigError as exc:
+        hint = "'--topics'" if "topic" in str(exc) else "'--packs'"
+        raise click.BadParameter(str(exc), ctx=ctx, param_hint=hint) from None

@@ -11,7 +11,8 @@ from typing import Any
 
 import click
 
-from quizapp.commands.options import packs_dir_option
+from quizapp.commands.options import pack_dirs, packs_dir_option
+from quizapp.words import count, validate_command
 
 
 def pack_rows(library: Any) -> list[dict[str, Any]]:
@@ -64,16 +65,17 @@ def packs(ctx: click.Context, as_json: bool) -> None:
     for row in rows:
         origin = "" if row["shipped"] else f"  ({row['file']})"
         click.secho(
-            f"{row['id']}  {row['title']}  — {row['questions']} questions{origin}", bold=True
+            f"{row['id']}  {row['title']}  — {count(row['questions'], 'question')}{origin}",
+            bold=True,
         )
         click.echo("  kinds:  " + ", ".join(f"{k} {n}" for k, n in row["kinds"].items()))
         click.echo("  topics: " + ", ".join(f"{k} {n}" for k, n in row["topics"].items()))
     total = sum(r["questions"] for r in rows)
-    click.echo(f"{len(rows)} packs, {total} questions")
+    click.echo(f"{count(len(rows), 'pack')}, {count(total, 'question')}")
     if library.errors:
         click.echo(
-            f"{len(library.errors)} problems in pack files were skipped; "
-            "run `quizapp validate` to see them",
+            f"skipped pack files with {count(len(library.errors), 'problem')}; "
+            f"run `{validate_command(pack_dirs(ctx))}` to see them",
             err=True,
         )
     _warn_about_sources()

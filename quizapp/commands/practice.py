@@ -1,16 +1,23 @@
 """`quizapp practice`: open the TUI straight into a practice session.
 
 Heavy imports (Textual, the packs, the engine) happen inside the function, so that
-`quizapp --help` stays fast. Pack and topic names are checked for shape here; whether
-they exist is said by the TUI once the packs are loaded (loading them here would
-delay the first frame).
+`quizapp --help` stays fast. Chosen pack ids and topics are checked here, before the
+TUI opens, exactly as `quizapp mock` checks them: a typo is a usage error (exit 2)
+naming the valid ones. Only then are the packs loaded first; without a choice the TUI
+opens at once and loads them in a worker.
 """
 
 from __future__ import annotations
 
 import click
 
-from quizapp.commands.options import check_ids, pack_dirs, pack_selection, split_names
+from quizapp.commands.options import (
+    check_ids,
+    pack_dirs,
+    pack_selection,
+    require_known,
+    split_names,
+)
 
 
 @click.command("practice")
@@ -41,11 +48,13 @@ def practice(
 ) -> None:
     """Practise in the terminal app: due questions first, then new ones.
 
-    Without options every loaded pack is used. Answers are checked as you type them,
-    recorded in your history and scheduled for review (spaced repetition).
+    Without options every loaded pack is used. While you type, the line under the
+    answer shows how it is read; Enter checks it. Answers are recorded in your history
+    and scheduled for review (spaced repetition).
     """
     pack_ids = pack_selection(ctx, packs)
     topic_ids = check_ids(split_names(topics), "topic")
+    require_known(ctx, pack_ids, topic_ids)
     from quizapp.tui.app import run_app
 
     run_app(

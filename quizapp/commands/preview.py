@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from quizapp.commands.options import pack_dirs, packs_dir_option
+from quizapp.words import validate_command
 
 
 def load_library(ctx: click.Context) -> Any:
@@ -30,7 +31,7 @@ def get_question(ctx: click.Context, library: Any, qid: str) -> Any:
     except UnknownQuestion as exc:
         message = str(exc)
         if broken:
-            message += f" (pack files with errors: {broken[0].file}; run `quizapp validate`)"
+            message += f" (pack files with errors: {broken[0].file}; run `{validate_command(pack_dirs(ctx))}`)"
         raise click.BadParameter(message, ctx=ctx, param_hint="'QUESTION'") from None
 
 

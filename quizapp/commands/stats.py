@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from quizapp.commands.options import pack_dirs, packs_dir_option
+from quizapp.words import count
 
 if TYPE_CHECKING:
     from quizapp.progress import Progress
@@ -96,10 +97,10 @@ def render_text(summary: Summary, db: str, show_new: bool) -> str:
             "every answer is saved as you go, and this page will show how you are doing.",
         ]
         if show_new and t.new:
-            lines.append(f"{t.new} questions are waiting in the packs.")
+            lines.append(f"{count(t.new, 'question is', 'questions are')} waiting in the packs.")
         return "\n".join(lines)
     totals = (
-        f"Total: {t.attempts} attempts on {t.questions_seen} questions · "
+        f"Total: {count(t.attempts, 'attempt')} on {count(t.questions_seen, 'question')} · "
         f"accuracy {_pct(t.accuracy)} · last practised {_when(t.last_practised)} · "
         f"due now {t.due_now}"
     )
@@ -200,4 +201,4 @@ def stats(ctx: click.Context, as_json: bool, verbose: bool) -> None:
             if known is None:
                 click.echo("\n(packs not loaded: due counts come from the history only)")
             else:
-                click.echo(f"\n({len(known)} questions in the loaded packs)")
+                click.echo(f"\n({count(len(known), 'question')} in the loaded packs)")

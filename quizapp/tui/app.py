@@ -51,7 +51,8 @@ class QuizApp(App[None]):
     ]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="help", tooltip="Help for this screen"),
-        Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Leave quizapp"),
+        # Not in the footers (room is short at 80 columns; F1 lists it): home shows q Quit.
+        Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Leave quizapp", show=False),
     ]
 
     def __init__(
@@ -216,7 +217,12 @@ class QuizApp(App[None]):
                 "but what you answer now is kept in memory only and lost when you quit."
             )
         if store.recovery_message:
-            self.notify(store.recovery_message, title="Database recovered", severity="warning")
+            self.notify(
+                store.recovery_message,
+                title="Old database moved aside, new one started",
+                severity="warning",
+                timeout=12,
+            )
         if self.start != "mock":
             unfinished = store.load_unfinished_mock()
             held = store.lease()
@@ -232,10 +238,12 @@ class QuizApp(App[None]):
         if library is None:
             self.notify(self.library_error or "no packs", title="No packs", severity="error")
         elif library.errors:
+            from quizapp.words import validate_command
+
             first = library.errors[0]
             more = f" (and {len(library.errors) - 1} more)" if len(library.errors) > 1 else ""
             self.notify(
-                f"{first}{more}. Run `quizapp validate` for details.",
+                f"{first}{more}. Run `{validate_command(self.packs_dirs)}` for details.",
                 title="Some packs were skipped",
                 severity="warning",
                 timeout=8,
@@ -262,10 +270,7 @@ class QuizApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss(None)
             return
-        screen = self.screen
-        title = getattr(screen, "HELP_TITLE", None) or type(screen).__name__
-        text = getattr(screen, "HELP", None) or "No help for this screen."
-        self.push_screen(HelpScreen(title, text))
+        self.push_screen(HelpScreen.for_screen(self.screen, self))
 
     def action_home(self) -> None:
         while len(self.screen_stack) > 1:

@@ -24,6 +24,7 @@ from textual.worker import get_current_worker
 
 from quizapp.tui.messages import DemoFailed, DemoInfo, DemoProgress, DemosListed
 from quizapp.tui.widgets.loglog import LogLogPlot
+from quizapp.words import count
 
 if TYPE_CHECKING:
     from quizapp.tui.app import QuizApp
@@ -43,11 +44,8 @@ parameter, then fits a straight line on **log–log axes**: its slope is the mea
 growth exponent, to compare with the cost model's prediction (e.g. 2 for attention
 in n). GFLOP/s uses the cost model's FLOP count; peak memory comes from tracemalloc.
 
-| Key | Does |
-|-----|------|
-| Enter / r | run the selected demo (Enter on the list) |
-| Esc | cancel a running demo; when idle, back to home |
-| Tab | move to the parameter and time-budget choices |
+**Enter** on the list runs the selected demo; **Tab** moves to the parameter and
+time-budget choices.
 
 The sweep stops before it would overrun the time budget; cancelling keeps the
 points completed so far. A slope is marked ✓ only when the fit is reliable;
@@ -57,7 +55,11 @@ what to try. Times are the thread's CPU time, which other programs cannot inflat
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
-            "escape", "cancel_or_back", "Cancel/Back", id="demo-cancel", tooltip="Stop or leave"
+            "escape",
+            "cancel_or_back",
+            "Cancel/Back",
+            id="demo-cancel",
+            tooltip="Cancel a running demo (keeps its points); idle: back",
         ),
         Binding("r", "run", "Run", id="demo-run", tooltip="Run the selected demo"),
     ]
@@ -255,11 +257,11 @@ what to try. Times are the thread's CPU time, which other programs cannot inflat
         lines = [f"[b]{escape(info.title)}[/b]", f"[dim]{escape(info.kernel)}[/]"]
         status = {
             "idle": "idle — Enter or r runs it",
-            "running": f"running… {len(points)} points, {result.get('elapsed', 0):.1f} s "
+            "running": f"running… {count(len(points), 'point')}, {result.get('elapsed', 0):.1f} s "
             f"of {result.get('budget', 0):g} s (Esc cancels)",
             "cancelling": "cancelling…",
-            "cancelled": f"cancelled — {len(points)} points kept",
-            "done": f"done — {len(points)} points in {result.get('elapsed', 0):.1f} s",
+            "cancelled": f"cancelled — {count(len(points), 'point')} kept",
+            "done": f"done — {count(len(points), 'point')} in {result.get('elapsed', 0):.1f} s",
             "failed": "failed",
         }[self.status]
         lines.append(f"status: {status}")

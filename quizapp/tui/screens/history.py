@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from quizapp.tui.messages import LibraryLoaded
 from quizapp.tui.widgets.format import ago, percent, stamp
+from quizapp.words import count
 
 if TYPE_CHECKING:
     from quizapp.tui.app import QuizApp
@@ -28,18 +29,14 @@ class HistoryScreen(Screen[None]):
     HELP = """\
 ## History
 
-**Recent attempts** (newest first): when, which question, what you answered, whether it
-was right, the score, the time you took, the hints you used and the mode (practice or
-mock). Answers that could not be read are not recorded.
+**Recent attempts** (newest first): when, whether it was right (✓ or ✗) and its score,
+which question, what you answered, the time you took, the hints you used and the mode
+(practice or mock). Answers that could not be read are not recorded.
 
 **By topic**: attempts, accuracy (right / answered) and how many questions are due now.
 The same figures as `quizapp stats`.
 
-| Key | Does |
-|-----|------|
-| Tab | switch tables |
-| Enter on an attempt | practise that question again |
-| Esc | back |
+**Enter** on an attempt practises that question again; **Tab** switches tables.
 """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -61,7 +58,15 @@ The same figures as `quizapp stats`.
 
     def on_mount(self) -> None:
         self.query_one("#attempts-table", DataTable).add_columns(
-            "When", "Question", "Answer", "Result", "Score", "Time", "Hints", "Mode"
+            # Result and Score first: at 80 columns the later ones scroll out of sight.
+            "When",
+            "Result",
+            "Score",
+            "Question",
+            "Answer",
+            "Time",
+            "Hints",
+            "Mode",
         )
         self.query_one("#topic-accuracy", DataTable).add_columns(
             "Topic", "Attempts", "Accuracy", "Due", "Last"
@@ -88,15 +93,15 @@ The same figures as `quizapp stats`.
             )
             return
         attempts = store.attempts()
-        title.update(f"History · {len(attempts)} attempts")
+        title.update(f"History · {count(len(attempts), 'attempt')}")
         for attempt in reversed(attempts[-RECENT:]):
             result = "skipped" if attempt.skipped else ("✓" if attempt.correct else "✗")
             attempts_table.add_row(
                 stamp(attempt.ts),
-                Text(attempt.question_id),
-                Text(_clip(attempt.response, 24)),
                 result,
                 f"{attempt.score:.2f}",
+                Text(attempt.question_id),
+                Text(_clip(attempt.response, 24)),
                 "–" if attempt.seconds is None else f"{attempt.seconds:.0f} s",
                 str(attempt.hints_used),
                 attempt.mode,

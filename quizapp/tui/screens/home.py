@@ -18,6 +18,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from quizapp import words
 from quizapp.tui.messages import LibraryLoaded
 from quizapp.tui.widgets.banner import Banner
 from quizapp.tui.widgets.format import ago, percent
@@ -55,27 +56,34 @@ how many questions it holds (**Qs**), how many are **due** for review now (space
 repetition), how many you have never tried (**new**), your accuracy (**Acc**: right /
 answered) and when you last practised (**Last**).
 
-| Key | Does |
-|-----|------|
-| n | practise: questions due for review first, then new ones |
-| p | choose packs or topics to practise |
-| m | mock interview |
-| d | demos: time kernels and see the growth on log–log axes |
-| h | history of your attempts |
-| s | stats: retention, forecast, activity, weakest topics, leeches |
-| i | the interview date and your daily minutes: plans every question to the day |
-| Enter on a pack or topic row | practise just that pack or topic |
-| Tab | move between the modes and the tables |
+**Enter** on a pack or topic row practises just that pack or topic; **Tab** moves
+between the modes and the tables.
 """
 
+    # Every mode's key is also written in the Modes list; at 80 columns the footer has
+    # room for five of them and F1 Help.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "app.practice", "Practise", id="due", tooltip="Due questions, then new ones"),
         Binding("p", "app.choose_practice", "Choose", id="practice", tooltip="Choose packs/topics"),
         Binding("m", "app.mock", "Mock", id="mock", tooltip="Start a mock interview"),
         Binding("d", "app.demos", "Demos", id="demos", tooltip="Timing demos"),
         Binding("h", "app.history", "History", id="history", tooltip="Your attempts"),
-        Binding("s", "app.stats", "Stats", id="stats", tooltip="Retention, forecast, topics"),
-        Binding("i", "app.interview", "Date", id="interview", tooltip="Set the interview date"),
+        Binding(
+            "s",
+            "app.stats",
+            "Stats",
+            id="stats",
+            tooltip="Stats: retention, forecast, activity, weakest topics",
+            show=False,  # the Modes list shows its key; the footer keeps room for F1 Help
+        ),
+        Binding(
+            "i",
+            "app.interview",
+            "Date",
+            id="interview",
+            tooltip="Interview date and daily minutes: a plan to the day",
+            show=False,
+        ),
         Binding("q", "app.quit", "Quit", id="home-quit", tooltip="Leave quizapp", show=False),
     ]
 
@@ -159,7 +167,8 @@ answered) and when you last practised (**Last**).
         total = summary.total if summary else None
         due = total.due_now if total else 0
         summary_line.update(
-            f"{len(library.packs)} packs, {len(library.questions)} questions\n"
+            f"{words.count(len(library.packs), 'pack')}, "
+            f"{words.count(len(library.questions), 'question')}\n"
             f"{due} due now · {total.new if total else len(library.questions)} new\n"
             f"accuracy {percent(total.accuracy if total else None)}"
         )
@@ -243,9 +252,10 @@ class ResumeMockScreen(ModalScreen[str]):
         with Vertical(id="resume-dialog", classes="dialog"):
             yield Static("You have an unfinished mock interview. Resume it?", classes="dialog-text")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Resume [r]", id="resume", variant="primary")
-                yield Button("Discard [x]", id="discard", variant="error")
-                yield Button("Later [Esc]", id="later")
+                yield Button("Resume \\[r]", id="resume", variant="primary")
+                yield Button("Discard \\[x]", id="discard", variant="error")
+                yield Button("Later \\[Esc]", id="later")
+        yield Footer()  # its own keys, over the footer of the screen underneath
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id or "later")

@@ -20,20 +20,34 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Input, Markdown, SelectionList, Static, TextArea
+from textual.widgets import (
+    Button,
+    Footer,
+    Input,
+    Label,
+    Markdown,
+    SelectionList,
+    Static,
+    TextArea,
+)
 from textual.worker import Worker, get_current_worker
 
+from engine.answers import SELF_GRADES
 from quizapp.mock import (
     LEASE_HEARTBEAT,
     LEASE_STALE,
+    MAX_QUESTIONS,
     MockConfig,
     MockConfigError,
     MockInterview,
     MockStateError,
     Report,
     format_clock,
+    grade_recall,
     paused_summary,
     report_markdown,
+    self_gradable,
+    self_graded_answer,
     unreadable,
 )
 from quizapp.tui.echo import PLACEHOLDERS, echo_in_thread
@@ -46,6 +60,7 @@ from quizapp.tui.messages import (
     ReportReady,
 )
 from quizapp.tui.widgets.banner import Banner
+from quizapp.tui.widgets.ticks import TickList
 
 if TYPE_CHECKING:
     from quizapp.tui.app import QuizApp
@@ -69,7 +84,7 @@ class ConfirmFinishScreen(ModalScreen[bool]):
     """
 
     HELP_TITLE = "Finish the interview?"
-    HELP = "**y** ends the interview and shows the report; **n** or **Esc** goes back to it."
+    HELP = "Unanswered questions count as missed in the report."
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Finish", id="finish-yes", tooltip="End and see the report"),
@@ -90,8 +105,9 @@ class ConfirmFinishScreen(ModalScreen[bool]):
         with Vertical():
             yield Static(f"{left}End the interview now and see the report?")
             with Horizontal():
-                yield Button("Finish [y]", id="finish-yes", variant="primary")
-                yield Button("Go on [n]", id="finish-no")
+                yield Button("Finish \\[y]", id="finish-yes", variant="primary")
+                yield Button("Go on \\[n]", id="finish-no")
+        yield Footer()  # its own keys, over the footer of the screen underneath
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "finish-yes")
@@ -129,11 +145,12 @@ class MockChoiceScreen(ModalScreen["str | None"]):
             with Horizontal():
                 for i, (key, label, value) in enumerate(self.choices):
                     yield Button(
-                        f"{label} \\[{key}]",
+                        f"{label} \\[{key}]",  # escaped: [r] would be read as markup
                         id=f"choice-{value}",
                         variant="primary" if i == 0 else "default",
                     )
                 yield Button("Back \\[Esc]", id="choice-back")
+        yield Footer()  # its keys are on its buttons; this hides the screen underneath's
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         button = event.button.id or ""
@@ -165,11 +182,14 @@ class MockScreen(WorkerFailures, Screen[None]):
     MockScreen #mock-strip { height: auto; padding: 0 1; color: $text-muted; }
     MockScreen #mock-body { height: 1fr; padding: 0 1; }
     MockScreen #mock-answer-area { height: auto; }
-    MockScreen #mock-answer-area SelectionList { height: auto; max-height: 12; }
+    MockScreen #mock-answer-area SelectionList { height: auto; max-height: 16;
+        text-wrap: wrap; text-overflow: fold; }
     MockScreen #mock-answer-area TextArea { height: 8; }
     MockScreen #mock-echo { height: auto; min-height: 1; padding: 0 1; color: $text-muted; }
     MockScreen #mock-setup { height: auto; padding: 1 1; }
-    MockScreen #mock-setup Input { width: 40; }
+    MockScreen .setup-field { height: auto; }
+    MockScreen .setup-field Label { width: 12; padding: 1 1 0 0; text-style: bold; }
+    MockScreen .setup-field Input { width: 1fr; max-width: 64; }
     MockScreen #mock-setup-error { color: $text-error; height: auto; }
     """
 
@@ -186,21 +206,14 @@ written answers: **Ctrl+S** submits). The line under the answer only says how yo
 answer is *read*, never whether it is right.
 
 When time is up, the answer on screen is taken as it stands and the rest count as
-unanswered. Recall questions are not scored: the report puts your answer next to the
-model answer.
+unanswered. Recall questions are graded by you in the report, as in practice: compare
+your answer with the model answer and press **1**–**4** (again, hard, good, easy).
 
 Everything is saved after every answer. If quizapp stops, `quizapp mock --resume` (or
 the prompt on the next start) continues with the time that was left: **the clock does
 not run while quizapp is closed**.
 
-| Key | Does |
-|-----|------|
-| Enter / Ctrl+S | submit and go to the next unanswered question |
-| Ctrl+N | skip (keep what is typed, come back later) |
-| Ctrl+B | back to the previous question |
-| Ctrl+F | flag the question for review |
-| F10 | finish now and see the report |
-| Esc | pause (asks first): the interview is saved, the clock stops, **m** offers it back |
+**Enter** submits a typed answer as **Ctrl+S** does.
 
 An answer that cannot be read (`banana` for a Big-O) is refused with the reason and
 costs nothing: fix it and submit again. One interview is open in one window at a time;
@@ -208,12 +221,33 @@ another window says so and takes it over only if you ask.
 """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "submit", "Submit", id="mock-submit", tooltip="Submit this answer"),
-        Binding("ctrl+n", "skip", "Skip", id="mock-skip", tooltip="Next question, no answer yet"),
-        Binding("ctrl+b", "back", "Back", id="mock-back", tooltip="Previous question"),
-        Binding("ctrl+f", "flag", "Flag", id="mock-flag", tooltip="Flag for review"),
-        Binding("f10", "finish", "Finish", id="mock-finish", tooltip="End now: see the report"),
-        Binding("escape", "leave", "Pause", id="mock-leave", tooltip="Pause and resume later"),
+        Binding(
+            "ctrl+s",
+            "submit",
+            "Submit",
+            id="mock-submit",
+            tooltip="Submit, then the next unanswered question",
+        ),
+        Binding(
+            "ctrl+n", "skip", "Skip", id="mock-skip", tooltip="Skip: keep what is typed, come back"
+        ),
+        Binding("ctrl+b", "back", "Back", id="mock-back", tooltip="Back to the previous question"),
+        Binding("ctrl+f", "flag", "Flag", id="mock-flag", tooltip="Flag the question for review"),
+        Binding("f10", "finish", "Finish", id="mock-finish", tooltip="Finish now: see the report"),
+        Binding(
+            "escape",
+            "leave",
+            "Pause",
+            id="mock-leave",
+            tooltip="Pause (asks first): saved, its clock stops; m offers it back",
+        ),
+        Binding(
+            "escape",
+            "close_setup",
+            "Back",
+            id="mock-setup-back",
+            tooltip="At set-up: back to home (nothing has started)",
+        ),
     ]
 
     app: QuizApp
@@ -229,8 +263,6 @@ another window says so and takes it over only if you ask.
         self._shown: int | None = None
         #: The answer widget of the question on screen (the old one may still be unmounting).
         self._answer_widget: Any = None
-        #: The full text of the highlighted choice, under the (nowrap) list.
-        self._choice_full: Static | None = None
         self._last_save = 0.0
         self._last_beat = 0.0
         #: True while this window holds the interview's lease.
@@ -251,19 +283,30 @@ another window says so and takes it over only if you ask.
                     "A timed interview: no feedback until the end. Questions lean toward "
                     "your weak topics. Leave minutes empty to use the questions' own budgets.",
                 )
-                yield Input("8", placeholder="questions", id="setup-questions", type="integer")
-                yield Input(
-                    "", placeholder="minutes (empty: the sum of budgets)", id="setup-minutes"
-                )
-                yield Input(
-                    "", placeholder="topics, space-separated (empty: all)", id="setup-topics"
-                )
+                with Horizontal(classes="setup-field"):
+                    yield Label("Questions")
+                    yield Input(
+                        "8",
+                        placeholder=f"how many, 1–{MAX_QUESTIONS}",
+                        id="setup-questions",
+                        type="integer",
+                    )
+                with Horizontal(classes="setup-field"):
+                    yield Label("Minutes")
+                    yield Input("", placeholder="empty: the questions' budgets", id="setup-minutes")
+                with Horizontal(classes="setup-field"):
+                    yield Label("Topics")
+                    yield Input(
+                        "", placeholder="empty: all; or e.g. memory flops", id="setup-topics"
+                    )
                 yield Static("", id="mock-setup-error")
                 yield Button("Start the interview", id="setup-start", variant="primary")
             yield Markdown("", id="mock-prompt")
             yield Vertical(id="mock-answer-area")
             yield Static("", id="mock-echo")
-        yield Footer()
+        # Compact and without the palette entry (Ctrl+P still works; F1 lists it): all the
+        # interview keys and F1 Help fit at 80 columns.
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#mock-setup").display = False
@@ -510,7 +553,8 @@ another window says so and takes it over only if you ask.
             options = variant.answer_spec.get("options", {})
             picked = {p.strip() for p in draft.replace(",", " ").split()}
             several = len(variant.answer_spec.get("value") or []) > 1
-            widget: Any = SelectionList[str](
+            # Wraps long options (X marks the ticked ones): every option is read in full.
+            widget: Any = TickList(
                 *[(f"{key}) {text}", key, key in picked) for key, text in options.items()],
                 classes="mock-answer",
             )
@@ -520,19 +564,13 @@ another window says so and takes it over only if you ask.
             )
         elif kind == "recall":
             widget = TextArea(draft, classes="mock-answer")
-            echo.update("Write your answer; Ctrl+S submits. Recall answers are not scored.")
+            echo.update("Write your answer; Ctrl+S submits. You grade it yourself in the report.")
         else:
             widget = Input(
                 draft, placeholder=PLACEHOLDERS.get(kind, "your answer"), classes="mock-answer"
             )
         self._answer_widget = widget
         area.mount(widget)
-        self._choice_full = None
-        if isinstance(widget, SelectionList):
-            # The list is nowrap (cut with "…"): the highlighted option in full, below it.
-            first = widget.get_option_at_index(0).prompt if widget.option_count else ""
-            self._choice_full = Static(Text(str(first)), classes="choice-full")
-            area.mount(self._choice_full)
         widget.focus()
 
     def current_text(self) -> str:
@@ -702,12 +740,6 @@ another window says so and takes it over only if you ask.
 
     # ------------------------------------------------------------------ actions
 
-    @on(SelectionList.SelectionHighlighted, ".mock-answer")
-    def _highlighted(self, event: SelectionList.SelectionHighlighted) -> None:
-        """Show the whole text of the highlighted option (the list cuts long ones)."""
-        if event.control is self._answer_widget and self._choice_full is not None:
-            self._choice_full.update(Text(str(event.selection.prompt)))
-
     @on(Input.Submitted, ".mock-answer")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -716,6 +748,17 @@ another window says so and takes it over only if you ask.
 
     def _ready(self) -> bool:
         return self.interview is not None and not self.interview.finished and not self.grading
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The interview's keys show only while there is an interview (not at set-up)."""
+        if action in ("submit", "skip", "back", "flag", "finish", "leave"):
+            return self.interview is not None
+        if action == "close_setup":
+            return self.interview is None
+        return True
+
+    def action_close_setup(self) -> None:
+        self._close()
 
     def action_submit(self) -> None:
         if not self._ready():
@@ -925,6 +968,10 @@ class MockReportScreen(Screen[None]):
     MockReportScreen #report-title { dock: top; height: 1; padding: 0 1; background: $panel;
         text-style: bold; }
     MockReportScreen #report-body { height: 1fr; padding: 0 1; }
+    MockReportScreen #report-grade { height: auto; padding: 0 1;
+        border-top: hkey $primary; background: $boost; }
+    MockReportScreen #report-grade Horizontal { height: 3; }
+    MockReportScreen #report-grade Button { margin-right: 1; min-width: 11; }
     """
 
     HELP_TITLE = "Mock interview report"
@@ -936,16 +983,27 @@ budget, every missed question with the expected answer, the diagnosis and the
 derivation, how this interview compares with earlier ones, and the follow-up questions an
 interviewer would ask next. It is saved in your history.
 
-| Key | Does |
-|-----|------|
-| Ctrl+S / x | export the report as Markdown |
-| Esc | back to home |
+**Recall answers** are graded by you, one at a time, with the bar at the bottom: compare
+your answer with the model answer (under "Not scored") and press **1**–**4**, as in
+practice. A graded answer counts in the score and is scheduled for review.
 """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s,x", "export", "Export", id="report-export", tooltip="Write it as Markdown"),
         Binding("escape", "close", "Back", id="report-back", tooltip="Back to home"),
+        *[
+            Binding(
+                str(key),
+                f"grade('{rating}')",
+                rating.capitalize(),
+                tooltip=f"Grade the recall answer in the bar: {rating}",
+                show=False,
+            )
+            for key, rating in enumerate(SELF_GRADES, start=1)
+        ],
     ]
+
+    app: QuizApp
 
     def __init__(
         self, report: Report, *, export_path: str | None = None, auto_export: bool = False
@@ -959,18 +1017,77 @@ interviewer would ask next. It is saved in your history.
         self.markdown = report_markdown(report)
 
     def compose(self) -> ComposeResult:
-        score = f"{self.report.score * 100:.0f}%" if self.report.possible else "not scored"
-        yield Static(f"Mock interview report · {score}", id="report-title")
+        yield Static(self._title(), id="report-title")
         with VerticalScroll(id="report-body"):
             # Rich's Markdown in one Static: Textual's Markdown widget builds a widget per
             # block and takes seconds on a long report (8.6 s for 40 questions vs 1.3 s).
             yield Static(RichMarkdown(self.markdown), id="report")
+        with Vertical(id="report-grade"):
+            yield Static("", id="report-grade-text")
+            with Horizontal():
+                for key, rating in enumerate(SELF_GRADES, start=1):
+                    yield Button(f"{rating.capitalize()} [{key}]", id=f"report-grade-{rating}")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#report-body").focus()
+        self._show_grading()
         if self.auto_export:
             self.action_export()
+
+    def _show_grading(self) -> None:
+        """The bar for the next recall answer waiting for the learner's own grade."""
+        waiting = self_gradable(self.report)
+        bar = self.query_one("#report-grade")
+        bar.display = bool(waiting)
+        if waiting:
+            item = waiting[0]
+            more = f" (1 of {len(waiting)})" if len(waiting) > 1 else ""
+            self.query_one("#report-grade-text", Static).update(
+                f"Grade recall answer {item.number}{more} against its model answer "
+                "(under Not scored):"
+            )
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "grade":
+            return bool(self_gradable(self.report))
+        return True
+
+    @on(Button.Pressed, "#report-grade Button")
+    def _grade_button(self, event: Button.Pressed) -> None:
+        self.action_grade((event.button.id or "").removeprefix("report-grade-"))
+
+    def action_grade(self, rating: str) -> None:
+        """Grade the first waiting recall answer: the score, the report and the history."""
+        waiting = self_gradable(self.report)
+        if not waiting:
+            return
+        number = waiting[0].number
+        self.report = grade_recall(self.report, number, rating)
+        self.markdown = report_markdown(self.report)
+        self.query_one("#report", Static).update(RichMarkdown(self.markdown))
+        self.query_one("#report-title", Static).update(self._title())
+        self._show_grading()
+        if self.exported is not None:
+            self.action_export()  # the file written before says what the screen says
+        self._save_grade_worker(self.report, number)
+
+    @work(thread=True, group="report-grade", exit_on_error=False)
+    def _save_grade_worker(self, report: Report, number: int) -> None:
+        """Record the graded answer (a review, as in practice) and keep the new report."""
+        recorded = self.app.recorder.submit(self_graded_answer(report, number))
+        store = self.app.store
+        if store is not None and report.session_id is not None:
+            store.finish_mock(report.session_id, report.to_dict(), report.score, self.app.now())
+        if recorded is None and self.app.recorder.message:
+            self.app.call_from_thread(
+                self.notify, self.app.recorder.message, title="Not saved yet", severity="warning"
+            )
+
+    def _title(self) -> str:
+        score = f"{self.report.score * 100:.0f}%" if self.report.possible else "not scored"
+        return f"Mock interview report · {score}"
 
     def default_export_path(self) -> str:
         from quizapp.locations import exports_dir

@@ -31,6 +31,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 from textual.worker import Worker, get_current_worker
 
+from quizapp.answer_markdown import answer_markdown
 from quizapp.practice import (
     Checked,
     Drawn,
@@ -52,6 +53,8 @@ from quizapp.tui.messages import (
     VerdictReady,
 )
 from quizapp.tui.widgets.banner import Banner
+from quizapp.tui.widgets.format import practice_title, prompt_summary
+from quizapp.tui.widgets.ticks import TickCheckbox, TickList
 
 if TYPE_CHECKING:
     from quizapp.packs import Library, Question
@@ -83,54 +86,76 @@ your answer, *Enter* reveals the model answer, then grade yourself with **1**–
 An answer that cannot be read costs nothing: fix it and submit again. Hints you have
 seen stay counted when you ask for new numbers before answering.
 
+The one-letter keys (n, v, f, l, h, u, a) work once the answer box is not taking your typing,
+for instance after the verdict; the Ctrl and F keys work everywhere.
+
 If the history cannot be written just now (another program holds the database, or the
 folder is read-only), your answers are kept and saved as soon as it can be.
 
-| Key | Does |
-|-----|------|
-| F2 | a hint (one at a time; counted in your history) |
-| Ctrl+N | next question (n once answered) |
-| Ctrl+R | another variant: the same question with new numbers (v) |
-| Ctrl+F | a follow-up question (f) |
-| Ctrl+L | see it live: the question's timing demo (l) |
-| 1–4 | after a verdict: rate it again / hard / good / easy (each shows its next interval) |
-| Enter | accept the highlighted rating and go on |
-| Ctrl+Z | undo the answer: attempt, card and review go back to what they were (u) |
-| a | nothing due: review ahead, the questions you are most likely to forget first |
-| Esc | back to home |
-
-**Ratings.** After a verdict the four ratings show the interval each would give, and the
-one that matches what happened is highlighted (wrong → again; right after a hint or over
-the time budget → hard; right → good; right within half the budget, no hint → easy). It
-is already saved; another rating replaces it.
+**Ratings.** After a verdict the four ratings (keys **1**–**4**) show the interval each
+would give, and the one that matches what happened is highlighted (wrong → again; right
+after a hint or over the time budget → hard; right → good; right within half the budget,
+no hint → easy). It is already saved; another rating replaces it, **Enter** accepts it
+and goes on.
 
 **Interview date.** With a date set (`quizapp plan`), due questions come weakest memory
 first, then the new ones today's plan meets. A question failed 8 times opens with its
 derivation steps first.
 """
 
+    # The footer has room for about seven keys at 80 columns, F1 Help included: the
+    # submit and self-grade keys are written on their buttons instead, and the one-letter
+    # twins are in the F1 table (built from these bindings).
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="practice-back", tooltip="Back to home"),
-        Binding("f2", "hint", "Hint", id="hint", tooltip="Show the next hint"),
+        Binding(
+            "f2", "hint", "Hint", id="hint", tooltip="Show the next hint (counted in your history)"
+        ),
         Binding("ctrl+n", "next", "Next", id="next", tooltip="Next question"),
-        Binding("ctrl+r", "variant", "Variant", id="variant", tooltip="New numbers, same question"),
-        Binding("ctrl+f", "follow_up", "Follow-up", id="follow-up", tooltip="A linked question"),
-        Binding("ctrl+l", "live", "Live demo", id="live", tooltip="See it live in a demo"),
-        Binding("ctrl+s", "submit", "Submit", id="submit", tooltip="Submit the selected options"),
+        Binding(
+            "ctrl+r", "variant", "Variant", id="variant", tooltip="The same question, new numbers"
+        ),
+        Binding("ctrl+f", "follow_up", "Follow-up", id="follow-up", tooltip="A follow-up question"),
+        Binding("ctrl+l", "live", "Live", id="live", tooltip="See it live: its timing demo"),
+        Binding(
+            "ctrl+s",
+            "submit",
+            "Submit",
+            id="submit",
+            tooltip="Submit the ticked options",
+            show=False,
+        ),
         Binding("n", "next", "Next", show=False),
         Binding("v", "variant", "Variant", show=False),
         Binding("f", "follow_up", "Follow-up", show=False),
-        Binding("l", "live", "Live demo", show=False),
+        Binding("l", "live", "Live", show=False),
         Binding("h", "hint", "Hint", show=False),
         Binding(
-            "1", "grade('again')", "Again", id="grade-again", tooltip="Rate it: again", show=False
+            "1",
+            "grade('again')",
+            "Again",
+            id="grade-again",
+            tooltip="Rate it: again (each shows its next interval)",
+            show=False,
         ),
         Binding("2", "grade('hard')", "Hard", id="grade-hard", tooltip="Rate it: hard", show=False),
         Binding("3", "grade('good')", "Good", id="grade-good", tooltip="Rate it: good", show=False),
         Binding("4", "grade('easy')", "Easy", id="grade-easy", tooltip="Rate it: easy", show=False),
-        Binding("ctrl+z", "undo", "Undo", id="undo", tooltip="Take the last answer back"),
+        Binding(
+            "ctrl+z",
+            "undo",
+            "Undo",
+            id="undo",
+            tooltip="Undo the answer: attempt, card and review go back",
+        ),
         Binding("u", "undo", "Undo", show=False),
-        Binding("a", "advance", "Review ahead", id="advance", tooltip="Review before due"),
+        Binding(
+            "a",
+            "advance",
+            "Review ahead",
+            id="advance",
+            tooltip="Nothing due: review ahead, likeliest to forget first",
+        ),
     ]
 
     app: QuizApp
@@ -183,7 +208,9 @@ derivation steps first.
                             variant="error" if grade == "again" else "default",
                         )
                 yield Markdown("", id="result")
-        yield Footer()
+        # Compact and without the palette entry (Ctrl+P still works; F1 lists it): the
+        # practice keys and F1 Help fit at 80 columns.
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.session.clock = self.app.clock
@@ -231,7 +258,9 @@ derivation steps first.
     # ------------------------------------------------------------------ picking and drawing
 
     @work(thread=True, exclusive=True, group="draw", exit_on_error=False)
-    def _draw_worker(self, target: str | None, exclude: str | None) -> None:
+    def _draw_worker(
+        self, target: str | None, exclude: str | None, seed: int | None = None
+    ) -> None:
         """Pick the next question (unless given), draw its numbers, post QuestionReady."""
         library = self.app.library
         if library is None or not library.questions:
@@ -244,7 +273,7 @@ derivation steps first.
                 self.post_message(NothingToPractise(why))
                 return
         try:
-            drawn = draw(library, qid, self.app.next_seed())
+            drawn = draw(library, qid, self.app.next_seed() if seed is None else seed)
         except Exception as exc:  # a pack bug: name the question
             raise RuntimeError(f"{qid}: {exc}") from exc
         if not get_current_worker().is_cancelled:
@@ -283,14 +312,16 @@ derivation steps first.
         question = self.question
         if question is None:
             return
-        stars = "★" * question.difficulty + "☆" * (5 - question.difficulty)
         session = self.session
-        tally = (
-            f"{session.right}/{session.answered} right" if session.answered else "first question"
-        )
         self.query_one("#practice-title", Static).update(
-            f"{question.qid}  {stars}  {', '.join(question.topics)}  ·  "
-            f"{question.time} s  ·  {tally}"
+            practice_title(
+                question.qid,
+                question.difficulty,
+                question.topics,
+                question.time,
+                session.right,
+                session.answered,
+            )
         )
 
     async def _mount_answer_widget(self, kind: str, variant: Any) -> None:
@@ -300,13 +331,11 @@ derivation steps first.
             options = variant.answer_spec.get("options", {})
             several = len(variant.answer_spec.get("value") or []) > 1
             labels = [(key, f"{key}) {text}") for key, text in options.items()]
+            # Both lists wrap long options (app.tcss): every option is read in full.
             if several:
-                widget: Any = SelectionList[str](*[(Text(label), key) for key, label in labels])
+                widget: Any = TickList(*[(Text(label), key) for key, label in labels])
                 widget.id = "choices"
                 await area.mount(widget)
-                # The list is nowrap (cut with "…"): the highlighted option in full, below it.
-                first = labels[0][1] if labels else ""
-                await area.mount(Static(Text(first), id="choice-full", classes="choice-full"))
                 await area.mount(Button("Submit [Ctrl+S]", id="submit-choices", variant="primary"))
                 self.query_one("#echo", Static).update(
                     "Select all that apply (Space), then submit."
@@ -353,12 +382,6 @@ derivation steps first.
     @on(OptionList.OptionSelected, "#choices")
     def _choice_selected(self, event: OptionList.OptionSelected) -> None:
         self._submit(event.option.id or "")
-
-    @on(SelectionList.SelectionHighlighted, "#choices")
-    def _choice_highlighted(self, event: SelectionList.SelectionHighlighted) -> None:
-        """Show the whole text of the highlighted option (the list cuts long ones)."""
-        for full in self.query("#choice-full").results(Static):
-            full.update(Text(str(event.selection.prompt)))
 
     @on(Button.Pressed, "#submit-choices")
     def _choices_submitted(self) -> None:
@@ -701,16 +724,19 @@ derivation steps first.
             return
         from quizapp.tui.widgets.dialogs import PickOneScreen
 
+        # Each follow-up in its own words, with the numbers it will be asked with.
+        seeds = {qid: self.app.next_seed() for qid in ids}
+        choices = [(qid, _follow_up_label(library.get(qid), seeds[qid])) for qid in ids]
+
         def picked(qid: str | None) -> None:
             if qid is not None:
-                self._ask(qid)
+                self._ask(qid, seeds[qid])
 
-        choices = [(qid, f"{qid}  ·  {_first_line(library.get(qid).model.prompt)}") for qid in ids]
         self.app.push_screen(PickOneScreen("Which follow-up?", choices), picked)
 
-    def _ask(self, qid: str) -> None:
+    def _ask(self, qid: str, seed: int | None = None) -> None:
         if self.session.begin_question(qid):
-            self._draw_worker(qid, None)
+            self._draw_worker(qid, None, seed)
 
     def action_live(self) -> None:
         question = self.question
@@ -727,9 +753,17 @@ _NO_PACKS = "No packs are loaded."
 # ---------------------------------------------------------------------------- helpers
 
 
-def _first_line(markdown: str, width: int = 60) -> str:
-    line = " ".join(markdown.split())
-    return line if len(line) <= width else line[: width - 1] + "…"
+def _follow_up_label(question: Question, seed: int) -> Text:
+    """The follow-up's prompt as it will be asked (numbers filled in), then its id."""
+    from engine.problems import draw_prompt
+
+    try:
+        prompt = prompt_summary(draw_prompt(question.model, seed))
+    except Exception:  # a broken prompt: the draw says why once it is picked
+        prompt = "(this question cannot be drawn)"
+    label = Text(prompt)
+    label.append(f"\n{question.qid}", style="dim")
+    return label
 
 
 def result_markdown(
@@ -767,7 +801,7 @@ def result_markdown(
         if verdict.diagnosis:
             lines += [f"**Diagnosis:** {verdict.diagnosis}", ""]
         if variant.kind != "recall":
-            lines += [f"**Expected:** {variant.expected}", ""]
+            lines += [*answer_markdown("Expected", variant.expected, variant.kind), ""]
             if response.strip():
                 you = f"**You answered:** `{response.strip()}`"
                 if verdict.parsed:
@@ -797,9 +831,9 @@ class PracticeSetupScreen(ModalScreen["PracticeSelection | None"]):
 
     HELP_TITLE = "Choose what to practise"
     HELP = """\
-Tick packs and/or topics with **Space** (none ticked means every pack), tick
-**only due now** to review just the questions spaced repetition says are due, then
-**Start** (Ctrl+S). Esc cancels.
+Tick packs and/or topics with **Space** (none ticked means every pack; a ticked box
+shows an X), tick **only due now** to review just the questions spaced repetition says
+are due, then **Start**.
 """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -813,12 +847,13 @@ Tick packs and/or topics with **Space** (none ticked means every pack), tick
         with Vertical(id="setup-dialog", classes="dialog"):
             yield Static("Practise what? (nothing ticked = everything)", classes="dialog-title")
             with Horizontal(id="setup-lists"):
-                yield SelectionList[str](id="setup-packs")
-                yield SelectionList[str](id="setup-topics")
-            yield Checkbox("Only questions due now", id="setup-due")
+                yield TickList(id="setup-packs")
+                yield TickList(id="setup-topics")
+            yield TickCheckbox("Only questions due now", id="setup-due")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Start [Ctrl+S]", id="setup-start", variant="primary")
-                yield Button("Cancel [Esc]", id="setup-cancel")
+                yield Button("Cancel \\[Esc]", id="setup-cancel")
+        yield Footer()  # its own keys, over the footer of the screen underneath
 
     def on_mount(self) -> None:
         self.query_one("#setup-packs").border_title = "Packs"

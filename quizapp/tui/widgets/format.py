@@ -40,3 +40,25 @@ def until(moment: datetime | None, now: datetime) -> str:
 def stamp(moment: datetime | None) -> str:
     """A local date and time to the minute."""
     return "–" if moment is None else moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def practice_title(
+    qid: str, difficulty: int, topics: list[str], seconds: int, right: int, answered: int
+) -> str:
+    """The practice header, most needed first: the score, the question, its time, topics.
+
+    The header is one line cut at the terminal's edge, so what is cut at 80 columns is
+    the list of topics (shown again in the help and history), never the score.
+    """
+    tally = f"{right}/{answered} right" if answered else "first question"
+    stars = "★" * difficulty + "☆" * (5 - difficulty)
+    return f"{tally}  ·  {qid}  {stars}  {seconds} s  ·  {', '.join(topics)}"
+
+
+def prompt_summary(markdown: str, width: int = 120) -> str:
+    """A prompt's first sentence on one line (cut with '…' past `width`), for menus."""
+    text = " ".join(markdown.replace("**", "").replace("`", "").split())
+    end = text.find(". ")
+    if 0 < end < width:
+        text = text[: end + 1]
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
