@@ -586,3 +586,29 @@ async def test_a_grading_that_cannot_be_saved_says_so_and_f10_tries_again(
         assert isinstance(app.screen, MockReportScreen)
     with Store.open(db) as store:
         assert len(store.mock_history()) == 1
+
+
+@run_async
+async def test_keys_typed_in_a_burst_keep_their_order(packs_dir, db) -> None:
+    """Ctrl+U, `n^2`, Enter arriving together (fast typing, a paste, tmux) submit `n^2`.
+
+    Textual runs an Input's own bindings (Ctrl+U, Enter) only after the key has bubbled to
+    the app, so a plain Input cleared the `n^2` typed after Ctrl+U and submitted an empty
+    box: the mock took that as "no answer" and moved on, losing the answer.
+    """
+    from textual import events
+
+    app = make_app(packs_dir, db, FakeClock())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        interview = screen.interview
+        await go_to(pilot, screen, "attention-order")
+        index = interview.current
+        await type_text(pilot, "banana")
+        keys = [("ctrl+u", None), ("n", "n"), ("circumflex_accent", "^"), ("2", "2")]
+        for key, char in [*keys, ("enter", "\r")]:
+            app.post_message(events.Key(key, char))  # all queued before any is handled
+        await settle(app, pilot)
+        assert interview.responses[index] == "n^2"
+        assert interview.current != index

@@ -59,6 +59,7 @@ from quizapp.tui.messages import (
     InterviewReady,
     ReportReady,
 )
+from quizapp.tui.widgets.answer_input import AnswerInput
 from quizapp.tui.widgets.banner import Banner
 from quizapp.tui.widgets.ticks import TickList
 
@@ -566,7 +567,7 @@ another window says so and takes it over only if you ask.
             widget = TextArea(draft, classes="mock-answer")
             echo.update("Write your answer; Ctrl+S submits. You grade it yourself in the report.")
         else:
-            widget = Input(
+            widget = AnswerInput(
                 draft, placeholder=PLACEHOLDERS.get(kind, "your answer"), classes="mock-answer"
             )
         self._answer_widget = widget

@@ -52,6 +52,7 @@ from quizapp.tui.messages import (
     QuestionReady,
     VerdictReady,
 )
+from quizapp.tui.widgets.answer_input import AnswerInput
 from quizapp.tui.widgets.banner import Banner
 from quizapp.tui.widgets.format import practice_title, prompt_summary
 from quizapp.tui.widgets.ticks import TickCheckbox, TickList
@@ -347,7 +348,7 @@ derivation steps first.
                 await area.mount(widget)
             widget.focus()
             return
-        field = Input(placeholder=PLACEHOLDERS.get(kind, "your answer"), id="answer")
+        field = AnswerInput(placeholder=PLACEHOLDERS.get(kind, "your answer"), id="answer")
         await area.mount(field)
         field.focus()
 

@@ -1,0 +1,29 @@
+"""The one-line answer box: an Input whose editing keys act in the order they were typed.
+
+Textual inserts a printable key as soon as the Input receives it, but runs the Input's own
+bindings (Backspace, Ctrl+U, Ctrl+W, Delete, the arrows, Enter) only after the key has
+bubbled up to the app. When keys arrive faster than that round trip (a fast typist, a
+paste through the terminal, tmux send-keys, a busy screen), an edit lands after the
+characters typed after it: Ctrl+U, `n`, Enter cleared the `n` too and submitted an empty
+box, which the mock interview took as "no answer" for that question. Running the Input's
+own bindings where the key arrives keeps every key in order.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.widgets import Input
+
+
+class AnswerInput(Input):
+    """An Input that runs its own key bindings in the order the keys arrive."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        own = self._bindings.key_to_bindings.get(event.key)
+        if own and not event.is_printable:
+            event.stop()
+            event.prevent_default()
+            self._restart_blink()
+            await self.run_action(own[0].action)
+            return
+        await super()._on_key(event)
