@@ -189,6 +189,14 @@ class _Steps:
         self.flop_terms: list[sp.Expr] = []
         self.mac_terms: list[sp.Expr] = []
         self.extra: dict[str, sp.Expr] = {}
+        self.totalled = False
+
+    def total(self, text: str) -> sp.Expr:
+        """Show the FLOP total now, so that steps derived from it can follow it."""
+        flops = sp.Add(*self.flop_terms)
+        self.steps.append(SymStep(f"{text} (the counted steps above)", flops, "FLOP"))
+        self.totalled = True
+        return flops
 
     def flop(self, name: str, text: str, expr: sp.Expr, *, counted: bool = True) -> sp.Expr:
         """A FLOP-counting step; `counted=False` shows it but leaves it out of the total."""
@@ -223,7 +231,7 @@ class _Steps:
     ) -> Model:
         flops = sp.Add(*self.flop_terms) if self.flop_terms else sp.Integer(0)
         macs = sp.Add(*self.mac_terms) if self.mac_terms else sp.Integer(0)
-        if len(self.flop_terms) > 1:
+        if len(self.flop_terms) > 1 and not self.totalled:
             self.steps.append(SymStep(f"{total_text} (the counted steps above)", flops, "FLOP"))
         all_extra = dict(self.extra)
         all_extra.update(extra or {})
@@ -815,12 +823,23 @@ def _kv_cache(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+#: Hoffmann et al. 2022 (arXiv 2203.15556, Table 3): Chinchilla's 70B parameters on 1.4T tokens.
+CHINCHILLA_TOKENS_PER_PARAM = 20
+
+
 @op(
     "training",
     "Training compute C ≈ 6·N·D",
     params=(
         _p("params", 7e9, "parameters N", integer=False),
         _p("tokens", 1e12, "training tokens D", integer=False),
+        _p(
+            "baseline",
+            3.14e23,
+            "compute of a run to compare with, FLOPs (default GPT-3's 3.14e23, Brown et al. "
+            "2020, Table D.1)",
+            integer=False,
+        ),
     ),
 )
 def _training(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
@@ -832,6 +851,22 @@ def _training(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
         2 * n_params * tokens,
     )
     st.flop("backward_flops", "Backward: about twice the forward, 4·N·D", 4 * n_params * tokens)
+    c = st.total("Training FLOPs C ≈ 6·N·D")
+    st.note("times_baseline", "C over the baseline run's compute", c / s["baseline"], "")
+    per_param = st.note("tokens_per_param", "Training tokens per parameter, D/N", tokens / n_params, "")
+    st.note(
+        "times_chinchilla",
+        f"In units of Chinchilla's compute-optimal {CHINCHILLA_TOKENS_PER_PARAM} tokens per "
+        "parameter (above 1: over-trained)",
+        per_param / CHINCHILLA_TOKENS_PER_PARAM,
+        "",
+    )
+    st.note(
+        "breakeven_tokens",
+        "Served tokens at 2·N FLOPs each whose compute equals training's: C/(2·N) = 3·D",
+        c / (2 * n_params),
+        "tokens",
+    )
     return st.model(
         {},
         "O(N·D)",
@@ -1167,6 +1202,12 @@ def _zero_check(values: dict[str, float]) -> None:
             allow_zero=True,
         ),
         _p("gpus", 64, "data-parallel GPUs N_d the states are partitioned over"),
+        _p(
+            "budget",
+            80e9,
+            "bytes per GPU you allow the model states (zero3_min_gpus)",
+            integer=False,
+        ),
     ),
     options=(Option("zero", 0, "set from the zero parameter", (0, 1, 2, 3)),),
     check=_zero_check,
@@ -1193,11 +1234,17 @@ def _train_memory(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     total = st.note(
         "total_bytes", f"Per GPU with ZeRO stage {stage}", weights + grads + optimizer, "B"
     )
-    st.note(
+    unpartitioned = st.note(
         "unpartitioned_bytes",
         "Without ZeRO every GPU holds all of it: 2 + 2 + 12 = 16 bytes per parameter",
         16 * psi,
         "B",
+    )
+    st.note(
+        "zero3_min_gpus",
+        "Fewest GPUs for ZeRO-3's 16·Ψ/N_d to fit the budget: ⌈16·Ψ / budget⌉",
+        sp.ceiling(unpartitioned / s["budget"]),
+        "GPUs",
     )
     return st.model(
         {},
@@ -1267,11 +1314,17 @@ def _activations(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
         "B",
     )
     st.note("layernorm_bytes", "Two layer norms keep their inputs: 4·sbh", 4 * sbh, "B")
-    st.note(
+    unsplit = st.note(
         "unsplit_bytes",
         "Per layer, no parallelism, no recomputation: sbh·(34 + 5·a·s/h)",
         sbh * (34 + 5 * a * sl / h),
         "B",
+    )
+    st.note(
+        "attention_share",
+        "Share of the attention core 5·a·s²·b in it: (5·a·s/h) / (34 + 5·a·s/h)",
+        5 * a * sl**2 * b / unsplit,
+        "",
     )
     if mode == "full":
         per_layer = 2 * sbh
@@ -1297,6 +1350,21 @@ def _activations(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
         )
     per_layer = st.note("per_layer_bytes", text, per_layer, "B")
     total = st.note("total_bytes", "All layers: layers × per layer", layers * per_layer, "B")
+    rounds = 3 if mode == "full" else 2  # forward, backward, and the forward again when full
+    st.note(
+        "tp_allreduces",
+        "Tensor-parallel all-reduces per training step: one after attention and one after the "
+        "MLP in each forward (g), the same two in the backward (f)"
+        + (", and the forward's two again for full recomputation" if mode == "full" else "")
+        + (
+            "; sequence parallel turns each into a reduce-scatter plus an all-gather"
+            if seq_par
+            else ""
+        )
+        + "; none when tp = 1",
+        rounds * 2 * layers * sp.Min(1, t - 1),
+        "all-reduces",
+    )
     return st.model(
         {},
         "O(L·s·b·h + L·a·s²·b)",
@@ -1339,6 +1407,13 @@ def _allreduce(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     x, p, bw = s["bytes"], s["gpus"], s["bandwidth"]
     st = _Steps()
     st.note("chunk_bytes", "The buffer is cut into p chunks of X/p bytes", x / p, "B")
+    st.note(
+        "steps",
+        "Sequential send/receive steps: p − 1 to reduce-scatter, p − 1 to all-gather; each "
+        "pays the link latency α",
+        2 * (p - 1),
+        "steps",
+    )
     rs = st.note(
         "reduce_scatter_bytes",
         "Reduce-scatter: p − 1 steps, each sending one chunk to the next GPU",
@@ -1384,6 +1459,12 @@ def _allreduce(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
         _p("stages", 4, "pipeline stages p"),
         _p("microbatches", 8, "micro-batches m per batch"),
         _p("chunks", 1, "model chunks v per device (interleaved schedule; 1: none)"),
+        _p(
+            "target",
+            0.1,
+            "largest bubble you accept, relative to the ideal time (microbatches_needed)",
+            integer=False,
+        ),
     ),
 )
 def _pipeline_bubble(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
@@ -1398,6 +1479,13 @@ def _pipeline_bubble(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
         unit,
     )
     st.note("bubble_ratio", "Bubble relative to the ideal time: (p − 1)/(v·m)", bubble / m, "")
+    st.note(
+        "microbatches_needed",
+        "Micro-batches for a bubble of at most target × the ideal time: m ≥ (p − 1)/(v·target), "
+        "rounded up",
+        (p - 1) / (v * s["target"]),
+        "microbatches",
+    )
     st.note(
         "bubble_fraction",
         "Bubble as a fraction of the total time: (p − 1)/(v·m + p − 1)",
@@ -1415,23 +1503,80 @@ def _pipeline_bubble(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+def _chinchilla_check(values: dict[str, float]) -> None:
+    n_opt = (values["compute"] / (6 * CHINCHILLA_TOKENS_PER_PARAM)) ** 0.5
+    if values["extra_compute"] > 0 and values["params"] >= n_opt:
+        raise CostError(
+            f"payoff_tokens needs a model smaller than N_opt = {n_opt:.4g}; "
+            f"params = {values['params']:g} saves nothing per served token"
+        )
+
+
 @op(
     "chinchilla",
     "Compute-optimal model and data size (Chinchilla, ≈ 20 tokens per parameter)",
-    params=(_p("compute", 5.88e23, "training compute C in FLOPs", integer=False),),
+    params=(
+        _p("compute", 5.88e23, "training compute C in FLOPs", integer=False),
+        _p(
+            "baseline",
+            5.88e23,
+            "a smaller budget C₀ to compare with: params_growth = N_opt(C)/N_opt(C₀) "
+            "(default: compute)",
+            integer=False,
+            same_as="compute",
+        ),
+        _p(
+            "params",
+            0,
+            "a model size N to compare with N_opt (size_ratio); for payoff_tokens, a smaller "
+            "model trained longer to the same quality (0: none)",
+            integer=False,
+            allow_zero=True,
+        ),
+        _p(
+            "extra_compute",
+            0,
+            "extra training FLOPs ΔC the smaller model needs to match N_opt's quality",
+            integer=False,
+            allow_zero=True,
+        ),
+    ),
+    check=_chinchilla_check,
 )
 def _chinchilla(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     c = s["compute"]
+    ratio = CHINCHILLA_TOKENS_PER_PARAM
     st = _Steps()
     st.note(
         "tokens_per_param",
-        "Compute-optimal: about 20 training tokens per parameter",
-        sp.Integer(20),
+        f"Compute-optimal: about {ratio} training tokens per parameter",
+        sp.Integer(ratio),
         "",
     )
-    st.note("c_over_120", "C = 6·N·D with D = 20·N is C = 120·N², so N² = C/120", c / 120, "")
-    n = st.note("params_opt", "Parameters N_opt = √(C/120)", sp.sqrt(c / 120), "params")
-    st.note("tokens_opt", "Tokens D_opt = 20·N_opt", 20 * n, "tokens")
+    st.note(
+        "c_over_120",
+        f"C = 6·N·D with D = {ratio}·N is C = {6 * ratio}·N², so N² = C/{6 * ratio}",
+        c / (6 * ratio),
+        "",
+    )
+    n = st.note(
+        "params_opt", f"Parameters N_opt = √(C/{6 * ratio})", sp.sqrt(c / (6 * ratio)), "params"
+    )
+    st.note("tokens_opt", f"Tokens D_opt = {ratio}·N_opt", ratio * n, "tokens")
+    st.note(
+        "params_growth",
+        "N_opt and D_opt both grow as √C: N_opt(C)/N_opt(baseline) = √(C/baseline)",
+        sp.sqrt(c / s["baseline"]),
+        "",
+    )
+    st.note("size_ratio", "A model of N = params over N_opt", s["params"] / n, "")
+    st.note(
+        "payoff_tokens",
+        "Each served token saves 2·(N_opt − params) FLOPs; tokens until that repays "
+        "extra_compute: ΔC/(2·(N_opt − params))",
+        s["extra_compute"] / (2 * (n - s["params"])),
+        "tokens",
+    )
     return st.model(
         {},
         "O(√C) for both N_opt and D_opt",
@@ -1460,6 +1605,12 @@ def _chinchilla(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
             allow_zero=True,
         ),
         _p("seq", 2048, "sequence length T (0: leave out attention)", allow_zero=True),
+        _p(
+            "target",
+            0.4,
+            "an MFU to plan for, 0–1: the throughput it needs is target_tokens_per_second",
+            integer=False,
+        ),
     ),
 )
 def _mfu(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
@@ -1474,6 +1625,12 @@ def _mfu(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
         "FLOP",
     )
     per_token = st.note("flops_per_token", "Model FLOPs per token", dense + attention, "FLOP")
+    st.note(
+        "attention_share",
+        "Attention's share of the model FLOPs: 12·L·H·Q·T / (6·N + 12·L·H·Q·T)",
+        attention / per_token,
+        "",
+    )
     achieved = st.note(
         "model_flops_per_second",
         "Model FLOP/s: tokens/s × FLOPs per token",
@@ -1483,6 +1640,12 @@ def _mfu(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     available = st.note("peak_flops_per_second", "Peak: accelerators × peak", gpus * peak, "FLOP/s")
     st.note("mfu", "MFU = model FLOP/s / peak FLOP/s", achieved / available, "")
     st.note("mfu_without_attention", "MFU counting 6·N only", tps * dense / available, "")
+    st.note(
+        "target_tokens_per_second",
+        "Throughput at the target MFU: target × peak FLOP/s / FLOPs per token",
+        s["target"] * available / per_token,
+        "tokens/s",
+    )
     return st.model(
         {},
         "O(N + L·d·T) per token",
