@@ -853,7 +853,9 @@ def _training(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     st.flop("backward_flops", "Backward: about twice the forward, 4·N·D", 4 * n_params * tokens)
     c = st.total("Training FLOPs C ≈ 6·N·D")
     st.note("times_baseline", "C over the baseline run's compute", c / s["baseline"], "")
-    per_param = st.note("tokens_per_param", "Training tokens per parameter, D/N", tokens / n_params, "")
+    per_param = st.note(
+        "tokens_per_param", "Training tokens per parameter, D/N", tokens / n_params, ""
+    )
     st.note(
         "times_chinchilla",
         f"In units of Chinchilla's compute-optimal {CHINCHILLA_TOKENS_PER_PARAM} tokens per "

@@ -4,12 +4,17 @@ train_memory is pinned to ZeRO's own numbers (Ψ = 7.5B on 64 GPUs) and to the n
 real fp16/fp32 arrays sharded with numpy; activations to the tensors Korthikanti et al.
 list, built as arrays; allreduce to a simulated ring that really sums the buffers;
 pipeline_bubble to a simulated GPipe schedule; chinchilla to Chinchilla's 70B/1.4T at
-Gopher's budget; mfu to PaLM's 46.2 %. Nothing here re-derives a model from itself.
+Gopher's budget; mfu to PaLM's 46.2 %. The derived quantities the packs ask about (ring
+steps, tensor-parallel all-reduces, micro-batches for a bubble target, ZeRO-3's fewest GPUs,
+attention shares, Chinchilla growth and over-training payoff) are pinned the same way: to a
+simulation that counts, an einsum_path FLOP count, or a published figure. Nothing here
+re-derives a model from itself.
 """
 
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -17,6 +22,7 @@ from click.testing import CliRunner
 
 from engine.costs import CostError, compute, quantities
 from quizapp.cli import main
+from test_costs import einsum_flops
 
 # --------------------------------------------------------------------------- train_memory
 
@@ -55,6 +61,29 @@ def test_train_memory_per_gpu_matches_sharded_arrays(zero: int, gpus: int) -> No
         assert cost.bytes[group] == nbytes, group
     assert cost.bytes["total"] == sum(expected.values())
     assert cost.extra["unpartitioned_bytes"] == 16 * n_params
+
+
+@pytest.mark.parametrize("budget", [1e6, 3e6, 4.5e6, 16e6])
+def test_zero3_min_gpus_is_the_fewest_shards_that_fit_the_budget(budget: float) -> None:
+    """Shard the real arrays over g = 1, 2, ... GPUs; the first g whose largest shard fits."""
+    n_params = 1_000_000
+    arrays = [a for group in _adam_state(n_params).values() for a in group]
+
+    def largest_shard(gpus: int) -> int:
+        return sum(np.array_split(a, gpus)[0].nbytes for a in arrays)
+
+    fewest = next(g for g in range(1, 100) if largest_shard(g) <= budget)
+    cost = compute("train_memory", {"params": n_params, "zero": 3, "budget": budget})
+    assert cost.extra["zero3_min_gpus"] == fewest
+
+
+def test_zero3_min_gpus_reproduces_the_zero_papers_configurations() -> None:
+    """ZeRO (arXiv 1910.02054): Figure 1 brings Ψ = 7.5B to 1.9 GB per GPU on 64 GPUs; §1
+    fits a trillion parameters in 16 GB per GPU on 1024 GPUs (16 TB / 1024)."""
+    figure_1 = compute("train_memory", {"params": 7.5e9, "zero": 3, "budget": 1.9e9})
+    assert figure_1.extra["zero3_min_gpus"] == 64
+    trillion = compute("train_memory", {"params": 1e12, "zero": 3, "budget": 16e9})
+    assert trillion.extra["zero3_min_gpus"] <= 1024
 
 
 def test_train_memory_ignores_dtype_and_rejects_unknown_stages() -> None:
@@ -140,37 +169,149 @@ def test_gpt3_attention_term_outweighs_the_rest_as_korthikanti_note() -> None:
     assert cost.bytes["per_layer"] == sbh * (34 + 80)
 
 
+@pytest.mark.parametrize(("s", "b", "h", "a"), SHAPES)
+def test_attention_share_is_the_share_of_the_attention_core_arrays(s, b, h, a) -> None:
+    arrays = _layer_activations(s, b, h, a, 1, False)
+    core = sum(x.nbytes for x in arrays if x.ndim == 4)  # the a·s² tensors
+    cost = compute("activations", {"s": s, "b": b, "d": h, "heads": a})
+    assert cost.extra["attention_share"] == pytest.approx(core / sum(x.nbytes for x in arrays))
+
+
+@pytest.mark.parametrize("s", [1024, 4096, 8192])
+def test_attention_share_follows_korthikantis_34_plus_5as_over_h(s: int) -> None:
+    """arXiv 2205.05198 §4.1: sbh·(34 + 5·a·s/h) per layer, 5·a·s²·b of it the attention
+    core; Llama 2 7B's h = 4096, a = 32 (arXiv 2307.09288)."""
+    h, a = 4096, 32
+    attention = 5 * a * s / h
+    cost = compute("activations", {"s": s, "b": 2, "d": h, "heads": a, "layers": 32})
+    assert cost.extra["attention_share"] == pytest.approx(attention / (34 + attention))
+
+
+def test_gpt3_attention_share_is_80_of_114() -> None:
+    """GPT-3 175B: 5·a·s/h = 80 against 34 (arXiv 2205.05198 §4.1)."""
+    cost = compute("activations", {"s": 2048, "b": 1, "d": 12288, "heads": 96})
+    assert cost.extra["attention_share"] == pytest.approx(80 / 114)
+
+
+class _TensorParallel:
+    """t simulated GPUs that count the all-reduces Megatron's f and g operators perform."""
+
+    def __init__(self, t: int) -> None:
+        self.t = t
+        self.allreduces = 0
+
+    def allreduce(self, parts: list[np.ndarray]) -> np.ndarray:
+        if self.t > 1:  # a single GPU has nothing to reduce
+            self.allreduces += 1
+        return np.sum(parts, axis=0)
+
+
+def _block_forward(tp: _TensorParallel, x: np.ndarray, w1: np.ndarray, w2: np.ndarray):
+    """Shoeybi et al. 2019 §3, Figure 3: first GEMM split by columns, a shard-local middle
+    (GeLU for the MLP, the heads for attention; tanh here), second GEMM split by rows, then
+    g all-reduces the partial outputs."""
+    w1s, w2s = np.array_split(w1, tp.t, axis=1), np.array_split(w2, tp.t, axis=0)
+    hidden = [np.tanh(x @ a) for a in w1s]
+    return tp.allreduce([hid @ b for hid, b in zip(hidden, w2s, strict=True)]), hidden
+
+
+def _block_backward(tp, x, w1, w2, hidden, grad_out):
+    """The backward of one block; f's backward all-reduces the input gradients."""
+    w1s, w2s = np.array_split(w1, tp.t, axis=1), np.array_split(w2, tp.t, axis=0)
+    parts = [
+        ((grad_out @ b.T) * (1 - hid**2)) @ a.T for a, b, hid in zip(w1s, w2s, hidden, strict=True)
+    ]
+    return tp.allreduce(parts)
+
+
+def _train_step(tp: _TensorParallel, x: np.ndarray, layers: list, recompute: bool):
+    """Forward and backward through layers of two residual blocks (attention, MLP); with
+    `recompute`, the forward keeps only each layer's input and runs again in the backward."""
+    inputs, saved = [], []
+    for weights in layers:
+        inputs.append(x)
+        kept = []
+        for w1, w2 in weights:
+            out, hidden = _block_forward(tp, x, w1, w2)
+            kept.append((x, hidden))
+            x = x + out
+        saved.append(None if recompute else kept)
+    grad = np.ones_like(x)
+    for weights, x_in, kept in reversed(list(zip(layers, inputs, saved, strict=True))):
+        if kept is None:  # recompute this layer's forward from its input
+            kept, y = [], x_in
+            for w1, w2 in weights:
+                out, hidden = _block_forward(tp, y, w1, w2)
+                kept.append((y, hidden))
+                y = y + out
+        for (w1, w2), (block_in, hidden) in reversed(list(zip(weights, kept, strict=True))):
+            grad = grad + _block_backward(tp, block_in, w1, w2, hidden, grad)
+    return x, grad
+
+
+@pytest.mark.parametrize("t", [1, 2, 4])
+@pytest.mark.parametrize("recompute", ["none", "selective", "full"])
+def test_tp_allreduces_match_a_simulated_tensor_parallel_step(t: int, recompute: str) -> None:
+    rng = np.random.default_rng(t)
+    n_layers, h = 3, 8
+    layers = [
+        [(rng.normal(size=(h, 4 * h)) / 8, rng.normal(size=(4 * h, h)) / 8) for _ in range(2)]
+        for _ in range(n_layers)
+    ]
+    x = rng.normal(size=(5, h))
+    tp = _TensorParallel(t)
+    out, grad = _train_step(tp, x, layers, recompute == "full")
+    one = _TensorParallel(1)
+    ref_out, ref_grad = _train_step(one, x, layers, False)  # the unsplit computation
+    np.testing.assert_allclose(out, ref_out)  # the split step really computes the same
+    np.testing.assert_allclose(grad, ref_grad)
+    cost = compute("activations", {"layers": n_layers, "tp": t, "heads": 8}, recompute=recompute)
+    assert cost.extra["tp_allreduces"] == tp.allreduces
+
+
+def test_tp_allreduces_are_four_per_layer_as_megatron_states() -> None:
+    """Shoeybi et al. 2019 (arXiv 1909.08053) Figure 4: two all-reduces in the forward and
+    two in the backward of each transformer layer; GPT-3's 96 layers."""
+    cost = compute("activations", {"layers": 96, "tp": 8})
+    assert cost.extra["tp_allreduces"] == 4 * 96
+
+
 # --------------------------------------------------------------------------- allreduce
 
 
-def _ring_allreduce(buffers: list[np.ndarray]) -> tuple[list[np.ndarray], list[int]]:
-    """A real ring all-reduce (reduce-scatter, then all-gather); bytes sent per GPU."""
+def _ring_allreduce(buffers: list[np.ndarray]) -> tuple[list[np.ndarray], list[int], int]:
+    """A real ring all-reduce (reduce-scatter, then all-gather): the results, the bytes each
+    GPU sent, and the number of sequential steps (rounds in which every GPU sends once)."""
     p = len(buffers)
     chunks = [np.array_split(buf.copy(), p) for buf in buffers]
     sent = [0] * p
+    rounds = 0
     for step in range(p - 1):  # reduce-scatter
+        rounds += 1
         outgoing = [(r, (r - step) % p, chunks[r][(r - step) % p].copy()) for r in range(p)]
         for r, c, data in outgoing:
             chunks[(r + 1) % p][c] += data
             sent[r] += data.nbytes
     for step in range(p - 1):  # all-gather
+        rounds += 1
         outgoing = [(r, (r + 1 - step) % p, chunks[r][(r + 1 - step) % p].copy()) for r in range(p)]
         for r, c, data in outgoing:
             chunks[(r + 1) % p][c] = data
             sent[r] += data.nbytes
-    return [np.concatenate(c) for c in chunks], sent
+    return [np.concatenate(c) for c in chunks], sent, rounds
 
 
 @pytest.mark.parametrize("p", [2, 3, 4, 8])
 def test_allreduce_bytes_match_a_simulated_ring(p: int) -> None:
     rng = np.random.default_rng(p)
     buffers = [rng.integers(0, 100, 4096 * p).astype(np.float32) for _ in range(p)]
-    result, sent = _ring_allreduce(buffers)
+    result, sent, rounds = _ring_allreduce(buffers)
     total = np.sum(buffers, axis=0)
     assert all(np.array_equal(r, total) for r in result)  # the simulation really all-reduces
     cost = compute("allreduce", {"bytes": buffers[0].nbytes, "gpus": p, "bandwidth": 1e9})
     assert set(sent) == {cost.extra["bytes_per_gpu"]}
     assert cost.extra["seconds"] == pytest.approx(sent[0] / 1e9)
+    assert cost.extra["steps"] == rounds
 
 
 def test_allreduce_needs_two_gpus() -> None:
@@ -210,6 +351,16 @@ def test_pipeline_bubble_matches_a_simulated_schedule(p: int, m: int) -> None:
     assert cost.extra["bubble_ratio"] == pytest.approx((makespan - ideal) / ideal)
 
 
+@pytest.mark.parametrize(("p", "target"), [(4, 0.1), (4, 0.25), (8, 0.2), (6, 0.15)])
+def test_microbatches_needed_is_the_fewest_a_simulated_schedule_needs(p, target) -> None:
+    ideal = 1.0 + 2.0
+    fewest = next(
+        m for m in range(1, 200) if (_gpipe_makespan(p, m) - m * ideal) / (m * ideal) <= target
+    )
+    cost = compute("pipeline_bubble", {"stages": p, "microbatches": 1, "target": target})
+    assert math.ceil(cost.extra["microbatches_needed"] - 1e-9) == fewest
+
+
 def test_interleaving_divides_the_bubble_by_the_chunks() -> None:
     """Narayanan et al. 2021 §2.2.2: the bubble shrinks from (p−1)/m to (p−1)/(v·m)."""
     plain = compute("pipeline_bubble", {"stages": 8, "microbatches": 16})
@@ -228,6 +379,58 @@ def test_chinchilla_at_gophers_budget_is_70b_on_1_4t() -> None:
     assert cost.extra["tokens_opt"] == pytest.approx(1.4e12, rel=0.02)
     # spending the budget as C = 6·N·D again, checked with numbers only
     assert 6 * cost.extra["params_opt"] * cost.extra["tokens_opt"] == pytest.approx(5.76e23)
+
+
+def test_chinchilla_rule_is_hoffmanns_20_tokens_per_parameter() -> None:
+    """Chinchilla itself (Table 3 and §4): 70B parameters on 1.4T tokens."""
+    assert compute("chinchilla").extra["tokens_per_param"] == 1.4e12 / 70e9
+    chinchilla = compute("training", {"params": 70e9, "tokens": 1.4e12})
+    assert chinchilla.extra["times_chinchilla"] == pytest.approx(1)
+
+
+def test_params_growth_follows_hoffmanns_table_3() -> None:
+    """Hoffmann et al. 2022, Table 3: 67B is compute-optimal at 5.76·10²³ FLOPs, 1T at
+    1.27·10²⁶; the budget grows 220-fold, the model 1000/67 ≈ 14.9-fold."""
+    cost = compute("chinchilla", {"compute": 1.27e26, "baseline": 5.76e23})
+    assert cost.extra["params_growth"] == pytest.approx(1000 / 67, rel=0.01)
+    assert compute("chinchilla", {"compute": 1e24}).extra["params_growth"] == 1
+
+
+def test_gopher_is_four_times_chinchilla_optimal() -> None:
+    """Hoffmann et al. 2022 §1: at Gopher's budget (5.76·10²³ FLOPs) the optimal model is
+    4× smaller than Gopher's 280B, Chinchilla's 70B."""
+    cost = compute("chinchilla", {"compute": 5.76e23, "params": 280e9})
+    assert cost.extra["size_ratio"] == pytest.approx(4, rel=0.02)
+
+
+@pytest.mark.parametrize(("small", "extra"), [(13e9, 1e23), (30e9, 3e23), (7e9, 5e22)])
+def test_payoff_tokens_is_where_lifetime_compute_curves_cross(small, extra) -> None:
+    """Lifetime compute of Chinchilla 70B and of a smaller model trained with ΔC more, each
+    serving at Kaplan's 2·N FLOPs per token, tabulated; the small one wins from the payoff."""
+    served = np.arange(0, 2e13, 1e8)
+    big = 2 * 70e9 * served
+    small_total = extra + 2 * small * served
+    crossing = served[np.argmax(small_total <= big)]
+    cost = compute(
+        "chinchilla", {"compute": 6 * 70e9 * 1.4e12, "params": small, "extra_compute": extra}
+    )
+    assert crossing - 1e8 < cost.extra["payoff_tokens"] <= crossing
+
+
+def test_payoff_needs_a_model_smaller_than_optimal() -> None:
+    with pytest.raises(CostError, match="smaller than N_opt"):
+        compute("chinchilla", {"compute": 5.88e23, "params": 80e9, "extra_compute": 1e23})
+
+
+def test_training_compares_with_gpt3_and_breaks_even_with_serving() -> None:
+    """GPT-3 (175B on 300B tokens) used 3.14·10²³ FLOPs (Brown et al. 2020, Table D.1), the
+    default baseline. Chinchilla's published 5.76·10²³ FLOPs, served at Kaplan's 2·N per
+    token, equal about 4.1·10¹² served tokens."""
+    gpt3 = compute("training", {"params": 175e9, "tokens": 300e9})
+    assert gpt3.extra["times_baseline"] == pytest.approx(1, rel=0.01)
+    assert gpt3.extra["tokens_per_param"] == pytest.approx(300 / 175)
+    chinchilla = compute("training", {"params": 70e9, "tokens": 1.4e12})
+    assert chinchilla.extra["breakeven_tokens"] == pytest.approx(5.76e23 / (2 * 70e9), rel=0.03)
 
 
 # --------------------------------------------------------------------------- mfu
@@ -252,6 +455,39 @@ def test_mfu_matches_palms_46_2_percent() -> None:
     assert cost.extra["mfu_without_attention"] < cost.extra["mfu"]
 
 
+@pytest.mark.parametrize(
+    ("layers", "d", "seq"), [(32, 4096, 4096), (118, 12288, 2048), (2, 64, 512)]
+)
+def test_mfu_attention_share_matches_einsum_path_counts(layers, d, seq) -> None:
+    """QKᵀ and P·V of one sequence, counted by einsum_path, per token, forward and backward
+    (× 3), over all layers, against 6·N for the weights."""
+    forward = einsum_flops("td,sd->ts", (seq, d), (seq, d)) + einsum_flops(
+        "ts,sd->td", (seq, seq), (seq, d)
+    )
+    attention = 3 * layers * forward / seq
+    n = 6.74e9
+    params = {"params": n, "tokens_per_second": 1, "gpus": 1, "peak": 1}
+    cost = compute("mfu", {**params, "layers": layers, "d": d, "seq": seq})
+    assert cost.extra["attention_share"] == pytest.approx(attention / (6 * n + attention))
+
+
+def test_target_tokens_per_second_reproduces_palms_throughput() -> None:
+    """PaLM 540B at its published 46.2 % MFU ran 238.3K tokens/s (arXiv 2204.02311, App. B)."""
+    cost = compute(
+        "mfu",
+        {
+            "params": 540.35e9,
+            "gpus": 6144,
+            "peak": 275e12,
+            "layers": 118,
+            "d": 48 * 256,
+            "seq": 2048,
+            "target": 0.462,
+        },
+    )
+    assert cost.extra["target_tokens_per_second"] == pytest.approx(238.3e3, rel=2e-3)
+
+
 def test_mfu_without_shape_counts_6n_only() -> None:
     cost = compute(
         "mfu", {"params": 1e9, "tokens_per_second": 1e4, "gpus": 1, "peak": 1e14, "layers": 0}
@@ -271,6 +507,14 @@ def test_mfu_without_shape_counts_6n_only() -> None:
         ("pipeline_bubble", ["bubble_fraction"]),
         ("chinchilla", ["params_opt", "tokens_opt"]),
         ("mfu", ["mfu"]),
+        ("allreduce", ["steps"]),
+        ("activations", ["tp_allreduces", "attention_share"]),
+        ("pipeline_bubble", ["microbatches_needed"]),
+        ("train_memory", ["zero3_min_gpus"]),
+        ("chinchilla", ["tokens_per_param", "params_growth", "size_ratio", "payoff_tokens"]),
+        ("mfu", ["attention_share", "target_tokens_per_second"]),
+        ("training", ["times_baseline", "tokens_per_param", "times_chinchilla"]),
+        ("training", ["breakeven_tokens"]),
     ],
 )
 def test_the_issue_names_are_quantities(op: str, names: list[str]) -> None:
