@@ -19,10 +19,10 @@ import math
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from test_costs import einsum_flops
 
 from engine.costs import CostError, compute, quantities
 from quizapp.cli import main
-from test_costs import einsum_flops
 
 # --------------------------------------------------------------------------- train_memory
 
