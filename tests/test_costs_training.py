@@ -206,7 +206,9 @@ class _TensorParallel:
         return np.sum(parts, axis=0)
 
 
-def _block_forward(tp: _TensorParallel, x: np.ndarray, w1: np.ndarray, w2: np.ndarray):
+def _block_forward(
+    tp: _TensorParallel, x: np.ndarray, w1: np.ndarray, w2: np.ndarray
+) -> tuple[np.ndarray, list[np.ndarray]]:
     """Shoeybi et al. 2019 §3, Figure 3: first GEMM split by columns, a shard-local middle
     (GeLU for the MLP, the heads for attention; tanh here), second GEMM split by rows, then
     g all-reduces the partial outputs."""
@@ -215,7 +217,13 @@ def _block_forward(tp: _TensorParallel, x: np.ndarray, w1: np.ndarray, w2: np.nd
     return tp.allreduce([hid @ b for hid, b in zip(hidden, w2s, strict=True)]), hidden
 
 
-def _block_backward(tp, x, w1, w2, hidden, grad_out):
+def _block_backward(
+    tp: _TensorParallel,
+    w1: np.ndarray,
+    w2: np.ndarray,
+    hidden: list[np.ndarray],
+    grad_out: np.ndarray,
+) -> np.ndarray:
     """The backward of one block; f's backward all-reduces the input gradients."""
     w1s, w2s = np.array_split(w1, tp.t, axis=1), np.array_split(w2, tp.t, axis=0)
     parts = [
@@ -224,28 +232,38 @@ def _block_backward(tp, x, w1, w2, hidden, grad_out):
     return tp.allreduce(parts)
 
 
-def _train_step(tp: _TensorParallel, x: np.ndarray, layers: list, recompute: bool):
-    """Forward and backward through layers of two residual blocks (attention, MLP); with
-    `recompute`, the forward keeps only each layer's input and runs again in the backward."""
-    inputs, saved = [], []
+Layer = list[tuple[np.ndarray, np.ndarray]]
+
+
+def _layer_forward(
+    tp: _TensorParallel, x: np.ndarray, weights: Layer
+) -> tuple[np.ndarray, list[list[np.ndarray]]]:
+    """One layer: the attention block, then the MLP block, each with its residual."""
+    hiddens = []
+    for w1, w2 in weights:
+        out, hidden = _block_forward(tp, x, w1, w2)
+        hiddens.append(hidden)
+        x = x + out
+    return x, hiddens
+
+
+def _train_step(
+    tp: _TensorParallel, x: np.ndarray, layers: list[Layer], recompute: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Forward and backward through the layers; with `recompute`, the forward keeps only each
+    layer's input and runs again in the backward (full activation recomputation)."""
+    inputs: list[np.ndarray] = []
+    saved: list[list[list[np.ndarray]] | None] = []
     for weights in layers:
         inputs.append(x)
-        kept = []
-        for w1, w2 in weights:
-            out, hidden = _block_forward(tp, x, w1, w2)
-            kept.append((x, hidden))
-            x = x + out
-        saved.append(None if recompute else kept)
+        x, hiddens = _layer_forward(tp, x, weights)
+        saved.append(None if recompute else hiddens)
     grad = np.ones_like(x)
     for weights, x_in, kept in reversed(list(zip(layers, inputs, saved, strict=True))):
-        if kept is None:  # recompute this layer's forward from its input
-            kept, y = [], x_in
-            for w1, w2 in weights:
-                out, hidden = _block_forward(tp, y, w1, w2)
-                kept.append((y, hidden))
-                y = y + out
-        for (w1, w2), (block_in, hidden) in reversed(list(zip(weights, kept, strict=True))):
-            grad = grad + _block_backward(tp, block_in, w1, w2, hidden, grad)
+        if kept is None:
+            kept = _layer_forward(tp, x_in, weights)[1]
+        for (w1, w2), hidden in reversed(list(zip(weights, kept, strict=True))):
+            grad = grad + _block_backward(tp, w1, w2, hidden, grad)
     return x, grad
 
 
