@@ -551,8 +551,10 @@ def _row_tasks(nq: int, nk: int, bq: int, causal: bool) -> list[tuple[int, int]]
 
 
 def _row_norms(x: Array) -> Array:
-    """‖x‖ of every row (…, n, d) -> (…, n): einsum, several times faster than linalg.norm."""
-    return np.sqrt(np.einsum("...i,...i->...", x, x))
+    """‖x‖ of every row (…, n, d) -> (…, n): einsum, several times faster than linalg.norm
+    (on rows of a 2-D view: einsum's broadcasting over leading axes is slower)."""
+    rows = x.reshape(-1, x.shape[-1])
+    return np.sqrt(np.einsum("ij,ij->i", rows, rows)).reshape(x.shape[:-1])
 
 
 def _within_band(row_max: Array, *, first: bool) -> bool:
