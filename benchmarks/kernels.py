@@ -10,9 +10,10 @@ attention's GFLOP/s are its 4·n²·d matmul FLOPs per second).
 Targets (issue 4) for flash_attention at n = 4096, d = 64, float32: ≥ 2.5× faster than
 attention, ≥ 45 % of the matmul peak, and peak extra memory (tracemalloc) linear in n and
 at most 1/8 of attention's at n = 8192. Target (issue 11): a causal call ≥ 1.8× faster than
-a non-causal one at the same shape (it skips the key blocks above the diagonal), measured in
-interleaved rounds of one run (median of the rounds' ratios); when torch is installed, torch's CPU SDPA is timed in the same
-rounds (torch is never a dependency). `python -m benchmarks.kernels --causal` runs only that.
+a non-causal one at the same shape (it skips the key blocks above the diagonal), judged on
+the median of the ratios of interleaved rounds in one run; when torch is installed, torch's
+CPU SDPA is timed in the same rounds (torch is never a dependency).
+`python -m benchmarks.kernels --causal` runs only that.
 """
 
 from __future__ import annotations
