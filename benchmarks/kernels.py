@@ -48,6 +48,8 @@ def best_time(fn: Callable[[], object], min_time: float = 1.0, max_repeats: int 
 
 
 def peak_bytes(fn: Callable[[], object]) -> int:
+    """Peak traced allocation of one call, flash's kept scratch buffers included."""
+    K.release_scratch()
     tracemalloc.start()
     try:
         fn()

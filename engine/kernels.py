@@ -416,12 +416,17 @@ def _hidden(rows: int, cols: int, offset: int) -> NDArray[np.bool_]:
 
 
 _LOCAL = threading.local()
+_KEPT: list[dict[str, Array]] = []  # every thread's kept buffers, for release_scratch
 
 
 def _scratch(name: str, shape: tuple[int, ...], dtype: np.dtype) -> Array:
     """An uninitialised buffer, kept per thread under `name` when small (SCRATCH_KEEP_BYTES)
     and reused by the next call that asks for the same shape and dtype."""
-    kept: dict[str, Array] = _LOCAL.__dict__.setdefault("buffers", {})
+    kept: dict[str, Array] | None = getattr(_LOCAL, "buffers", None)
+    if kept is None:
+        kept = _LOCAL.buffers = {}
+        with _POOL_LOCK:
+            _KEPT.append(kept)
     buf = kept.get(name)
     if buf is not None and buf.shape == shape and buf.dtype == dtype:
         return buf
@@ -431,6 +436,14 @@ def _scratch(name: str, shape: tuple[int, ...], dtype: np.dtype) -> Array:
     else:
         kept.pop(name, None)
     return buf
+
+
+def release_scratch() -> None:
+    """Drop the buffers flash_attention keeps between calls, in every thread: a memory
+    measurement that starts after this counts them in the call it measures."""
+    with _POOL_LOCK:
+        for kept in _KEPT:
+            kept.clear()
 
 
 @dataclass(frozen=True)

@@ -317,6 +317,7 @@ def test_flash_attention_shifts_only_when_the_scores_need_it(first, later):
 
 
 def _peak(fn) -> int:
+    K.release_scratch()  # buffers kept from earlier calls count in the call measured
     tracemalloc.start()
     try:
         fn()
@@ -465,6 +466,22 @@ def test_causal_row_tasks_cover_the_rows_once_largest_first(nq, nk, bq):
     assert K._row_tasks(nq, nk, bq, causal=False) == [
         (i0, min(i0 + bq, nq)) for i0 in range(0, nq, bq)
     ]
+
+
+def test_released_scratch_counts_again_in_a_memory_measurement():
+    """Buffers kept from an earlier call would hide from tracemalloc; after release_scratch
+    the call measured allocates them again (the 64×128 float32 score tile at least)."""
+    rng = np.random.default_rng(24)
+    q, k, v = (rand(rng, 300, 16, dtype=np.float32) for _ in range(3))
+    K.flash_attention(q, k, v, block=(64, 128))
+    tracemalloc.start()
+    try:
+        K.flash_attention(q, k, v, block=(64, 128))
+        warm = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    measured = _peak(lambda: K.flash_attention(q, k, v, block=(64, 128)))
+    assert measured - warm >= 64 * 128 * 4
 
 
 def test_flash_reuses_its_scratch_without_mixing_up_calls():
