@@ -16,6 +16,7 @@ import glob
 import math
 import os
 import threading
+import weakref
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -415,18 +416,25 @@ def _hidden(rows: int, cols: int, offset: int) -> NDArray[np.bool_]:
     return mask
 
 
+class _Kept(dict[str, Array]):
+    """One thread's kept buffers (a dict subclass, so a WeakSet can hold it: the buffers of
+    a thread that ended are freed with it; hashed by identity, as a set needs)."""
+
+    __hash__ = object.__hash__  # type: ignore[assignment]
+
+
 _LOCAL = threading.local()
-_KEPT: list[dict[str, Array]] = []  # every thread's kept buffers, for release_scratch
+_KEPT: weakref.WeakSet[_Kept] = weakref.WeakSet()  # every live thread's, for release_scratch
 
 
 def _scratch(name: str, shape: tuple[int, ...], dtype: np.dtype) -> Array:
     """An uninitialised buffer, kept per thread under `name` when small (SCRATCH_KEEP_BYTES)
     and reused by the next call that asks for the same shape and dtype."""
-    kept: dict[str, Array] | None = getattr(_LOCAL, "buffers", None)
+    kept: _Kept | None = getattr(_LOCAL, "buffers", None)
     if kept is None:
-        kept = _LOCAL.buffers = {}
+        kept = _LOCAL.buffers = _Kept()
         with _POOL_LOCK:
-            _KEPT.append(kept)
+            _KEPT.add(kept)
     buf = kept.get(name)
     if buf is not None and buf.shape == shape and buf.dtype == dtype:
         return buf
@@ -442,7 +450,7 @@ def release_scratch() -> None:
     """Drop the buffers flash_attention keeps between calls, in every thread: a memory
     measurement that starts after this counts them in the call it measures."""
     with _POOL_LOCK:
-        for kept in _KEPT:
+        for kept in list(_KEPT):
             kept.clear()
 
 

@@ -484,6 +484,23 @@ def test_released_scratch_counts_again_in_a_memory_measurement():
     assert measured - warm >= 64 * 128 * 4
 
 
+def test_a_finished_threads_kept_scratch_is_freed_with_it():
+    """Each thread that calls flash keeps its own buffers; when it ends they go too, so
+    demos run from short-lived worker threads do not pile them up."""
+    import gc
+    import threading
+
+    rng = np.random.default_rng(25)
+    q, k, v = (rand(rng, 300, 16, dtype=np.float32) for _ in range(3))
+    before = len(K._KEPT)
+    t = threading.Thread(target=K.flash_attention, args=(q, k, v))
+    t.start()
+    t.join()
+    del t
+    gc.collect()
+    assert len(K._KEPT) == before
+
+
 def test_flash_reuses_its_scratch_without_mixing_up_calls():
     """Scratch buffers are kept between calls: a second call with other inputs of the same
     shape (threaded and not) is exact, and the first call's result is left untouched."""
