@@ -16,6 +16,7 @@ import glob
 import math
 import os
 import threading
+import weakref
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -369,35 +370,41 @@ def _pool() -> tuple[ThreadPoolExecutor | None, int]:
 NO_SHIFT_BAND = 40.0
 
 
-#: Width of the key tiles a causal call cuts a block that crosses the diagonal into. Only
-#: tiles some query row can see are computed, so the masked (wasted) work per block of query
-#: rows is one triangle CAUSAL_TILE keys wide instead of a whole block: at n = 4096 with
-#: 512×512 blocks a causal call computes 52 % of the scores, not the 56 % of whole blocks.
+#: Height of the row strips a causal call cuts the diagonal of each block of query rows into
+#: (a staircase): each strip of CAUSAL_TILE rows computes, in one tile, the keys from the end
+#: of the whole key blocks up to its own last row. Only one triangle CAUSAL_TILE wide per
+#: block of query rows is masked work: at n = 4096 with 512×512 blocks a causal call computes
+#: 52 % of the scores, not the 56 % of whole blocks, in four tiles per diagonal instead of a
+#: whole block's worth of thin ones.
 CAUSAL_TILE = 128
+
+#: Scratch buffers up to this size are kept per thread between calls: fresh memory costs a
+#: page fault per 4 KiB on first touch (≈ 0.15 ms per MiB here), as much as a whole tile.
+SCRATCH_KEEP_BYTES = 8 << 20
 
 
 def key_tiles(
     i0: int, i1: int, nk: int, bk: int, *, causal: bool, tile: int = CAUSAL_TILE
-) -> list[tuple[int, int, int]]:
-    """The score tiles query rows [i0, i1) compute, in order: (first row, first key, end key).
+) -> list[tuple[int, int, int, int]]:
+    """The score tiles query rows [i0, i1) compute, in order: (first row, end row, first key,
+    end key), each rows [first row, end row) against keys [first key, end key).
 
-    Each tile is rows [first row, i1) against keys [first key, end key); rows before its
-    first row see none of its keys. Without `causal` these are the key blocks of width bk.
-    With `causal` (query i sees keys j ≤ i), key blocks wholly above the diagonal are never
-    listed, blocks wholly below it are listed whole, and a block the diagonal crosses is cut
-    into tiles `tile` keys wide, each starting at the first row that sees its first key.
-    The first tile always starts at key 0 and row i0, so every row's state starts there.
+    Without `causal` these are the key blocks of width bk for all rows. With `causal` (query
+    i sees keys j ≤ i), key blocks wholly below the diagonal are listed whole, for all rows,
+    and the keys from there on (the blocks the diagonal crosses; blocks wholly above it are
+    never listed) form a staircase: strips of `tile` rows, each against the keys up to its
+    own last row, so each strip is one tile whose masked part is one small triangle. Every
+    row's first tile starts at key 0, so its softmax state starts there.
     """
     if not causal:
-        return [(i0, j0, min(j0 + bk, nk)) for j0 in range(0, nk, bk)]
-    tiles = []
+        return [(i0, i1, j0, min(j0 + bk, nk)) for j0 in range(0, nk, bk)]
     kend = min(nk, i1)  # keys j ≥ i1 are hidden from every row of the block
-    for j0 in range(0, kend, bk):
-        j1 = min(j0 + bk, kend)
-        if j1 - 1 <= i0:  # every row sees every key of the block
-            tiles.append((i0, j0, j1))
-        else:
-            tiles.extend((max(i0, c0), c0, min(c0 + tile, j1)) for c0 in range(j0, j1, tile))
+    whole = min(kend, (i0 + 1) // bk * bk)  # keys [0, whole) are seen by every row
+    tiles = [(i0, i1, j0, min(j0 + bk, whole)) for j0 in range(0, whole, bk)]
+    for r0 in range(max(i0, whole), i1, tile):  # rows before `whole` see none of the rest
+        r1 = min(r0 + tile, i1)
+        if whole < min(kend, r1):
+            tiles.append((r0, r1, whole, min(kend, r1)))
     return tiles
 
 
@@ -409,6 +416,44 @@ def _hidden(rows: int, cols: int, offset: int) -> NDArray[np.bool_]:
     return mask
 
 
+class _Kept(dict[str, Array]):
+    """One thread's kept buffers (a dict subclass, so a WeakSet can hold it: the buffers of
+    a thread that ended are freed with it; hashed by identity, as a set needs)."""
+
+    __hash__ = object.__hash__  # type: ignore[assignment]
+
+
+_LOCAL = threading.local()
+_KEPT: weakref.WeakSet[_Kept] = weakref.WeakSet()  # every live thread's, for release_scratch
+
+
+def _scratch(name: str, shape: tuple[int, ...], dtype: np.dtype) -> Array:
+    """An uninitialised buffer, kept per thread under `name` when small (SCRATCH_KEEP_BYTES)
+    and reused by the next call that asks for the same shape and dtype."""
+    kept: _Kept | None = getattr(_LOCAL, "buffers", None)
+    if kept is None:
+        kept = _LOCAL.buffers = _Kept()
+        with _POOL_LOCK:
+            _KEPT.add(kept)
+    buf = kept.get(name)
+    if buf is not None and buf.shape == shape and buf.dtype == dtype:
+        return buf
+    buf = np.empty(shape, dtype)
+    if buf.nbytes <= SCRATCH_KEEP_BYTES:
+        kept[name] = buf
+    else:
+        kept.pop(name, None)
+    return buf
+
+
+def release_scratch() -> None:
+    """Drop the buffers flash_attention keeps between calls, in every thread: a memory
+    measurement that starts after this counts them in the call it measures."""
+    with _POOL_LOCK:
+        for kept in list(_KEPT):
+            kept.clear()
+
+
 @dataclass(frozen=True)
 class _FlashJob:
     """One flash_attention call's inputs, shared read-only by its workers (`out` excepted:
@@ -418,63 +463,63 @@ class _FlashJob:
     k: Array  # (batch, nk, d)
     vaug: Array  # (batch, nk, dv + 1): V with a column of ones
     out: Array  # (batch, nq, dv)
-    q_norm: Array  # ‖q‖ of every row, scaled
-    k_norm: Array
+    k_norm: Array  # ‖k‖ of every key
+    k_max: Array  # the largest ‖k‖ of each batch item
     scale: float
     bq: int
     bk: int
     causal: bool
 
 
-def _flash_rows(job: _FlashJob, tasks: deque[tuple[int, int]]) -> None:
-    """Take (batch, first query row) tasks from the shared queue until it is empty, each with
-    the online softmax over the key tiles of `key_tiles`.
+def _flash_rows(job: _FlashJob, tasks: deque[tuple[int, int, int]]) -> None:
+    """Take (batch, first query row, end row) tasks from the shared queue until it is empty,
+    each with the online softmax over the tiles of `key_tiles`.
 
     V carries an extra column of ones, so the same matmul that accumulates P·V also
     accumulates the softmax denominator ℓ = Σ exp(s − m), rescaled with it. The shift m
     is any value that keeps exp in range (it cancels in the final division): 0 while the
-    scores allow it, else the running row max, as in FlashAttention. A tile that starts
-    below the block's first row updates only the rows from its first row on.
+    scores allow it, else the running row max, as in FlashAttention. A tile that covers only
+    some rows of the block updates only those rows.
     """
     q, k, vaug, out, bq, bk, causal = job.q, job.k, job.vaug, job.out, job.bq, job.bk, job.causal
-    nq, nk, dv = q.shape[-2], k.shape[-2], out.shape[-1]
+    nq, nk, d, dv = q.shape[-2], k.shape[-2], q.shape[-1], out.shape[-1]
     dtype = q.dtype
     scale = dtype.type(job.scale)
-    q_buf = np.empty((bq, q.shape[-1]), dtype)
-    s_buf = np.empty((bq, min(bk, nk)), dtype)
-    acc = np.empty((bq, dv + 1), dtype)
-    tmp = np.empty_like(acc)
-    m = np.empty((bq, 1), dtype)
+    rows_max = min(bq, nq)
+    s_size = max(rows_max * min(bk, nk), min(CAUSAL_TILE, rows_max) * min(bq + bk, nk))
+    s_flat = _scratch("scores", (s_size,), dtype)  # each tile a contiguous view of it
+    q_buf = _scratch("queries", (rows_max, d), dtype)
+    acc = _scratch("acc", (rows_max, dv + 1), dtype)
+    tmp = _scratch("acc_tmp", (rows_max, dv + 1), dtype)
+    m = np.empty((rows_max, 1), dtype)
     m_blk = np.empty_like(m)
     alpha = np.empty_like(m)
     while True:
         try:
-            bi, i0 = tasks.popleft()  # atomic: workers share the queue without a lock
+            bi, i0, i1 = tasks.popleft()  # atomic: workers share the queue without a lock
         except IndexError:
             return
-        i1 = min(i0 + bq, nq)
         r = i1 - i0
-        q_blk, k_b, v_b = q_buf[:r], k[bi], vaug[bi]
+        q_blk, k_b, v_b, k_norm = q_buf[:r], k[bi], vaug[bi], job.k_norm[bi]
         np.multiply(q[bi, i0:i1], scale, out=q_blk)  # fold 1/√d into the block's queries
         shifted = False  # whether m holds the running row max (else the shift is 0)
-        q_largest = job.q_norm[bi, i0:i1].max()
+        q_largest = math.sqrt(float(np.einsum("ij,ij->i", q_blk, q_blk).max()))
         # ‖q‖·‖k‖ bounds every score: when the block's largest bound is inside the band no
         # tile needs its own check (one test per task instead of one per tile).
-        in_band = q_largest * job.k_norm[bi].max() <= NO_SHIFT_BAND
-        for r0, j0, j1 in key_tiles(i0, i1, nk, bk, causal=causal, tile=CAUSAL_TILE):
-            lo = r0 - i0  # rows [i0, r0) see none of this tile's keys
-            a, a_tmp = acc[lo:r], tmp[lo:r]
-            mr, mb, al = m[lo:r], m_blk[lo:r], alpha[lo:r]
-            s = s_buf[: r - lo, : j1 - j0]
-            np.matmul(q_blk[lo:], k_b[j0:j1].T, out=s)
-            masked_rows = min(r - lo, j1 - 1 - r0)  # rows with some key j > i in the tile
-            if causal and masked_rows > 0:
-                np.copyto(s[:masked_rows], -np.inf, where=_hidden(masked_rows, j1 - j0, r0 - j0))
-            if in_band or (
-                not shifted and q_largest * job.k_norm[bi, j0:j1].max() <= NO_SHIFT_BAND
-            ):
+        in_band = q_largest * float(job.k_max[bi]) <= NO_SHIFT_BAND
+        for r0, r1, j0, j1 in key_tiles(i0, i1, nk, bk, causal=causal, tile=CAUSAL_TILE):
+            lo, hi = r0 - i0, r1 - i0
+            cols = j1 - j0
+            s = s_flat[: (hi - lo) * cols].reshape(hi - lo, cols)
+            np.matmul(q_blk[lo:hi], k_b[j0:j1].T, out=s)
+            if causal and j1 - 1 > r0:  # the first row does not see the tile's last key
+                c0 = max(0, r0 - j0)  # hidden keys lie at columns > c0 + local row
+                np.copyto(s[:, c0:], -np.inf, where=_hidden(hi - lo, cols - c0, r0 - j0 - c0))
+            a = acc[lo:hi]
+            if in_band or (not shifted and q_largest * k_norm[j0:j1].max() <= NO_SHIFT_BAND):
                 np.exp(s, out=s)  # every |score| is within the band: no max needed
             else:
+                mr, mb = m[lo:hi], m_blk[lo:hi]
                 np.max(s, axis=1, keepdims=True, out=mb)
                 if not shifted and _within_band(mb, first=j0 == 0):
                     np.exp(s, out=s)
@@ -487,6 +532,7 @@ def _flash_rows(job: _FlashJob, tasks: deque[tuple[int, int]]) -> None:
                     if not shifted:
                         m[:r] = 0  # what was accumulated so far used the shift 0
                         shifted = True
+                    al = alpha[lo:hi]
                     np.maximum(mb, mr, out=mb)
                     np.subtract(mr, mb, out=al)
                     np.exp(al, out=al)  # rescale factor for what was accumulated so far
@@ -497,14 +543,39 @@ def _flash_rows(job: _FlashJob, tasks: deque[tuple[int, int]]) -> None:
             if j0 == 0:
                 np.matmul(s, v_b[j0:j1], out=a)
             else:
+                a_tmp = tmp[lo:hi]
                 np.matmul(s, v_b[j0:j1], out=a_tmp)
                 a += a_tmp
         np.divide(acc[:r, :dv], acc[:r, dv:], out=out[bi, i0:i1])
 
 
+def _row_tasks(nq: int, nk: int, bq: int, causal: bool) -> list[tuple[int, int]]:
+    """The (first, end) query rows of each task, in the order workers take them.
+
+    Without `causal` these are the blocks of bq rows. With it, tasks differ in size (the
+    last rows see the most keys), so they are queued largest first and the workers take
+    them from a shared queue as they get free: the work stays balanced, on a busy machine
+    too. The first block, the smallest, is split into its staircase strips (`key_tiles`,
+    the same tiles) so that the last tasks are short and neither worker waits long for the
+    other at the end.
+    """
+    blocks = [(i0, min(i0 + bq, nq)) for i0 in range(0, nq, bq)]
+    if not causal:
+        return blocks
+    first, rest = blocks[0], blocks[1:]
+    strips = [(r0, min(r0 + CAUSAL_TILE, first[1])) for r0 in range(0, first[1], CAUSAL_TILE)]
+
+    def work(rows: tuple[int, int]) -> int:  # scores computed, about
+        return (rows[1] - rows[0]) * min(nk, rows[1])
+
+    return sorted(rest + strips, key=work, reverse=True)
+
+
 def _row_norms(x: Array) -> Array:
-    """‖x‖ of every row (…, n, d) -> (…, n): einsum, several times faster than linalg.norm."""
-    return np.sqrt(np.einsum("...i,...i->...", x, x))
+    """‖x‖ of every row (…, n, d) -> (…, n): einsum, several times faster than linalg.norm
+    (on rows of a 2-D view: einsum's broadcasting over leading axes is slower)."""
+    rows = x.reshape(-1, x.shape[-1])
+    return np.sqrt(np.einsum("ij,ij->i", rows, rows)).reshape(x.shape[:-1])
 
 
 def _within_band(row_max: Array, *, first: bool) -> bool:
@@ -529,8 +600,8 @@ def flash_attention(
     for each block of query rows it walks over blocks of keys keeping a running max m and
     sum ℓ per row (Milakov & Gimelshein 2018), rescaling the partial output when m grows.
     Extra memory is O(block + n·d) instead of O(n²). Same FLOPs as `attention`; with
-    `causal`, key blocks wholly above the diagonal are never computed and the blocks it
-    crosses are cut into thin tiles (`key_tiles`), so about half the FLOPs.
+    `causal`, key blocks wholly above the diagonal are never computed and the diagonal is
+    cut into a staircase of row strips (`key_tiles`), so about half the FLOPs.
 
     block: int (same for queries and keys) or (query rows, keys); default FLASH_BLOCK.
     workers: threads over query blocks (default: one per core when BLAS can be limited to
@@ -549,16 +620,13 @@ def flash_attention(
     if batch == 0 or nq == 0:
         return out.reshape(*lead, nq, dv)
     q3, k3 = q_.reshape(batch, nq, d), k_.reshape(batch, nk, d)
-    vaug = np.empty((batch, nk, dv + 1), q_.dtype)
+    vaug = _scratch("values", (batch, nk, dv + 1), q_.dtype)
     vaug[..., :dv] = v_.reshape(batch, nk, dv)
     vaug[..., dv] = 1.0
-    sc = _scale(d, scale)
-    job = _FlashJob(q3, k3, vaug, out, _row_norms(q3) * abs(sc), _row_norms(k3), sc, bq, bk, causal)
-    # Largest tasks first (causal: the last query rows see the most keys), taken from a shared
-    # queue by whichever worker is free: the work stays balanced, on a busy machine too.
-    starts = range(0, nq, bq)
-    order = sorted(starts, key=lambda i0: -min(nk, i0 + bq)) if causal else starts
-    tasks = deque((bi, i0) for i0 in order for bi in range(batch))
+    k_norm = _row_norms(k3)
+    k_max = k_norm.max(axis=-1) if nk else np.zeros(batch, q_.dtype)
+    job = _FlashJob(q3, k3, vaug, out, k_norm, k_max, _scale(d, scale), bq, bk, causal)
+    tasks = deque((bi, i0, i1) for i0, i1 in _row_tasks(nq, nk, bq, causal) for bi in range(batch))
     pool, available = _pool()
     n_workers = min(available if workers is None else max(1, workers), len(tasks))
     if pool is None or n_workers < 2 or batch * nq * nk < 1 << 20:

@@ -317,6 +317,7 @@ def test_flash_attention_shifts_only_when_the_scores_need_it(first, later):
 
 
 def _peak(fn) -> int:
+    K.release_scratch()  # buffers kept from earlier calls count in the call measured
     tracemalloc.start()
     try:
         fn()
@@ -401,41 +402,119 @@ def test_flash_attention_leaves_blas_threading_as_it_found_it():
 
 @pytest.mark.parametrize(
     ("nq", "nk", "bq", "bk", "tile"),
-    [(37, 37, 7, 7, 3), (300, 300, 64, 128, 32), (1000, 1000, 512, 512, 128), (90, 40, 16, 5, 2)],
+    [
+        (37, 37, 7, 7, 3),
+        (300, 300, 64, 128, 32),
+        (1000, 1000, 512, 512, 128),
+        (90, 40, 16, 5, 2),
+        (700, 700, 300, 200, 128),
+        (40, 90, 16, 5, 3),
+    ],
 )
 def test_causal_key_tiles_cover_each_visible_score_once_and_skip_masked_blocks(
     nq, nk, bq, bk, tile
 ):
-    """Every (query i, key j ≤ i) pair is computed exactly once; masked work is one thin
-    triangle per block of query rows, never a key block wholly above the diagonal."""
+    """Every (query i, key j ≤ i) pair is computed exactly once, each row's first tile starts
+    at key 0 (where its softmax state starts); masked work is one thin triangle per strip,
+    never a key block wholly above the diagonal."""
     count = np.zeros((nq, nk), dtype=int)
     for i0 in range(0, nq, bq):
         i1 = min(i0 + bq, nq)
-        tiles = K.key_tiles(i0, i1, nk, bk, causal=True, tile=tile)
-        assert tiles[0][:2] == (i0, 0)  # every row's softmax state starts at key 0
-        for r0, j0, j1 in tiles:
-            assert i0 <= r0 < i1 and 0 <= j0 < j1 <= nk
-            assert j0 <= r0  # the tile's first row sees its first key: nothing wholly hidden
-            count[r0:i1, j0:j1] += 1
+        first_key = {}
+        for r0, r1, j0, j1 in K.key_tiles(i0, i1, nk, bk, causal=True, tile=tile):
+            assert i0 <= r0 < r1 <= i1 and 0 <= j0 < j1 <= nk
+            assert j0 <= r0  # the tile's first row sees its first key: no row wholly hidden
+            assert r1 - r0 == i1 - i0 or r1 - r0 <= tile  # whole block, or one strip
+            for i in range(r0, r1):
+                first_key.setdefault(i, j0)
+            count[r0:r1, j0:j1] += 1
+        assert all(first_key[i] == 0 for i in range(i0, i1))
     visible = np.tril(np.ones((nq, nk), dtype=bool))
     assert np.all(count[visible] == 1)
     wasted = int(count[~visible].sum())
-    assert wasted <= math.ceil(nq / bq) * tile * (tile - 1) // 2 + nq * tile  # thin triangles
+    strips = sum(math.ceil((min(i0 + bq, nq) - i0) / tile) for i0 in range(0, nq, bq))
+    assert wasted <= strips * tile * (tile - 1) // 2  # one thin triangle per strip
     full = [K.key_tiles(i0, min(i0 + bq, nq), nk, bk, causal=False) for i0 in range(0, nq, bq)]
     assert all(
-        [(i0, j0) for i0, j0, _ in t] == [(t[0][0], j) for j in range(0, nk, bk)] for t in full
+        [(r0, r1, j0) for r0, r1, j0, _ in t] == [(t[0][0], t[0][1], j) for j in range(0, nk, bk)]
+        for t in full
     )
 
 
-def test_causal_flash_at_4096_computes_about_half_the_scores():
-    """The issue's shape: n = 4096 with the default blocks computes < 53 % of n² scores."""
+def test_causal_flash_at_4096_computes_about_half_the_scores_in_few_tiles():
+    """The issue's shape: n = 4096 with the default blocks computes < 53 % of n² scores, and
+    each diagonal is four strips, not a block's worth of thin tiles."""
     n, (bq, bk) = 4096, K.FLASH_BLOCK
-    area = sum(
-        (min(i0 + bq, n) - r0) * (j1 - j0)
-        for i0 in range(0, n, bq)
-        for r0, j0, j1 in K.key_tiles(i0, min(i0 + bq, n), n, bk, causal=True)
-    )
+    tiles = [t for i0 in range(0, n, bq) for t in K.key_tiles(i0, i0 + bq, n, bk, causal=True)]
+    area = sum((r1 - r0) * (j1 - j0) for r0, r1, j0, j1 in tiles)
     assert area / n**2 < 0.53  # whole blocks on the diagonal would be 0.5625
+    assert len(tiles) == 28 + 8 * 4  # 28 whole blocks below the diagonal, 4 strips on each
+
+
+@pytest.mark.parametrize(("nq", "nk", "bq"), [(4096, 4096, 512), (1531, 1531, 100), (40, 90, 16)])
+def test_causal_row_tasks_cover_the_rows_once_largest_first(nq, nk, bq):
+    """Workers take tasks in queue order: every query row belongs to exactly one task, the
+    tasks come largest first, and the last ones are short strips, not a whole block."""
+    tasks = K._row_tasks(nq, nk, bq, causal=True)
+    rows = np.zeros(nq, dtype=int)
+    for i0, i1 in tasks:
+        rows[i0:i1] += 1
+    assert np.all(rows == 1)
+    work = [(i1 - i0) * min(nk, i1) for i0, i1 in tasks]
+    assert work == sorted(work, reverse=True)
+    assert tasks[-1][1] - tasks[-1][0] <= min(K.CAUSAL_TILE, bq)
+    assert K._row_tasks(nq, nk, bq, causal=False) == [
+        (i0, min(i0 + bq, nq)) for i0 in range(0, nq, bq)
+    ]
+
+
+def test_released_scratch_counts_again_in_a_memory_measurement():
+    """Buffers kept from an earlier call would hide from tracemalloc; after release_scratch
+    the call measured allocates them again (the 64×128 float32 score tile at least)."""
+    rng = np.random.default_rng(24)
+    q, k, v = (rand(rng, 300, 16, dtype=np.float32) for _ in range(3))
+    K.flash_attention(q, k, v, block=(64, 128))
+    tracemalloc.start()
+    try:
+        K.flash_attention(q, k, v, block=(64, 128))
+        warm = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    measured = _peak(lambda: K.flash_attention(q, k, v, block=(64, 128)))
+    assert measured - warm >= 64 * 128 * 4
+
+
+def test_a_finished_threads_kept_scratch_is_freed_with_it():
+    """Each thread that calls flash keeps its own buffers; when it ends they go too, so
+    demos run from short-lived worker threads do not pile them up."""
+    import gc
+    import threading
+
+    rng = np.random.default_rng(25)
+    q, k, v = (rand(rng, 300, 16, dtype=np.float32) for _ in range(3))
+    before = len(K._KEPT)
+    t = threading.Thread(target=K.flash_attention, args=(q, k, v))
+    t.start()
+    t.join()
+    del t
+    gc.collect()
+    assert len(K._KEPT) == before
+
+
+def test_flash_reuses_its_scratch_without_mixing_up_calls():
+    """Scratch buffers are kept between calls: a second call with other inputs of the same
+    shape (threaded and not) is exact, and the first call's result is left untouched."""
+    rng = np.random.default_rng(23)
+    calls = [tuple(rand(rng, 1100, 16, dtype=np.float32) for _ in range(3)) for _ in range(2)]
+    got = []
+    for q, k, v in calls:
+        got.append(K.flash_attention(q, k, v, causal=True, workers=2))
+        got.append(K.flash_attention(q, k, v, causal=True, workers=1))
+    for i, (q, k, v) in enumerate(calls):
+        want = K.attention(*(x.astype(np.float64) for x in (q, k, v)), causal=True)
+        for out in got[2 * i : 2 * i + 2]:
+            np.testing.assert_allclose(out, want, atol=5e-5)
+    assert not np.shares_memory(got[0], got[2])
 
 
 @pytest.mark.parametrize("workers", [1, 2])
