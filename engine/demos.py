@@ -527,13 +527,6 @@ def reference_line(
     return [math.exp(my + slope * (math.log(v) - mx)) for v in values]
 
 
-def get_demo(name: str) -> Demo:
-    try:
-        return DEMOS[name]
-    except KeyError:
-        raise DemoError(f"unknown demo {name!r}; choose one of: {', '.join(DEMOS)}") from None
-
-
 def sweep_values(demo: Demo, start: float, stop: float) -> list[int]:
     """Geometric sweep start → stop (inclusive of the ends), as distinct integers."""
     if start <= 0 or stop <= 0:
