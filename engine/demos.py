@@ -553,10 +553,8 @@ def sweep_values(demo: Demo, start: float, stop: float) -> list[int]:
 
 def _model(demo: Demo, params: Params, quantity: str) -> float | None:
     """A cost-model quantity of one call (FLOPs times `flops_factor`); None if it has none."""
-    try:
-        from engine.costs import compute
-    except ImportError:  # pragma: no cover - costs.py is part of the engine
-        return None
+    from engine.costs import compute  # sympy: imported when a model is first asked for
+
     try:
         cost = compute(demo.op, demo.cost_params(params))
         value = cost.quantity(quantity) * (demo.flops_factor(params) if quantity == "flops" else 1)
