@@ -18,7 +18,11 @@ from engine.formula.functions import FUNCTION_NAMES, PRINTED_NAME
 from engine.formula.grammar import SUBSCRIPTS, SUPERSCRIPTS, Token, tokenize
 from engine.units import format_exact
 
-_SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+#: The parser reads superscripts and subscripts as plain text; these write them back.
+_SUPERSCRIPT = str.maketrans({plain: sup for sup, plain in reversed(SUPERSCRIPTS.items())})
+_SUBSCRIPT = str.maketrans({plain: sub for sub, plain in SUBSCRIPTS.items()})
+#: The variables written as a raised letter (2ⁿ, n^d as nᵈ).
+_SUPERSCRIPT_LETTER = {plain: sup for sup, plain in SUPERSCRIPTS.items() if plain.isalpha()}
 
 
 def number_text(value: float | sympy.Expr) -> str:
@@ -28,7 +32,7 @@ def number_text(value: float | sympy.Expr) -> str:
         return format_exact(float(round(v)))
     if abs(v) >= 1e16 or (v != 0 and abs(v) < 1e-3):
         mantissa, exp = f"{v:.4g}".split("e") if "e" in f"{v:.4g}" else (f"{v:.4g}", "0")
-        return f"{mantissa}×10{str(int(exp)).translate(_SUP)}"
+        return f"{mantissa}×10{str(int(exp)).translate(_SUPERSCRIPT)}"
     return f"{v:.4g}"
 
 
@@ -98,9 +102,9 @@ def _render(e: sympy.Expr, order: tuple[str, ...]) -> str:
             return "1/" + _atom(sympy.Pow(base, -ex), order)
         b = _atom(base, order)
         if ex.is_Integer:
-            return b + str(int(ex)).translate(_SUP)
+            return b + str(int(ex)).translate(_SUPERSCRIPT)
         if ex.is_Symbol:
-            sup = {"n": "ⁿ", "d": "ᵈ", "k": "ᵏ", "m": "ᵐ", "r": "ʳ", "x": "ˣ"}.get(ex.name)
+            sup = _SUPERSCRIPT_LETTER.get(ex.name)
             if sup:
                 return b + sup
         if ex.is_Rational:
@@ -175,9 +179,6 @@ def _size_key(t: sympy.Expr, order: tuple[str, ...] = ()) -> tuple[float, str]:
 
 # -- spelling a formula as written ---------------------------------------------
 
-#: The parser reads superscripts and subscripts as plain text; these write them back.
-_SUPERSCRIPT = str.maketrans({plain: sup for sup, plain in reversed(SUPERSCRIPTS.items())})
-_SUBSCRIPT = str.maketrans({plain: sub for sub, plain in SUBSCRIPTS.items()})
 _ENDS_OPERAND = frozenset({"num", "name", "rp", "sup", "bang"})
 _STARTS_OPERAND = frozenset({"num", "name", "lp", "sqrt"})
 
