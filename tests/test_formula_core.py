@@ -132,3 +132,19 @@ def test_out_of_time_is_a_retry_not_a_wrong_answer(monkeypatch: pytest.MonkeyPat
     verdict = check(spec, "n^2*d + n*d^2 + log(n)", {})
     assert verdict.valid is False and "in time" in verdict.feedback
     assert interpret(spec, "n^2 d").startswith("?")
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("0.0001", "0.0001"),  # was 0.0001×10⁰
+        ("0.0005", "0.0005"),
+        ("12345.6", "1.235×10⁴"),  # was 1.235e+04
+        ("1.5e-7", "1.5×10⁻⁷"),
+        ("1e20", "1×10²⁰"),
+        ("1234567", "1,234,567"),
+    ],
+)
+def test_the_echo_writes_a_number_as_a_person_would(typed: str, shown: str) -> None:
+    """What the answer box echoes for a plain number: no `e+04`, no `×10⁰`."""
+    assert interpret({"kind": "number", "value": "1"}, typed) == shown

@@ -26,14 +26,16 @@ _SUPERSCRIPT_LETTER = {plain: sup for sup, plain in SUPERSCRIPTS.items() if plai
 
 
 def number_text(value: float | sympy.Expr) -> str:
-    """A plain number: integers with thousands separators, others in 4 significant digits."""
+    """A plain number: integers with thousands separators, others in 4 significant digits,
+    written with ×10ⁿ where 4 digits need an exponent (never `e+04`, never `×10⁰`)."""
     v = float(value)
     if abs(v) < 1e16 and abs(v) >= 1 and abs(v - round(v)) <= 1e-9 * abs(v):
         return format_exact(float(round(v)))
-    if abs(v) >= 1e16 or (v != 0 and abs(v) < 1e-3):
-        mantissa, exp = f"{v:.4g}".split("e") if "e" in f"{v:.4g}" else (f"{v:.4g}", "0")
-        return f"{mantissa}×10{str(int(exp)).translate(_SUPERSCRIPT)}"
-    return f"{v:.4g}"
+    text = f"{v:.4g}"
+    if "e" not in text:
+        return text
+    mantissa, exp = text.split("e")
+    return f"{mantissa}×10{str(int(exp)).translate(_SUPERSCRIPT)}"
 
 
 def render(expr: sympy.Expr, order: Sequence[str] = ()) -> str:
