@@ -49,6 +49,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from quizapp.answer_markdown import answer_markdown
+from quizapp.words import count
 
 if TYPE_CHECKING:
     from quizapp.recording import Answer
@@ -1052,22 +1053,22 @@ def report_markdown(report: Report) -> str:
     out.append("")
     out.append(
         f"Time: {format_clock(report.used_seconds)} used of {format_clock(report.total_seconds)}"
-        f" · {over} question{'s' if over != 1 else ''} over budget"
+        f" · {count(over, 'question')} over budget"
     )
     recall = sum(1 for it in report.ungraded if it.status != BROKEN)
     broken = len(report.ungraded) - recall
     if recall:
         out.append("")
         out.append(
-            f"{recall} recall answer{'s are' if recall != 1 else ' is'} not in the score yet: "
+            f"{count(recall, 'recall answer is', 'recall answers are')} not in the score yet: "
             "compare it with the model answer below and grade it yourself (in the app: "
             "1 again · 2 hard · 3 good · 4 easy); a graded answer counts like any other."
         )
     if broken:
         out.append("")
         out.append(
-            f"{broken} question{'s' if broken != 1 else ''} could not be graded (a pack problem; "
-            f"run `quizapp validate`) and {'are' if broken != 1 else 'is'} left out of the score."
+            f"{count(broken, 'question')} could not be graded (a pack problem; "
+            f"run `quizapp validate`) and {'is' if broken == 1 else 'are'} left out of the score."
         )
     if report.seed is not None and not report.weighted:
         out.append("")

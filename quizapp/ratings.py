@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from fsrs import Card, Rating
 
-from quizapp.scheduling import rating_for, scheduler_for
+from quizapp.scheduling import new_card, rating_for, scheduler_for
 
 if TYPE_CHECKING:
     from quizapp.store import ReviewLogRow, Store
@@ -67,7 +67,8 @@ def _intervals(store: Store, card: Card, now: datetime) -> dict[Rating, timedelt
 def next_intervals(store: Store, question_id: str, now: datetime) -> dict[Rating, timedelta]:
     """How long each rating would put the question away if it were reviewed at `now`."""
     row = store.get_card(question_id)
-    return _intervals(store, Card(due=now) if row is None else Card.from_json(row.card_json), now)
+    card = new_card(question_id, now) if row is None else Card.from_json(row.card_json)
+    return _intervals(store, card, now)
 
 
 def review_intervals(
@@ -81,7 +82,11 @@ def review_intervals(
     row = _review_of(store, question_id, attempt_id)
     if row is None:
         return None
-    card = Card(due=row.ts) if row.card_before is None else Card.from_json(row.card_before)
+    card = (
+        new_card(question_id, row.ts)
+        if row.card_before is None
+        else Card.from_json(row.card_before)
+    )
     return Rating(row.rating), _intervals(store, card, row.ts)
 
 

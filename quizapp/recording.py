@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
+from quizapp.words import count
+
 if TYPE_CHECKING:
     from fsrs import Rating
 
@@ -196,8 +198,7 @@ class Recorder:
         n = len(self.pending)
         if not n:
             return None
-        what = "1 answer is" if n == 1 else f"{n} answers are"
         return (
-            f"{what} not saved yet: {self.error or 'waiting'}. "
+            f"{count(n, 'answer is', 'answers are')} not saved yet: {self.error or 'waiting'}. "
             "Kept in memory and saved as soon as the database can be written."
         )

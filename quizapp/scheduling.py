@@ -29,6 +29,7 @@ __all__ = [
     "Rating",
     "due",
     "due_count",
+    "new_card",
     "next_due",
     "rating_for",
     "review",
@@ -112,9 +113,13 @@ def _utc(now: datetime | None) -> datetime:
     return now.astimezone(UTC)
 
 
-def _card_id(question_id: str) -> int:
-    # A stable id per question. Card() without one sleeps 1 ms to make a unique timestamp.
-    return zlib.crc32(question_id.encode("utf-8"))
+def new_card(question_id: str, now: datetime) -> Card:
+    """The card of a question never reviewed, due at `now`.
+
+    Its id is stable per question: Card() without one reads the wall clock and sleeps
+    1 ms to make a unique timestamp.
+    """
+    return Card(card_id=zlib.crc32(question_id.encode("utf-8")), due=now)
 
 
 def review(
@@ -138,7 +143,7 @@ def review(
     with store.transaction():
         row = store.get_card(question_id)
         before = None if row is None else Card.from_json(row.card_json)
-        card = before or Card(card_id=_card_id(question_id), due=now)
+        card = before or new_card(question_id, now)
         after, _log = scheduler_for(store).review_card(card, rating, review_datetime=now)
         store.put_card(question_id, after.to_json(), after.due, after.last_review)
         elapsed = None

@@ -165,9 +165,10 @@ def import_payload(store: Store, payload: Mapping[str, Any]) -> Imported:
         existing = {_attempt_key(a.to_dict()): a.id for a in store.attempts()}
         new_ids: dict[Any, int | None] = {}
         for raw in payload.get("attempts") or []:
-            key = _attempt_key(_attempt_from(raw).to_dict())
+            attempt = _attempt_from(raw)
+            key = _attempt_key(attempt.to_dict())
             if key not in existing:
-                existing[key] = store.record_attempt(_attempt_from(raw))
+                existing[key] = store.record_attempt(attempt)
                 counts["attempts"] += 1
             new_ids[raw.get("id")] = existing[key]
 

@@ -142,21 +142,25 @@ def _progress(store: Store, known: Mapping[str, Sequence[str]]) -> Progress:
 
 def render_progress(p: Progress) -> str:
     """The spaced-repetition part of the plain-terminal report."""
+    from quizapp.progress import ACTIVITY_WEEKS, LEECH_FAILURES, RETENTION_DAYS
+
     lines = ["", "Spaced repetition"]
     measured = p.measured_retention
     lines.append(
-        f"  retention (last 30 days): {_pct(measured)} recalled of {p.retention_reviews} "
+        f"  retention (last {RETENTION_DAYS} days): {_pct(measured)} recalled of {p.retention_reviews} "
         f"reviews; aiming for {_pct(p.desired_retention)}"
     )
     week = sum(n for _, n in p.forecast[:7])
     lines.append(f"  due: {p.forecast[0][1] if p.forecast else 0} today, {week} this week")
-    lines.append(f"  answers in the last 12 weeks: {sum(n for _, n in p.activity)}")
+    lines.append(f"  answers in the last {ACTIVITY_WEEKS} weeks: {sum(n for _, n in p.activity)}")
     if p.topics:
         lines.append("  weakest topics (recall now · accuracy):")
         for t in p.topics[:5]:
             lines.append(f"    {t.topic:<24} {_pct(t.retrievability):>5} · {_pct(t.accuracy)}")
     if p.leeches:
-        lines.append("  leeches (failed 8 times or more; worth a look by the pack's author):")
+        lines.append(
+            f"  leeches (failed {LEECH_FAILURES} times or more; worth a look by the pack's author):"
+        )
         for qid, failures in p.leeches:
             lines.append(f"    {qid}  ({failures} failures)")
     return "\n".join(lines)
