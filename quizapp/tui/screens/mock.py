@@ -70,55 +70,8 @@ if TYPE_CHECKING:
 AUTOSAVE_SECONDS = 5.0
 
 
-class ConfirmFinishScreen(ModalScreen[bool]):
-    """Ask before ending the interview early."""
-
-    DEFAULT_CSS = """
-    ConfirmFinishScreen { align: center middle; }
-    ConfirmFinishScreen > Vertical {
-        width: 64; max-width: 95%; height: auto;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
-    ConfirmFinishScreen Static { padding: 1 0; }
-    ConfirmFinishScreen Horizontal { height: auto; align-horizontal: right; }
-    ConfirmFinishScreen Button { margin-left: 1; }
-    """
-
-    HELP_TITLE = "Finish the interview?"
-    HELP = "Unanswered questions count as missed in the report."
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Finish", id="finish-yes", tooltip="End and see the report"),
-        Binding("n,escape", "answer(False)", "Go on", id="finish-no", tooltip="Back to it"),
-    ]
-
-    def __init__(self, unanswered: int) -> None:
-        super().__init__()
-        self.unanswered = unanswered
-
-    def compose(self) -> ComposeResult:
-        left = (
-            f"{self.unanswered} question{'s are' if self.unanswered != 1 else ' is'} "
-            "still unanswered and will count as missed. "
-            if self.unanswered
-            else ""
-        )
-        with Vertical():
-            yield Static(f"{left}End the interview now and see the report?")
-            with Horizontal():
-                yield Button("Finish \\[y]", id="finish-yes", variant="primary")
-                yield Button("Go on \\[n]", id="finish-no")
-        yield Footer()  # its own keys, over the footer of the screen underneath
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "finish-yes")
-
-    def action_answer(self, value: bool) -> None:
-        self.dismiss(value)
-
-
 class MockChoiceScreen(ModalScreen["str | None"]):
-    """A question with a few answers, each a button and a key; Esc answers None."""
+    """A question with a few answers, each a button and a key; Esc (or `back`) answers None."""
 
     DEFAULT_CSS = """
     MockChoiceScreen { align: center middle; }
@@ -134,11 +87,15 @@ class MockChoiceScreen(ModalScreen["str | None"]):
     HELP_TITLE = "Mock interview"
     HELP = "Press the key shown on a button (or click it); **Esc** goes back."
 
-    def __init__(self, text: str, choices: list[tuple[str, str, str]]) -> None:
-        """`choices`: (key, label, value) for each button, the first one the default."""
+    def __init__(
+        self, text: str, choices: list[tuple[str, str, str]], back: str = "Back \\[Esc]"
+    ) -> None:
+        """`choices`: (key, label, value) for each button, the first one the default;
+        `back`: the label of the last button, which answers None."""
         super().__init__()
         self.text = text
         self.choices = choices
+        self.back = back
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -150,8 +107,8 @@ class MockChoiceScreen(ModalScreen["str | None"]):
                         id=f"choice-{value}",
                         variant="primary" if i == 0 else "default",
                     )
-                yield Button("Back \\[Esc]", id="choice-back")
-        yield Footer()  # its keys are on its buttons; this hides the screen underneath's
+                yield Button(self.back, id="choice-back")
+        yield Footer()  # shows only its own keys, hiding the footer of the screen underneath
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         button = event.button.id or ""
@@ -167,6 +124,39 @@ class MockChoiceScreen(ModalScreen["str | None"]):
                 event.stop()
                 self.dismiss(value)
                 return
+
+    def action_answer(self, value: str | None) -> None:
+        self.dismiss(value)
+
+
+class ConfirmFinishScreen(MockChoiceScreen):
+    """Ask before ending the interview early: answers "finish", or None to go on."""
+
+    DEFAULT_CSS = "ConfirmFinishScreen > Vertical { width: 64; }"
+
+    HELP_TITLE = "Finish the interview?"
+    HELP = "Unanswered questions count as missed in the report."
+
+    # The same keys as the buttons, listed so that the footer names them.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "y", "answer('finish')", "Finish", id="finish-yes", tooltip="End and see the report"
+        ),
+        Binding("n,escape", "answer(None)", "Go on", id="finish-no", tooltip="Back to it"),
+    ]
+
+    def __init__(self, unanswered: int) -> None:
+        left = (
+            f"{unanswered} question{'s are' if unanswered != 1 else ' is'} "
+            "still unanswered and will count as missed. "
+            if unanswered
+            else ""
+        )
+        super().__init__(
+            f"{left}End the interview now and see the report?",
+            [("y", "Finish", "finish")],
+            back="Go on \\[n]",
+        )
 
 
 class MockScreen(WorkerFailures, Screen[None]):
@@ -858,8 +848,8 @@ another window says so and takes it over only if you ask.
             if r is None and not (i == self.interview.current and self.current_text().strip())
         )
 
-        def answer(confirmed: bool | None) -> None:
-            if confirmed and self._ready():
+        def answer(choice: str | None) -> None:
+            if choice == "finish" and self._ready():
                 assert self.interview is not None
                 self.interview.finish(self.app.clock(), reason="done")
                 self._finalise()
