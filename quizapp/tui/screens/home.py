@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from quizapp.packs import Library
-    from quizapp.store import Store, Summary
+    from quizapp.store import Store
     from quizapp.tui.app import QuizApp
 
 #: (option id, label, the app action it runs)
@@ -123,41 +123,21 @@ between the modes and the tables.
             self.refresh_progress()
 
     def refresh_progress(self) -> None:
-        """Fill both tables from the library and the store's summary (read in a worker)."""
+        """Fill both tables from the library and the store's summary."""
         library = self.app.library
-        if library is None or not library.questions:
-            packs = self.query_one("#packs-table", DataTable)
-            topics = self.query_one("#topics-table", DataTable)
-            packs.loading = topics.loading = False
-            packs.clear()
-            topics.clear()
-            message = self.app.library_error or "No question packs found."
-            self.query_one("#home-summary", Static).update(message)
-            return
-        self._progress_worker(library)
-
-    @work(thread=True, exclusive=True, group="home-progress", exit_on_error=False)
-    def _progress_worker(self, library: Library) -> None:
-        """The store's summary reads the whole history: never on the UI thread."""
-        store = self.app.store
-        now = self.app.now()
-        try:
-            known = {q.qid: tuple(q.topics) for q in library.questions}
-            summary = store.summary(known, now=now) if store is not None else None
-        except Exception as exc:  # a broken history must not break home
-            self.app.call_from_thread(
-                self.query_one("#home-summary", Static).update, f"progress unavailable: {exc}"
-            )
-            return
-        self.app.call_from_thread(self._show_progress, library, summary, now)
-
-    def _show_progress(self, library: Library, summary: Summary | None, now: datetime) -> None:
         packs = self.query_one("#packs-table", DataTable)
         topics = self.query_one("#topics-table", DataTable)
         packs.loading = topics.loading = False
         packs.clear()
         topics.clear()
         summary_line = self.query_one("#home-summary", Static)
+        if library is None or not library.questions:
+            summary_line.update(self.app.library_error or "No question packs found.")
+            return
+        known = {q.qid: tuple(q.topics) for q in library.questions}
+        store = self.app.store
+        now = self.app.now()
+        summary = store.summary(known, now=now) if store is not None else None
         by_pack = {g.name: g for g in summary.by_pack} if summary else {}
         by_topic = {g.name: g for g in summary.by_topic} if summary else {}
         for pack in library.packs:
@@ -194,7 +174,7 @@ between the modes and the tables.
         )
         modes = self.query_one("#modes", OptionList)
         modes.replace_option_prompt("due", f"Practise ({due} due)  \\[n]")
-        if self.app.store is not None:
+        if store is not None:
             self._plan_worker()
 
     @work(thread=True, exclusive=True, group="home-plan", exit_on_error=False)
