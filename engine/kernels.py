@@ -11,8 +11,10 @@ where the shape allows; integer inputs are computed in float64.
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import functools
 import glob
+import itertools
 import math
 import os
 import threading
@@ -20,7 +22,8 @@ import weakref
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -370,12 +373,13 @@ def _pool() -> tuple[ThreadPoolExecutor | None, int]:
 NO_SHIFT_BAND = 40.0
 
 
-#: Height of the row strips a causal call cuts the diagonal of each block of query rows into
-#: (a staircase): each strip of CAUSAL_TILE rows computes, in one tile, the keys from the end
-#: of the whole key blocks up to its own last row. Only one triangle CAUSAL_TILE wide per
-#: block of query rows is masked work: at n = 4096 with 512×512 blocks a causal call computes
-#: 52 % of the scores, not the 56 % of whole blocks, in four tiles per diagonal instead of a
-#: whole block's worth of thin ones.
+#: Width of the key strips a causal call cuts the diagonal of each block of query rows into
+#: (a staircase of columns): the strip of keys [c, c + CAUSAL_TILE) is one tile for the rows
+#: from c to the end of the block, so each tile is as tall as the rows that see its keys
+#: and only its top CAUSAL_TILE rows hold masked scores (one small triangle). At n = 4096
+#: with 512×512 blocks a causal call computes 51 % of the scores, not the 56 % of whole
+#: blocks; tall, narrow tiles keep the matmuls efficient (measured against 128-row strips,
+#: which ran 3–4 % slower: benchmarks/kernels.py).
 CAUSAL_TILE = 128
 
 #: Scratch buffers up to this size are kept per thread between calls: fresh memory costs a
@@ -390,21 +394,19 @@ def key_tiles(
     end key), each rows [first row, end row) against keys [first key, end key).
 
     Without `causal` these are the key blocks of width bk for all rows. With `causal` (query
-    i sees keys j ≤ i), key blocks wholly below the diagonal are listed whole, for all rows,
-    and the keys from there on (the blocks the diagonal crosses; blocks wholly above it are
-    never listed) form a staircase: strips of `tile` rows, each against the keys up to its
-    own last row, so each strip is one tile whose masked part is one small triangle. Every
-    row's first tile starts at key 0, so its softmax state starts there.
+    i sees keys j ≤ i), the keys before i0, seen by every row, come in whole blocks of width
+    bk; the keys from i0 on (the diagonal; keys after the last row are never listed) form a
+    staircase of columns: strips of `tile` keys, each for the rows from its first key on, so
+    each strip is one tile whose masked part is the small triangle in its top rows. Every
+    row's first tile starts at key 0 (where its softmax state starts), and each row meets its
+    keys in increasing order.
     """
     if not causal:
         return [(i0, i1, j0, min(j0 + bk, nk)) for j0 in range(0, nk, bk)]
+    whole = min(nk, i0)  # keys [0, i0] are seen by every row of the block
     kend = min(nk, i1)  # keys j ≥ i1 are hidden from every row of the block
-    whole = min(kend, (i0 + 1) // bk * bk)  # keys [0, whole) are seen by every row
     tiles = [(i0, i1, j0, min(j0 + bk, whole)) for j0 in range(0, whole, bk)]
-    for r0 in range(max(i0, whole), i1, tile):  # rows before `whole` see none of the rest
-        r1 = min(r0 + tile, i1)
-        if whole < min(kend, r1):
-            tiles.append((r0, r1, whole, min(kend, r1)))
+    tiles += [(c0, i1, c0, min(c0 + tile, kend)) for c0 in range(whole, kend, tile)]
     return tiles
 
 
@@ -414,6 +416,14 @@ def _hidden(rows: int, cols: int, offset: int) -> NDArray[np.bool_]:
     mask = np.triu(np.ones((rows, cols), dtype=bool), offset + 1)
     mask.flags.writeable = False
     return mask
+
+
+@functools.lru_cache(maxsize=8)
+def _ones(n: int, dtype: np.dtype) -> Array:
+    """A read-only vector of n ones: P·1 is the softmax denominator of the rows of P."""
+    ones = np.ones(n, dtype)
+    ones.flags.writeable = False
+    return ones
 
 
 class _Kept(dict[str, Array]):
@@ -454,14 +464,49 @@ def release_scratch() -> None:
             kept.clear()
 
 
+class _Rows(NamedTuple):
+    """Query rows [i0, i1) of batch item bi against every key they see, tile after tile
+    (`key_tiles`), with a running shift when the scores need one; written to `out`."""
+
+    bi: int
+    i0: int
+    i1: int
+
+
+class _Below(NamedTuple):
+    """Causal, scores within the band: rows [i0, i1) of item bi, in the diagonal block that
+    starts at key `start`, against the keys before it (which all those rows see), in whole
+    blocks; summed into `job.below`. The block itself is a `_Diagonals` task's, and whichever
+    of a block's tasks finishes last writes its rows to `out`."""
+
+    bi: int
+    i0: int
+    i1: int
+    start: int
+
+
+class _Diagonals(NamedTuple):
+    """Causal, scores within the band: the diagonal blocks b0 … b1 − 1 of item bi (each bq
+    rows against the same bq keys) as one batch of matmuls over the blocks, strip by strip
+    (`diagonal_strips`); summed into `job.diagonal`."""
+
+    bi: int
+    b0: int
+    b1: int
+
+
+_Task = _Rows | _Below | _Diagonals
+
+
 @dataclass(frozen=True)
 class _FlashJob:
-    """One flash_attention call's inputs, shared read-only by its workers (`out` excepted:
-    each task writes its own rows). q is unscaled: a worker scales its block of rows."""
+    """One flash_attention call's inputs, shared read-only by its workers (`out`, `below`,
+    `diagonal` excepted: each task writes its own rows). q is unscaled: a worker scales its
+    rows."""
 
     q: Array  # (batch, nq, d)
     k: Array  # (batch, nk, d)
-    vaug: Array  # (batch, nk, dv + 1): V with a column of ones
+    v: Array  # (batch, nk, dv)
     out: Array  # (batch, nq, dv)
     k_norm: Array  # ‖k‖ of every key
     k_max: Array  # the largest ‖k‖ of each batch item
@@ -469,106 +514,277 @@ class _FlashJob:
     bq: int
     bk: int
     causal: bool
+    below: Array | None = None  # (batch, nq, dv + 1): what _Below tasks sum
+    diagonal: Array | None = None  # (batch, nq, dv + 1): what _Diagonals tasks sum
+    parts: dict[tuple[int, int], int] = field(default_factory=dict)  # (item, block): tasks left
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def _flash_rows(job: _FlashJob, tasks: deque[tuple[int, int, int]]) -> None:
-    """Take (batch, first query row, end row) tasks from the shared queue until it is empty,
-    each with the online softmax over the tiles of `key_tiles`.
-
-    V carries an extra column of ones, so the same matmul that accumulates P·V also
-    accumulates the softmax denominator ℓ = Σ exp(s − m), rescaled with it. The shift m
-    is any value that keeps exp in range (it cancels in the final division): 0 while the
-    scores allow it, else the running row max, as in FlashAttention. A tile that covers only
-    some rows of the block updates only those rows.
-    """
-    q, k, vaug, out, bq, bk, causal = job.q, job.k, job.vaug, job.out, job.bq, job.bk, job.causal
-    nq, nk, d, dv = q.shape[-2], k.shape[-2], q.shape[-1], out.shape[-1]
-    dtype = q.dtype
-    scale = dtype.type(job.scale)
-    rows_max = min(bq, nq)
-    s_size = max(rows_max * min(bk, nk), min(CAUSAL_TILE, rows_max) * min(bq + bk, nk))
-    s_flat = _scratch("scores", (s_size,), dtype)  # each tile a contiguous view of it
-    q_buf = _scratch("queries", (rows_max, d), dtype)
-    acc = _scratch("acc", (rows_max, dv + 1), dtype)
-    tmp = _scratch("acc_tmp", (rows_max, dv + 1), dtype)
-    m = np.empty((rows_max, 1), dtype)
-    m_blk = np.empty_like(m)
-    alpha = np.empty_like(m)
+def _flash_worker(job: _FlashJob, tasks: deque[_Task]) -> None:
+    """Take tasks from the shared queue until it is empty (popleft is atomic: workers share
+    the queue without a lock)."""
     while True:
         try:
-            bi, i0, i1 = tasks.popleft()  # atomic: workers share the queue without a lock
+            task = tasks.popleft()
         except IndexError:
             return
-        r = i1 - i0
-        q_blk, k_b, v_b, k_norm = q_buf[:r], k[bi], vaug[bi], job.k_norm[bi]
-        np.multiply(q[bi, i0:i1], scale, out=q_blk)  # fold 1/√d into the block's queries
-        shifted = False  # whether m holds the running row max (else the shift is 0)
+        if isinstance(task, _Diagonals):
+            _diagonals(job, task)
+        elif isinstance(task, _Below):
+            bi, i0, i1, start = task
+            below = [(i0, i1, j0, min(j0 + job.bk, start)) for j0 in range(0, start, job.bk)]
+            assert job.below is not None
+            _accumulate(job, bi, i0, i1, below, job.below[bi, i0:i1], in_band=True)
+            _part_done(job, bi, start // job.bq)
+        else:
+            bi, i0, i1 = task
+            acc = _scratch("acc", (_rows_max(job), job.out.shape[-1] + 1), job.q.dtype)[: i1 - i0]
+            tiles = key_tiles(i0, i1, job.k.shape[-2], job.bk, causal=job.causal)
+            _accumulate(job, bi, i0, i1, tiles, acc)
+            _normalise(acc, job.out[bi, i0:i1])
+
+
+def _rows_max(job: _FlashJob) -> int:
+    """The most query rows a task of the call has (scratch buffers are this tall)."""
+    return min(job.bq, job.q.shape[-2])
+
+
+def _normalise(acc: Array, out: Array) -> None:
+    """Rows of P·V divided by their softmax denominator (the last column of acc)."""
+    np.divide(acc[:, :-1], acc[:, -1:], out=out)
+
+
+def _accumulate(
+    job: _FlashJob,
+    bi: int,
+    i0: int,
+    i1: int,
+    tiles: list[tuple[int, int, int, int]],
+    acc: Array,
+    *,
+    in_band: bool = False,
+) -> None:
+    """The online softmax of query rows [i0, i1) over `tiles` (in the order of `key_tiles`:
+    every row's first tile starts at key 0), into acc (rows, dv + 1).
+
+    acc holds P·V and, in its last column, the softmax denominator ℓ = Σ exp(s − m)
+    (P times a vector of ones: cheaper than a column of ones appended to V, which costs a
+    copy of V per call and a 65th column the sgemm kernel pads), rescaled together. The shift m
+    is any value that keeps exp in range (it cancels in the final division): 0 while the
+    scores allow it, else the running row max, as in FlashAttention. A tile that covers only
+    some rows of the block updates only those rows. `in_band`: the caller knows that every
+    score is within the band (else it is found out here, per block and per tile).
+    """
+    q, k, bk, causal = job.q, job.k, job.bk, job.causal
+    nk, d, dv = k.shape[-2], q.shape[-1], job.out.shape[-1]
+    dtype = q.dtype
+    r, rows_max = i1 - i0, _rows_max(job)  # scratch of one shape for all of a call's tasks
+    s_flat = _scratch("scores", (rows_max * min(max(bk, CAUSAL_TILE), nk),), dtype)  # tiles: views
+    q_blk = _scratch("queries", (rows_max, d), dtype)[:r]
+    tmp = _scratch("acc_tmp", (rows_max, dv + 1), dtype)
+    m = np.empty((r, 1), dtype)
+    m_blk = np.empty_like(m)
+    alpha = np.empty_like(m)
+    k_b, v_b, k_norm = k[bi], job.v[bi], job.k_norm[bi]
+    ones = _ones(max(bk, CAUSAL_TILE), dtype)
+    np.multiply(q[bi, i0:i1], dtype.type(job.scale), out=q_blk)  # fold 1/√d into the queries
+    shifted = False  # whether m holds the running row max (else the shift is 0)
+    q_largest = 0.0
+    if not in_band:
         q_largest = math.sqrt(float(np.einsum("ij,ij->i", q_blk, q_blk).max()))
         # ‖q‖·‖k‖ bounds every score: when the block's largest bound is inside the band no
         # tile needs its own check (one test per task instead of one per tile).
         in_band = q_largest * float(job.k_max[bi]) <= NO_SHIFT_BAND
-        for r0, r1, j0, j1 in key_tiles(i0, i1, nk, bk, causal=causal, tile=CAUSAL_TILE):
-            lo, hi = r0 - i0, r1 - i0
-            cols = j1 - j0
-            s = s_flat[: (hi - lo) * cols].reshape(hi - lo, cols)
-            np.matmul(q_blk[lo:hi], k_b[j0:j1].T, out=s)
-            if causal and j1 - 1 > r0:  # the first row does not see the tile's last key
-                c0 = max(0, r0 - j0)  # hidden keys lie at columns > c0 + local row
-                np.copyto(s[:, c0:], -np.inf, where=_hidden(hi - lo, cols - c0, r0 - j0 - c0))
-            a = acc[lo:hi]
-            if in_band or (not shifted and q_largest * k_norm[j0:j1].max() <= NO_SHIFT_BAND):
-                np.exp(s, out=s)  # every |score| is within the band: no max needed
+    for r0, r1, j0, j1 in tiles:
+        lo, hi = r0 - i0, r1 - i0
+        cols = j1 - j0
+        s = s_flat[: (hi - lo) * cols].reshape(hi - lo, cols)
+        np.matmul(q_blk[lo:hi], k_b[j0:j1].T, out=s)
+        if causal and j1 - 1 > r0:  # the first rows do not see the tile's last keys
+            top = min(hi - lo, j1 - 1 - r0)  # rows from here on see the whole tile
+            np.copyto(s[:top], -np.inf, where=_hidden(top, cols, r0 - j0))
+        a = acc[lo:hi]
+        if in_band or (not shifted and q_largest * k_norm[j0:j1].max() <= NO_SHIFT_BAND):
+            np.exp(s, out=s)  # every |score| is within the band: no max needed
+        else:
+            mr, mb = m[lo:hi], m_blk[lo:hi]
+            np.max(s, axis=1, keepdims=True, out=mb)
+            if not shifted and _within_band(mb, first=j0 == 0):
+                np.exp(s, out=s)
+            elif j0 == 0:
+                mr[...] = mb
+                np.subtract(s, mr, out=s)
+                np.exp(s, out=s)
+                shifted = True
             else:
-                mr, mb = m[lo:hi], m_blk[lo:hi]
-                np.max(s, axis=1, keepdims=True, out=mb)
-                if not shifted and _within_band(mb, first=j0 == 0):
-                    np.exp(s, out=s)
-                elif j0 == 0:
-                    mr[...] = mb
-                    np.subtract(s, mr, out=s)
-                    np.exp(s, out=s)
+                if not shifted:
+                    m[:] = 0  # what was accumulated so far used the shift 0
                     shifted = True
-                else:
-                    if not shifted:
-                        m[:r] = 0  # what was accumulated so far used the shift 0
-                        shifted = True
-                    al = alpha[lo:hi]
-                    np.maximum(mb, mr, out=mb)
-                    np.subtract(mr, mb, out=al)
-                    np.exp(al, out=al)  # rescale factor for what was accumulated so far
-                    mr[...] = mb
-                    np.subtract(s, mr, out=s)
-                    np.exp(s, out=s)
-                    a *= al
-            if j0 == 0:
-                np.matmul(s, v_b[j0:j1], out=a)
-            else:
-                a_tmp = tmp[lo:hi]
-                np.matmul(s, v_b[j0:j1], out=a_tmp)
-                a += a_tmp
-        np.divide(acc[:r, :dv], acc[:r, dv:], out=out[bi, i0:i1])
+                al = alpha[lo:hi]
+                np.maximum(mb, mr, out=mb)
+                np.subtract(mr, mb, out=al)
+                np.exp(al, out=al)  # rescale factor for what was accumulated so far
+                mr[...] = mb
+                np.subtract(s, mr, out=s)
+                np.exp(s, out=s)
+                a *= al
+        into = a if j0 == 0 else tmp[lo:hi]
+        np.matmul(s, v_b[j0:j1], out=into[:, :dv])
+        np.matmul(s, ones[:cols], out=into[:, dv])
+        if j0:
+            a += into
 
 
-def _row_tasks(nq: int, nk: int, bq: int, causal: bool) -> list[tuple[int, int]]:
-    """The (first, end) query rows of each task, in the order workers take them.
+#: Diagonal blocks are halved down to blocks of at most this many rows: each halving leaves a
+#: square of rows × keys wholly below the diagonal (one batched matmul at near full speed),
+#: and only the small diagonal blocks at the bottom are cut into strips. With 512-row blocks:
+#: one 256 × 256 square and two 256-row diagonals per block, 0.56 of a block's scores
+#: instead of 0.63 in 128-key strips, and about 11 % less time (benchmarks/kernels.py).
+DIAGONAL_LEAF = 256
+#: Width of the key strips of those small diagonal blocks: narrow strips waste the least (a
+#: triangle of DIAGONAL_STRIP² / 2 each); batched over all blocks they stay efficient.
+DIAGONAL_STRIP = 64
 
-    Without `causal` these are the blocks of bq rows. With it, tasks differ in size (the
-    last rows see the most keys), so they are queued largest first and the workers take
-    them from a shared queue as they get free: the work stays balanced, on a busy machine
-    too. The first block, the smallest, is split into its staircase strips (`key_tiles`,
-    the same tiles) so that the last tasks are short and neither worker waits long for the
-    other at the end.
+
+def diagonal_plan(bq: int) -> tuple[int, list[int]]:
+    """How `_diagonals` cuts a diagonal block of bq rows (against the same bq keys): the
+    size of the small diagonal blocks it is halved into, and the sizes of the blocks whose
+    lower-left squares (second half of the rows against the first half of the keys) are
+    computed whole, smallest first."""
+    leaf, halvings = bq, []
+    while leaf > DIAGONAL_LEAF and leaf % 2 == 0:
+        halvings.append(leaf)
+        leaf //= 2
+    return leaf, halvings[::-1]
+
+
+def diagonal_strips(size: int, tile: int = DIAGONAL_STRIP) -> list[tuple[int, int, int]]:
+    """The strips a small diagonal block (size rows against the same keys, causal) is cut
+    into: (first row, first key, end key), each rows [first row, size) against its keys, where
+    first row = first key. The column staircase of `key_tiles`: the masked part of each strip
+    is the triangle in its top rows."""
+    return [(c0, c0, min(c0 + tile, size)) for c0 in range(0, size, tile)]
+
+
+def _diagonals(job: _FlashJob, task: _Diagonals) -> None:
+    """Blocks b0 … b1 − 1 of item bi against their own keys (`diagonal_plan`), as batched
+    matmuls over the blocks: one numpy call per strip or square for all of them, so the GIL
+    is taken once per step, not once per block and step (which slowed two workers on small
+    diagonal tiles). Only for scores within the band: the shift is 0, so these sums simply
+    add to the rows' other keys' (`_part_done`)."""
+    bi, b0, b1 = task
+    assert job.diagonal is not None
+    blocks, bq, d, dv = b1 - b0, job.bq, job.q.shape[-1], job.out.shape[-1]
+    rows = slice(b0 * bq, b1 * bq)
+    dtype = job.q.dtype
+    qd = _scratch("diagonal_queries", (blocks * bq, d), dtype)
+    np.multiply(job.q[bi, rows], dtype.type(job.scale), out=qd)
+    kd, vd = job.k[bi, rows], job.v[bi, rows]
+    acc = job.diagonal[bi, rows]
+    leaf, halvings = diagonal_plan(bq)
+    tile = min(DIAGONAL_STRIP, leaf)
+    largest = max([blocks * bq * tile] + [blocks * bq * h // 4 for h in halvings])
+    s_flat = _scratch("diagonal_scores", (largest,), dtype)
+    t_flat = _scratch("diagonal_tmp", (blocks * bq * (dv + 1),), dtype)
+
+    def step(q_: Array, k_: Array, v_: Array, into: Array, mask: bool) -> None:
+        """(m, h, d) queries against (m, w, d) keys, exp, into (m, h, dv + 1)."""
+        (m, h, _), w = q_.shape, k_.shape[1]
+        s = s_flat[: m * h * w].reshape(m, h, w)
+        np.matmul(q_, k_.transpose(0, 2, 1), out=s)
+        if mask:  # key u after row t in the top w rows
+            np.copyto(s[:, :w], -np.inf, where=_hidden(w, w, 0))
+        np.exp(s, out=s)
+        np.matmul(s, v_, out=into[..., :dv])
+        np.matmul(s, _ones(w, dtype), out=into[..., dv])
+
+    def tmp(m: int, h: int) -> Array:
+        return t_flat[: m * h * (dv + 1)].reshape(m, h, dv + 1)
+
+    m = blocks * bq // leaf  # the small diagonal blocks, strip by strip
+    ql, kl, vl, al = (x.reshape(m, leaf, -1) for x in (qd, kd, vd, acc))
+    for c0, j0, j1 in diagonal_strips(leaf, tile):
+        into = al if c0 == 0 else tmp(m, leaf - c0)
+        step(ql[:, c0:], kl[:, j0:j1], vl[:, j0:j1], into, mask=True)
+        if c0:
+            al[:, c0:] += into
+    for size in halvings:  # then the squares under each halving, smallest first
+        m, h = blocks * bq // size, size // 2
+        qs, ks, vs, as_ = (x.reshape(m, size, -1) for x in (qd, kd, vd, acc))
+        into = tmp(m, h)
+        step(qs[:, h:], ks[:, :h], vs[:, :h], into, mask=False)
+        as_[:, h:] += into
+    for b in range(b0, b1):
+        _part_done(job, bi, b)
+
+
+def _part_done(job: _FlashJob, bi: int, b: int) -> None:
+    """One of block b's tasks is done; the last one adds the parts and writes the rows."""
+    with job.lock:
+        job.parts[bi, b] -= 1
+        if job.parts[bi, b]:
+            return
+    assert job.diagonal is not None and job.below is not None
+    i0, i1 = b * job.bq, (b + 1) * job.bq
+    acc = job.diagonal[bi, i0:i1]
+    if i0:
+        acc += job.below[bi, i0:i1]
+    _normalise(acc, job.out[bi, i0:i1])
+
+
+#: A diagonal strip's score costs about 4/3 of a whole tile's (narrower matmuls, the mask):
+#: measured per score on the 512×128 … 512×512 tiles here (benchmarks/kernels.py).
+_STRIP_COST = 4 / 3
+#: At most this many diagonal blocks in one _Diagonals task: their strips' scores
+#: (8 × 512 × 128 float32 = 2 MiB) stay within a core's L2 cache.
+_DIAGONALS_PER_TASK = 8
+
+
+def _plan(nq: int, nk: int, bq: int, causal: bool, in_band: list[bool]) -> list[tuple[int, _Task]]:
+    """The tasks of one call, each with about how many scores it computes, largest first:
+    workers take them from a shared queue as they get free, so the work stays balanced, on
+    a busy machine too, and the last tasks are short.
+
+    Without `causal`: the blocks of bq query rows (`_Rows`). With it, for an item whose
+    scores are within the band, each whole diagonal block's rows are split in two: the keys
+    before the block (`_Below`) and the block itself (`_Diagonals`, several blocks to a
+    task); the parts simply add up, as no shift is needed. Other rows (`_Rows`) go through
+    their tiles in order, the first block, the smallest, cut into strips of CAUSAL_TILE rows
+    so that no worker waits long for the other at the end.
     """
     blocks = [(i0, min(i0 + bq, nq)) for i0 in range(0, nq, bq)]
     if not causal:
-        return blocks
-    first, rest = blocks[0], blocks[1:]
-    strips = [(r0, min(r0 + CAUSAL_TILE, first[1])) for r0 in range(0, first[1], CAUSAL_TILE)]
-
-    def work(rows: tuple[int, int]) -> int:  # scores computed, about
-        return (rows[1] - rows[0]) * min(nk, rows[1])
-
-    return sorted(rest + strips, key=work, reverse=True)
+        return [
+            ((i1 - i0) * nk, _Rows(bi, i0, i1)) for bi in range(len(in_band)) for i0, i1 in blocks
+        ]
+    plan: list[tuple[int, _Task]] = []
+    diagonals: list[tuple[int, int]] = []  # (item, block) of the whole diagonal blocks
+    for bi, band in enumerate(in_band):
+        whole = [b for b, (i0, i1) in enumerate(blocks) if band and i1 - i0 == bq and i1 <= nk]
+        rest = [blocks[b] for b in range(len(blocks)) if b not in whole]
+        if rest and rest[0][0] == 0:  # the first block: strips
+            r1 = rest.pop(0)[1]
+            rest += [(r0, min(r0 + CAUSAL_TILE, r1)) for r0 in range(0, r1, CAUSAL_TILE)]
+        plan += [((i1 - i0) * min(nk, i1), _Rows(bi, i0, i1)) for i0, i1 in rest]
+        for b in (b for b in whole if b):  # block 0 has no keys before it
+            i0, i1 = bq * b, bq * (b + 1)
+            # The smallest tasks come last: in halves, so that the two workers end together.
+            cuts = [i0, i0 + bq // 2, i1] if b <= 2 and bq >= 256 else [i0, i1]
+            plan += [
+                (bq * (r1 - r0) * b, _Below(bi, r0, r1, i0)) for r0, r1 in itertools.pairwise(cuts)
+            ]
+        diagonals += [(bi, b) for b in whole]
+    strip_work = int(bq * (bq + min(CAUSAL_TILE, bq)) / 2 * _STRIP_COST)
+    largest = max((w for w, _ in plan), default=0)
+    per_task = max(1, min(_DIAGONALS_PER_TASK, largest // strip_work))
+    run: list[int] = []
+    for i, (bi, b) in enumerate(diagonals):  # runs of consecutive blocks of one item
+        run.append(b)
+        nxt = diagonals[i + 1] if i + 1 < len(diagonals) else None
+        if len(run) == per_task or nxt != (bi, b + 1):
+            plan.append((len(run) * strip_work, _Diagonals(bi, run[0], run[-1] + 1)))
+            run = []
+    return sorted(plan, key=lambda wt: wt[0], reverse=True)
 
 
 def _row_norms(x: Array) -> Array:
@@ -601,7 +817,8 @@ def flash_attention(
     sum ℓ per row (Milakov & Gimelshein 2018), rescaling the partial output when m grows.
     Extra memory is O(block + n·d) instead of O(n²). Same FLOPs as `attention`; with
     `causal`, key blocks wholly above the diagonal are never computed and the diagonal is
-    cut into a staircase of row strips (`key_tiles`), so about half the FLOPs.
+    cut into a staircase of key strips (`key_tiles`, `diagonal_strips`), so about half the
+    FLOPs.
 
     block: int (same for queries and keys) or (query rows, keys); default FLASH_BLOCK.
     workers: threads over query blocks (default: one per core when BLAS can be limited to
@@ -620,25 +837,39 @@ def flash_attention(
     if batch == 0 or nq == 0:
         return out.reshape(*lead, nq, dv)
     q3, k3 = q_.reshape(batch, nq, d), k_.reshape(batch, nk, d)
-    vaug = _scratch("values", (batch, nk, dv + 1), q_.dtype)
-    vaug[..., :dv] = v_.reshape(batch, nk, dv)
-    vaug[..., dv] = 1.0
     k_norm = _row_norms(k3)
     k_max = k_norm.max(axis=-1) if nk else np.zeros(batch, q_.dtype)
-    job = _FlashJob(q3, k3, vaug, out, k_norm, k_max, _scale(d, scale), bq, bk, causal)
-    tasks = deque((bi, i0, i1) for i0, i1 in _row_tasks(nq, nk, bq, causal) for bi in range(batch))
+    scale_ = _scale(d, scale)
+    in_band = [False] * batch
+    if causal and nk:  # ‖q‖·‖k‖ bounds every score (Cauchy–Schwarz)
+        q_max = _row_norms(q3).max(axis=-1) * abs(scale_)
+        in_band = [bool(x) for x in q_max * k_max <= NO_SHIFT_BAND]
+    plan = [task for _, task in _plan(nq, nk, bq, causal, in_band)]
+    split = [t for t in plan if not isinstance(t, _Rows)]
+    job = _FlashJob(q3, k3, v_.reshape(batch, nk, dv), out, k_norm, k_max, scale_, bq, bk, causal)
+    if split:
+        job = dataclasses.replace(
+            job,
+            below=_scratch("below", (batch, nq, dv + 1), q_.dtype),
+            diagonal=_scratch("diagonal", (batch, nq, dv + 1), q_.dtype),
+        )
+        for t in split:
+            blocks = range(t.b0, t.b1) if isinstance(t, _Diagonals) else [t.start // bq]
+            for b in blocks:
+                job.parts[t.bi, b] = job.parts.get((t.bi, b), 0) + 1
+    tasks = deque(plan)
     pool, available = _pool()
     n_workers = min(available if workers is None else max(1, workers), len(tasks))
     if pool is None or n_workers < 2 or batch * nq * nk < 1 << 20:
-        _flash_rows(job, tasks)
+        _flash_worker(job, tasks)
     else:
         assert _BLAS is not None
         before = _BLAS.get()
         _BLAS.set_global(1)
         try:
             # The calling thread takes its share too: one thread fewer to wake up.
-            futures = [pool.submit(_flash_rows, job, tasks) for _ in range(n_workers - 1)]
-            _flash_rows(job, tasks)
+            futures = [pool.submit(_flash_worker, job, tasks) for _ in range(n_workers - 1)]
+            _flash_worker(job, tasks)
             for f in futures:
                 f.result()
         finally:

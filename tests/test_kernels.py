@@ -414,58 +414,120 @@ def test_flash_attention_leaves_blas_threading_as_it_found_it():
 def test_causal_key_tiles_cover_each_visible_score_once_and_skip_masked_blocks(
     nq, nk, bq, bk, tile
 ):
-    """Every (query i, key j ≤ i) pair is computed exactly once, each row's first tile starts
-    at key 0 (where its softmax state starts); masked work is one thin triangle per strip,
-    never a key block wholly above the diagonal."""
+    """Every (query i, key j ≤ i) pair is computed exactly once, each row meets its keys in
+    increasing order starting at key 0 (where its softmax state starts); masked work is one
+    thin triangle per key strip, never a key block wholly above the diagonal."""
     count = np.zeros((nq, nk), dtype=int)
     for i0 in range(0, nq, bq):
         i1 = min(i0 + bq, nq)
-        first_key = {}
+        last_key = {}
         for r0, r1, j0, j1 in K.key_tiles(i0, i1, nk, bk, causal=True, tile=tile):
             assert i0 <= r0 < r1 <= i1 and 0 <= j0 < j1 <= nk
             assert j0 <= r0  # the tile's first row sees its first key: no row wholly hidden
-            assert r1 - r0 == i1 - i0 or r1 - r0 <= tile  # whole block, or one strip
+            whole = (r0, r1) == (i0, i1) and j1 <= i0  # keys every row of the block sees
+            assert whole or (r1 == i1 and r0 == j0 and j1 - j0 <= tile)  # or one key strip
             for i in range(r0, r1):
-                first_key.setdefault(i, j0)
+                assert last_key.get(i, 0) == j0  # in order, from key 0, no gap
+                last_key[i] = j1
             count[r0:r1, j0:j1] += 1
-        assert all(first_key[i] == 0 for i in range(i0, i1))
     visible = np.tril(np.ones((nq, nk), dtype=bool))
     assert np.all(count[visible] == 1)
     wasted = int(count[~visible].sum())
-    strips = sum(math.ceil((min(i0 + bq, nq) - i0) / tile) for i0 in range(0, nq, bq))
+    strips = sum(math.ceil(max(0, min(nk, i1) - i0) / tile) for i0, i1 in _blocks(nq, bq))
     assert wasted <= strips * tile * (tile - 1) // 2  # one thin triangle per strip
-    full = [K.key_tiles(i0, min(i0 + bq, nq), nk, bk, causal=False) for i0 in range(0, nq, bq)]
+    full = [K.key_tiles(i0, i1, nk, bk, causal=False) for i0, i1 in _blocks(nq, bq)]
     assert all(
         [(r0, r1, j0) for r0, r1, j0, _ in t] == [(t[0][0], t[0][1], j) for j in range(0, nk, bk)]
         for t in full
     )
 
 
-def test_causal_flash_at_4096_computes_about_half_the_scores_in_few_tiles():
-    """The issue's shape: n = 4096 with the default blocks computes < 53 % of n² scores, and
-    each diagonal is four strips, not a block's worth of thin tiles."""
-    n, (bq, bk) = 4096, K.FLASH_BLOCK
-    tiles = [t for i0 in range(0, n, bq) for t in K.key_tiles(i0, i0 + bq, n, bk, causal=True)]
-    area = sum((r1 - r0) * (j1 - j0) for r0, r1, j0, j1 in tiles)
-    assert area / n**2 < 0.53  # whole blocks on the diagonal would be 0.5625
-    assert len(tiles) == 28 + 8 * 4  # 28 whole blocks below the diagonal, 4 strips on each
+def _blocks(n: int, b: int) -> list[tuple[int, int]]:
+    return [(i0, min(i0 + b, n)) for i0 in range(0, n, b)]
 
 
-@pytest.mark.parametrize(("nq", "nk", "bq"), [(4096, 4096, 512), (1531, 1531, 100), (40, 90, 16)])
-def test_causal_row_tasks_cover_the_rows_once_largest_first(nq, nk, bq):
-    """Workers take tasks in queue order: every query row belongs to exactly one task, the
-    tasks come largest first, and the last ones are short strips, not a whole block."""
-    tasks = K._row_tasks(nq, nk, bq, causal=True)
-    rows = np.zeros(nq, dtype=int)
-    for i0, i1 in tasks:
-        rows[i0:i1] += 1
-    assert np.all(rows == 1)
-    work = [(i1 - i0) * min(nk, i1) for i0, i1 in tasks]
+def _plan_scores(nq, nk, bq, bk, in_band):
+    """How often each (item, query, key) score is computed by the causal plan's tasks, each
+    task expanded the way its worker computes it."""
+    count = np.zeros((len(in_band), nq, nk), dtype=int)
+    leaf, halvings = K.diagonal_plan(bq)
+    for _, task in K._plan(nq, nk, bq, True, in_band):
+        c = count[task.bi]
+        if isinstance(task, K._Rows):
+            for r0, r1, j0, j1 in K.key_tiles(task.i0, task.i1, nk, bk, causal=True):
+                c[r0:r1, j0:j1] += 1
+        elif isinstance(task, K._Below):
+            assert in_band[task.bi] and task.start <= task.i0 < task.i1 <= task.start + bq
+            c[task.i0 : task.i1, : task.start] += 1
+        else:
+            assert in_band[task.bi]
+            for b in range(task.b0, task.b1):
+                for s0 in range(b * bq, (b + 1) * bq, leaf):  # small diagonal blocks
+                    for r0, j0, j1 in K.diagonal_strips(leaf, min(K.DIAGONAL_STRIP, leaf)):
+                        c[s0 + r0 : s0 + leaf, s0 + j0 : s0 + j1] += 1
+                for size in halvings:  # the squares under each halving
+                    for s0 in range(b * bq, (b + 1) * bq, size):
+                        h = size // 2
+                        c[s0 + h : s0 + size, s0 : s0 + h] += 1
+    return count
+
+
+@pytest.mark.parametrize(
+    ("nq", "nk", "bq", "bk", "in_band"),
+    [
+        (4096, 4096, 512, 512, [True]),
+        (1100, 1100, 512, 512, [True, False, True]),
+        (1531, 1531, 100, 333, [True]),
+        (90, 40, 16, 5, [True, False]),
+        (40, 90, 16, 5, [True]),
+        (2048, 2048, 1024, 256, [True]),
+    ],
+)
+def test_causal_plan_computes_each_visible_score_once_largest_task_first(nq, nk, bq, bk, in_band):
+    """Every task of a causal call, expanded the way its worker computes it: each visible
+    score of every item exactly once (items whose scores need a shift only in `_Rows`, which
+    keep a row's keys in order), masked work a thin triangle per strip, and the tasks queued
+    largest first with a short one last, so the workers end together."""
+    count = _plan_scores(nq, nk, bq, bk, in_band)
+    visible = np.tril(np.ones((nq, nk), dtype=bool))
+    assert np.all(count[:, visible] == 1)
+    assert count[:, ~visible].sum() <= len(in_band) * nq * K.CAUSAL_TILE / 2
+    plan = K._plan(nq, nk, bq, True, in_band)
+    work = [w for w, _ in plan]
     assert work == sorted(work, reverse=True)
-    assert tasks[-1][1] - tasks[-1][0] <= min(K.CAUSAL_TILE, bq)
-    assert K._row_tasks(nq, nk, bq, causal=False) == [
-        (i0, min(i0 + bq, nq)) for i0 in range(0, nq, bq)
+    assert work[-1] <= sum(work) / 4
+    for bi, band in enumerate(in_band):
+        kinds = {type(t) for _, t in plan if t.bi == bi}
+        assert (K._Diagonals in kinds) == (band and nq >= bq and nk >= bq)
+    assert K._plan(nq, nk, bq, False, in_band) == [
+        ((i1 - i0) * nk, K._Rows(bi, i0, i1))
+        for bi in range(len(in_band))
+        for i0, i1 in _blocks(nq, bq)
     ]
+
+
+def test_causal_flash_at_4096_computes_about_half_the_scores_diagonals_batched():
+    """The issue's shape: n = 4096 with the default blocks computes < 51 % of the n² scores
+    (whole blocks on the diagonal would be 56 %), and all eight diagonal blocks are one
+    task, so each of their steps is one batched numpy call."""
+    n, (bq, bk) = 4096, K.FLASH_BLOCK
+    count = _plan_scores(n, n, bq, bk, [True])
+    assert count.sum() / n**2 < 0.51
+    plan = K._plan(n, n, bq, True, [True])
+    assert [t for _, t in plan if isinstance(t, K._Diagonals)] == [K._Diagonals(0, 0, n // bq)]
+    assert plan[-1][0] <= sum(w for w, _ in plan) / 32  # the last task is short
+
+
+def test_causal_flash_mixes_split_and_shifted_items_in_one_batch():
+    """Items whose scores fit the band take the split plan, the others the running-max path;
+    in one batched call each item is exact, threaded and not."""
+    rng = np.random.default_rng(26)
+    q, k, v = (rand(rng, 3, 1100, 32, dtype=np.float32) for _ in range(3))
+    q[1] *= 40  # scores up to hundreds: exp needs the running max
+    want = K.attention(*(x.astype(np.float64) for x in (q, k, v)), causal=True)
+    for workers in (1, 2):
+        got = K.flash_attention(q, k, v, causal=True, workers=workers)
+        np.testing.assert_allclose(got, want, atol=5e-5, err_msg=f"workers={workers}")
 
 
 def test_released_scratch_counts_again_in_a_memory_measurement():
