@@ -373,13 +373,13 @@ def _pool() -> tuple[ThreadPoolExecutor | None, int]:
 NO_SHIFT_BAND = 40.0
 
 
-#: Width of the key strips a causal call cuts the diagonal of each block of query rows into
-#: (a staircase of columns): the strip of keys [c, c + CAUSAL_TILE) is one tile for the rows
-#: from c to the end of the block, so each tile is as tall as the rows that see its keys
-#: and only its top CAUSAL_TILE rows hold masked scores (one small triangle). At n = 4096
-#: with 512×512 blocks a causal call computes 51 % of the scores, not the 56 % of whole
-#: blocks; tall, narrow tiles keep the matmuls efficient (measured against 128-row strips,
-#: which ran 3–4 % slower: benchmarks/kernels.py).
+#: Width of the key strips `key_tiles` cuts the diagonal of a block of query rows into (a
+#: staircase of columns): the strip of keys [c, c + CAUSAL_TILE) is one tile for the rows
+#: from c to the end of the block, so each tile is as tall as the rows that see its keys and
+#: only its top rows hold masked scores (one small triangle). Used for the rows that go
+#: through their keys in order (`_Rows`: scores that need the running max, and blocks the
+#: diagonal split does not take); tall, narrow tiles ran about 3 % faster than 128-row strips
+#: in an interleaved comparison here.
 CAUSAL_TILE = 128
 
 #: Scratch buffers up to this size are kept per thread between calls: fresh memory costs a
@@ -487,8 +487,8 @@ class _Below(NamedTuple):
 
 class _Diagonals(NamedTuple):
     """Causal, scores within the band: the diagonal blocks b0 … b1 − 1 of item bi (each bq
-    rows against the same bq keys) as one batch of matmuls over the blocks, strip by strip
-    (`diagonal_strips`); summed into `job.diagonal`."""
+    rows against the same bq keys) as batched matmuls over the blocks (`diagonal_plan`);
+    summed into `job.diagonal`."""
 
     bi: int
     b0: int
@@ -732,12 +732,21 @@ def _part_done(job: _FlashJob, bi: int, b: int) -> None:
     _normalise(acc, job.out[bi, i0:i1])
 
 
-#: A diagonal strip's score costs about 4/3 of a whole tile's (narrower matmuls, the mask):
-#: measured per score on the 512×128 … 512×512 tiles here (benchmarks/kernels.py).
-_STRIP_COST = 4 / 3
-#: At most this many diagonal blocks in one _Diagonals task: their strips' scores
-#: (8 × 512 × 128 float32 = 2 MiB) stay within a core's L2 cache.
+#: A score of a diagonal block costs about 4/3 of one in a whole tile (smaller matmuls, the
+#: mask): a 512-row diagonal block took 0.77 of a whole 512 × 512 tile's time here for 0.56
+#: of its scores.
+_DIAGONAL_COST = 4 / 3
+#: At most this many diagonal blocks in one _Diagonals task: the scores of one batched step
+#: (8 blocks × 256 × 256 float32 = 2 MiB with 512-row blocks) stay within a core's L2 cache.
 _DIAGONALS_PER_TASK = 8
+
+
+def _diagonal_work(bq: int) -> int:
+    """About how many whole-tile scores one diagonal block's work is worth (`diagonal_plan`)."""
+    leaf, halvings = diagonal_plan(bq)
+    strips = (bq // leaf) * leaf * (leaf + min(DIAGONAL_STRIP, leaf)) // 2
+    squares = sum((bq // size) * (size // 2) ** 2 for size in halvings)
+    return int((strips + squares) * _DIAGONAL_COST)
 
 
 def _plan(nq: int, nk: int, bq: int, causal: bool, in_band: list[bool]) -> list[tuple[int, _Task]]:
@@ -774,15 +783,15 @@ def _plan(nq: int, nk: int, bq: int, causal: bool, in_band: list[bool]) -> list[
                 (bq * (r1 - r0) * b, _Below(bi, r0, r1, i0)) for r0, r1 in itertools.pairwise(cuts)
             ]
         diagonals += [(bi, b) for b in whole]
-    strip_work = int(bq * (bq + min(CAUSAL_TILE, bq)) / 2 * _STRIP_COST)
+    work = _diagonal_work(bq)
     largest = max((w for w, _ in plan), default=0)
-    per_task = max(1, min(_DIAGONALS_PER_TASK, largest // strip_work))
+    per_task = max(1, min(_DIAGONALS_PER_TASK, largest // work))
     run: list[int] = []
     for i, (bi, b) in enumerate(diagonals):  # runs of consecutive blocks of one item
         run.append(b)
         nxt = diagonals[i + 1] if i + 1 < len(diagonals) else None
         if len(run) == per_task or nxt != (bi, b + 1):
-            plan.append((len(run) * strip_work, _Diagonals(bi, run[0], run[-1] + 1)))
+            plan.append((len(run) * work, _Diagonals(bi, run[0], run[-1] + 1)))
             run = []
     return sorted(plan, key=lambda wt: wt[0], reverse=True)
 
@@ -836,45 +845,66 @@ def flash_attention(
     out = np.empty((batch, nq, dv), q_.dtype)
     if batch == 0 or nq == 0:
         return out.reshape(*lead, nq, dv)
-    q3, k3 = q_.reshape(batch, nq, d), k_.reshape(batch, nk, d)
-    k_norm = _row_norms(k3)
-    k_max = k_norm.max(axis=-1) if nk else np.zeros(batch, q_.dtype)
-    scale_ = _scale(d, scale)
+    q3, k3, v3 = q_.reshape(batch, nq, d), k_.reshape(batch, nk, d), v_.reshape(batch, nk, dv)
+    prepare = functools.partial(_prepare, q3, k3, v3, out, _scale(d, scale), bq, bk, causal)
+    pool, available = _pool()
+    n_workers = available if workers is None else max(1, workers)
+    if pool is None or n_workers < 2 or batch * nq * nk < 1 << 20:
+        _flash_worker(*prepare())
+        return out.reshape(*lead, nq, dv)
+    assert _BLAS is not None
+    before = _BLAS.get()
+    _BLAS.set_global(1)
+    try:
+        # The workers are woken first, so that waking them (≈ 0.1 ms) overlaps the set-up;
+        # the calling thread takes its share too: one thread fewer to wake up.
+        ready = threading.Event()
+        prepared: list[tuple[_FlashJob, deque[_Task]]] = []
+        futures = [pool.submit(_when_ready, ready, prepared) for _ in range(n_workers - 1)]
+        try:
+            prepared.append(prepare())
+        finally:
+            ready.set()  # also when the set-up failed: the workers then find nothing to do
+        _flash_worker(*prepared[0])
+        for f in futures:
+            f.result()
+    finally:
+        _BLAS.set_global(before)
+    return out.reshape(*lead, nq, dv)
+
+
+def _when_ready(ready: threading.Event, prepared: list[tuple[_FlashJob, deque[_Task]]]) -> None:
+    """A pool worker's share of a call, once the calling thread has set the call up."""
+    ready.wait()
+    if prepared:
+        _flash_worker(*prepared[0])
+
+
+def _prepare(
+    q: Array, k: Array, v: Array, out: Array, scale: float, bq: int, bk: int, causal: bool
+) -> tuple[_FlashJob, deque[_Task]]:
+    """A call's job and its queue of tasks (`_plan`); q, k, v, out are (batch, n, ·)."""
+    batch, nq, nk = q.shape[0], q.shape[1], k.shape[1]
+    k_norm = _row_norms(k)
+    k_max = k_norm.max(axis=-1) if nk else np.zeros(batch, q.dtype)
     in_band = [False] * batch
     if causal and nk:  # ‖q‖·‖k‖ bounds every score (Cauchy–Schwarz)
-        q_max = _row_norms(q3).max(axis=-1) * abs(scale_)
+        q_max = _row_norms(q).max(axis=-1) * abs(scale)
         in_band = [bool(x) for x in q_max * k_max <= NO_SHIFT_BAND]
     plan = [task for _, task in _plan(nq, nk, bq, causal, in_band)]
+    job = _FlashJob(q, k, v, out, k_norm, k_max, scale, bq, bk, causal)
     split = [t for t in plan if not isinstance(t, _Rows)]
-    job = _FlashJob(q3, k3, v_.reshape(batch, nk, dv), out, k_norm, k_max, scale_, bq, bk, causal)
     if split:
+        acc_shape = (batch, nq, out.shape[-1] + 1)
         job = dataclasses.replace(
             job,
-            below=_scratch("below", (batch, nq, dv + 1), q_.dtype),
-            diagonal=_scratch("diagonal", (batch, nq, dv + 1), q_.dtype),
+            below=_scratch("below", acc_shape, q.dtype),
+            diagonal=_scratch("diagonal", acc_shape, q.dtype),
         )
         for t in split:
-            blocks = range(t.b0, t.b1) if isinstance(t, _Diagonals) else [t.start // bq]
-            for b in blocks:
+            for b in range(t.b0, t.b1) if isinstance(t, _Diagonals) else [t.start // bq]:
                 job.parts[t.bi, b] = job.parts.get((t.bi, b), 0) + 1
-    tasks = deque(plan)
-    pool, available = _pool()
-    n_workers = min(available if workers is None else max(1, workers), len(tasks))
-    if pool is None or n_workers < 2 or batch * nq * nk < 1 << 20:
-        _flash_worker(job, tasks)
-    else:
-        assert _BLAS is not None
-        before = _BLAS.get()
-        _BLAS.set_global(1)
-        try:
-            # The calling thread takes its share too: one thread fewer to wake up.
-            futures = [pool.submit(_flash_worker, job, tasks) for _ in range(n_workers - 1)]
-            _flash_worker(job, tasks)
-            for f in futures:
-                f.result()
-        finally:
-            _BLAS.set_global(before)
-    return out.reshape(*lead, nq, dv)
+    return job, deque(plan)
 
 
 # --------------------------------------------------------------------------- approximate
