@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 import tracemalloc
 
 import numpy as np
@@ -605,3 +606,27 @@ def test_causal_flash_with_diagonal_tiles_matches_float64_attention(dtype):
         got = K.flash_attention(q, k, v, causal=True, block=block)
         assert got.dtype == dtype
         np.testing.assert_allclose(got, want, rtol=0, atol=50 * TOL[dtype], err_msg=str(block))
+
+
+def test_a_failed_set_up_releases_the_workers_it_woke(monkeypatch):
+    """The pool's workers are woken before the call is set up; when the set-up fails they
+    must not wait forever: the error reaches the caller and the next call runs normally."""
+    rng = np.random.default_rng(27)
+    q, k, v = (rand(rng, 1100, 32, dtype=np.float32) for _ in range(3))
+    if K._pool()[0] is None:
+        pytest.skip("no flash worker pool here (one core, or no BLAS thread control)")
+
+    def broken(*args, **kwargs):
+        raise MemoryError("no room for the scratch buffers")
+
+    with monkeypatch.context() as m:
+        m.setattr(K, "_prepare", broken)
+        with pytest.raises(MemoryError):
+            K.flash_attention(q, k, v, causal=True, workers=2)
+    pool, size = K._pool()
+    assert pool is not None
+    every_worker_free = threading.Barrier(size, timeout=60)  # one stuck worker breaks it
+    for f in [pool.submit(every_worker_free.wait) for _ in range(size)]:
+        f.result()
+    want = K.attention(*(x.astype(np.float64) for x in (q, k, v)), causal=True)
+    np.testing.assert_allclose(K.flash_attention(q, k, v, causal=True, workers=2), want, atol=5e-5)
