@@ -10,13 +10,10 @@ where the shape allows; integer inputs are computed in float64.
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
 import functools
-import glob
 import itertools
 import math
-import os
 import threading
 import weakref
 from collections import deque
@@ -27,6 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from threadpoolctl import ThreadpoolController
 
 from engine.timing import cpu_count
 
@@ -306,48 +304,14 @@ def conv1d_layer(x: ArrayLike, w: ArrayLike, b: ArrayLike | None = None) -> Arra
 FLASH_BLOCK: tuple[int, int] = (512, 512)
 
 
-class _BlasThreads:
-    """numpy's bundled OpenBLAS thread count, read and set through ctypes.
-
-    Flash attention runs query blocks on one Python thread per core; BLAS must be
-    single-threaded meanwhile or the two pools would fight over the same cores. The count is
-    process-wide, so it is set to 1 for the call and restored after it: other BLAS users
-    must not be left on one core.
-    """
-
-    #: (get, set) symbol names: plain OpenBLAS, and the scipy-openblas build numpy 2 ships.
-    NAMES = (
-        ("openblas_get_num_threads", "openblas_set_num_threads"),
-        ("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),
-        ("scipy_openblas_get_num_threads", "scipy_openblas_set_num_threads"),
-    )
-
-    def __init__(self, get: Callable[[], int], set_global: Callable[[int], None]) -> None:
-        self.get = get
-        self.set_global = set_global
-
-    @classmethod
-    def load(cls) -> _BlasThreads | None:
-        """The controls of numpy's own OpenBLAS, or None (another BLAS, or none found)."""
-        libdir = os.path.join(os.path.dirname(os.path.dirname(np.__file__)), "numpy.libs")
-        for path in glob.glob(os.path.join(libdir, "*openblas*")):
-            try:
-                lib = ctypes.CDLL(path)
-            except OSError:
-                continue
-            for get_name, set_name in cls.NAMES:
-                if hasattr(lib, get_name) and hasattr(lib, set_name):
-                    get, set_ = getattr(lib, get_name), getattr(lib, set_name)
-                    get.restype = ctypes.c_int
-                    set_.argtypes = [ctypes.c_int]
-                    return cls(get, set_)
-        return None
-
-
 _POOL_LOCK = threading.Lock()
 _POOL: ThreadPoolExecutor | None = None
 _POOL_WORKERS = 0
-_BLAS: _BlasThreads | None = None
+#: The BLAS libraries numpy loaded, as threadpoolctl controls them. Flash attention runs
+#: query blocks on one Python thread per core; BLAS must be single-threaded meanwhile or the
+#: two pools would fight over the same cores. The count is process-wide, so it is set to 1
+#: for the call and restored after it: other BLAS users must not be left on one core.
+_BLAS: ThreadpoolController | None = None
 
 
 def _pool() -> tuple[ThreadPoolExecutor | None, int]:
@@ -355,11 +319,12 @@ def _pool() -> tuple[ThreadPoolExecutor | None, int]:
     global _POOL, _POOL_WORKERS, _BLAS
     with _POOL_LOCK:
         if _POOL is None:
-            _BLAS = _BlasThreads.load()
+            blas = ThreadpoolController().select(user_api="blas")
             workers = cpu_count()
-            if _BLAS is None or workers < 2:
+            if not blas.lib_controllers or workers < 2:
                 _POOL_WORKERS = 1
                 return None, 1
+            _BLAS = blas
             _POOL = ThreadPoolExecutor(workers, thread_name_prefix="flash")
             _POOL_WORKERS = workers
         return _POOL, _POOL_WORKERS
@@ -853,9 +818,7 @@ def flash_attention(
         _flash_worker(*prepare())
         return out.reshape(*lead, nq, dv)
     assert _BLAS is not None
-    before = _BLAS.get()
-    _BLAS.set_global(1)
-    try:
+    with _BLAS.limit(limits=1):
         # The workers are woken first, so that waking them (≈ 0.1 ms) overlaps the set-up;
         # the calling thread takes its share too: one thread fewer to wake up.
         ready = threading.Event()
@@ -868,8 +831,6 @@ def flash_attention(
         _flash_worker(*prepared[0])
         for f in futures:
             f.result()
-    finally:
-        _BLAS.set_global(before)
     return out.reshape(*lead, nq, dv)
 
 

@@ -387,18 +387,30 @@ def test_lsh_attention_with_one_bucket_is_exact_and_otherwise_close_on_clustered
     assert np.all(out <= v.max(axis=0) + 1e-12) and np.all(out >= v.min(axis=0) - 1e-12)
 
 
-def test_flash_attention_leaves_blas_threading_as_it_found_it():
-    """Flash runs BLAS single-threaded inside its own pool; every later matmul must get all cores."""
-    from engine import kernels as K
+def test_flash_attention_leaves_blas_threading_as_it_found_it(monkeypatch):
+    """Flash runs BLAS single-threaded inside its own pool; every later matmul must get all
+    cores (read back through threadpoolctl's own view of the loaded libraries)."""
+    from threadpoolctl import threadpool_info
+
+    def blas_threads() -> list[int]:
+        return [int(i["num_threads"]) for i in threadpool_info() if i["user_api"] == "blas"]
 
     rng = np.random.default_rng(3)
     q, k, v = (rng.standard_normal((2048, 32)).astype(np.float32) for _ in range(3))
-    K.flash_attention(q, k, v)  # large enough for the threaded path
-    if K._BLAS is None:
-        pytest.skip("numpy's BLAS exposes no thread control here; flash runs single-threaded")
-    before = K._BLAS.get()
+    if K._pool()[0] is None:
+        pytest.skip("no BLAS thread control or one core here: flash runs single-threaded")
+    before = blas_threads()
+    seen: list[list[int]] = []
+    real = K._flash_worker
+
+    def spy(job, tasks):
+        seen.append(blas_threads())
+        real(job, tasks)
+
+    monkeypatch.setattr(K, "_flash_worker", spy)
     K.flash_attention(q, k, v)
-    assert K._BLAS.get() == before
+    assert seen and all(counts and set(counts) == {1} for counts in seen)  # one thread inside
+    assert blas_threads() == before  # and as it was after
 
 
 @pytest.mark.parametrize(
