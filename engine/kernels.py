@@ -481,6 +481,8 @@ class _FlashJob:
     causal: bool
     below: Array | None = None  # (batch, nq, dv + 1): what _Below tasks sum
     diagonal: Array | None = None  # (batch, nq, dv + 1): what _Diagonals tasks sum
+    below_shift: Array | None = None  # (batch, nq): the shift of each row of `below`
+    diagonal_shift: Array | None = None  # (batch, nq): the shift of each row of `diagonal`
     parts: dict[tuple[int, int], int] = field(default_factory=dict)  # (item, block): tasks left
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -498,8 +500,9 @@ def _flash_worker(job: _FlashJob, tasks: deque[_Task]) -> None:
         elif isinstance(task, _Below):
             bi, i0, i1, start = task
             below = [(i0, i1, j0, min(j0 + job.bk, start)) for j0 in range(0, start, job.bk)]
-            assert job.below is not None
-            _accumulate(job, bi, i0, i1, below, job.below[bi, i0:i1], in_band=True)
+            assert job.below is not None and job.below_shift is not None
+            shift = _accumulate(job, bi, i0, i1, below, job.below[bi, i0:i1])
+            job.below_shift[bi, i0:i1] = 0 if shift is None else shift[:, 0]
             _part_done(job, bi, start // job.bq)
         else:
             bi, i0, i1 = task
@@ -526,19 +529,17 @@ def _accumulate(
     i1: int,
     tiles: list[tuple[int, int, int, int]],
     acc: Array,
-    *,
-    in_band: bool = False,
-) -> None:
-    """The online softmax of query rows [i0, i1) over `tiles` (in the order of `key_tiles`:
-    every row's first tile starts at key 0), into acc (rows, dv + 1).
+) -> Array | None:
+    """The online softmax of query rows [i0, i1) over `tiles` (each row's keys in order; the
+    first tile covers all the rows and starts their state), into acc (rows, dv + 1). Returns
+    each row's shift m (rows, 1) if one was needed, else None (the shift is 0).
 
     acc holds P·V and, in its last column, the softmax denominator ℓ = Σ exp(s − m)
     (P times a vector of ones: cheaper than a column of ones appended to V, which costs a
     copy of V per call and a 65th column the sgemm kernel pads), rescaled together. The shift m
     is any value that keeps exp in range (it cancels in the final division): 0 while the
     scores allow it, else the running row max, as in FlashAttention. A tile that covers only
-    some rows of the block updates only those rows. `in_band`: the caller knows that every
-    score is within the band (else it is found out here, per block and per tile).
+    some rows of the block updates only those rows.
     """
     q, k, bk, causal = job.q, job.k, job.bk, job.causal
     nk, d, dv = k.shape[-2], q.shape[-1], job.out.shape[-1]
@@ -554,13 +555,12 @@ def _accumulate(
     ones = _ones(max(bk, CAUSAL_TILE), dtype)
     np.multiply(q[bi, i0:i1], dtype.type(job.scale), out=q_blk)  # fold 1/√d into the queries
     shifted = False  # whether m holds the running row max (else the shift is 0)
-    q_largest = 0.0
-    if not in_band:
-        q_largest = math.sqrt(float(np.einsum("ij,ij->i", q_blk, q_blk).max()))
-        # ‖q‖·‖k‖ bounds every score: when the block's largest bound is inside the band no
-        # tile needs its own check (one test per task instead of one per tile).
-        in_band = q_largest * float(job.k_max[bi]) <= NO_SHIFT_BAND
-    for r0, r1, j0, j1 in tiles:
+    q_largest = math.sqrt(float(np.einsum("ij,ij->i", q_blk, q_blk).max()))
+    # ‖q‖·‖k‖ bounds every score: when the block's largest bound is inside the band no
+    # tile needs its own check (one test per task instead of one per tile).
+    in_band = q_largest * float(job.k_max[bi]) <= NO_SHIFT_BAND
+    for t, (r0, r1, j0, j1) in enumerate(tiles):
+        first = t == 0
         lo, hi = r0 - i0, r1 - i0
         cols = j1 - j0
         s = s_flat[: (hi - lo) * cols].reshape(hi - lo, cols)
@@ -574,9 +574,9 @@ def _accumulate(
         else:
             mr, mb = m[lo:hi], m_blk[lo:hi]
             np.max(s, axis=1, keepdims=True, out=mb)
-            if not shifted and _within_band(mb, first=j0 == 0):
+            if not shifted and _within_band(mb, first=first):
                 np.exp(s, out=s)
-            elif j0 == 0:
+            elif first:
                 mr[...] = mb
                 np.subtract(s, mr, out=s)
                 np.exp(s, out=s)
@@ -593,11 +593,12 @@ def _accumulate(
                 np.subtract(s, mr, out=s)
                 np.exp(s, out=s)
                 a *= al
-        into = a if j0 == 0 else tmp[lo:hi]
+        into = a if first else tmp[lo:hi]
         np.matmul(s, v_b[j0:j1], out=into[:, :dv])
         np.matmul(s, ones[:cols], out=into[:, dv])
-        if j0:
+        if not first:
             a += into
+    return m if shifted else None
 
 
 #: Diagonal blocks are halved down to blocks of at most this many rows: each halving leaves a
@@ -638,7 +639,7 @@ def _diagonals(job: _FlashJob, task: _Diagonals) -> None:
     diagonal tiles). Only for scores within the band: the shift is 0, so these sums simply
     add to the rows' other keys' (`_part_done`)."""
     bi, b0, b1 = task
-    assert job.diagonal is not None
+    assert job.diagonal is not None and job.diagonal_shift is not None
     blocks, bq, d, dv = b1 - b0, job.bq, job.q.shape[-1], job.out.shape[-1]
     rows = slice(b0 * bq, b1 * bq)
     dtype = job.q.dtype
@@ -646,6 +647,17 @@ def _diagonals(job: _FlashJob, task: _Diagonals) -> None:
     np.multiply(job.q[bi, rows], dtype.type(job.scale), out=qd)
     kd, vd = job.k[bi, rows], job.v[bi, rows]
     acc = job.diagonal[bi, rows]
+    q_largest = math.sqrt(float(np.einsum("ij,ij->i", qd, qd).max()))
+    if q_largest * float(job.k_norm[bi, rows].max()) > NO_SHIFT_BAND:
+        # Scores that need a shift: block by block, in order, with the running max.
+        for b in range(b0, b1):
+            i0, i1 = b * bq, (b + 1) * bq
+            strips = [(c0, i1, c0, min(c0 + CAUSAL_TILE, i1)) for c0 in range(i0, i1, CAUSAL_TILE)]
+            shift = _accumulate(job, bi, i0, i1, strips, job.diagonal[bi, i0:i1])
+            job.diagonal_shift[bi, i0:i1] = 0 if shift is None else shift[:, 0]
+            _part_done(job, bi, b)
+        return
+    job.diagonal_shift[bi, rows] = 0
     leaf, halvings = diagonal_plan(bq)
     tile = min(DIAGONAL_STRIP, leaf)
     largest = max([blocks * bq * tile] + [blocks * bq * h // 4 for h in halvings])
@@ -684,16 +696,25 @@ def _diagonals(job: _FlashJob, task: _Diagonals) -> None:
 
 
 def _part_done(job: _FlashJob, bi: int, b: int) -> None:
-    """One of block b's tasks is done; the last one adds the parts and writes the rows."""
+    """One of block b's tasks is done; the last one adds the parts and writes the rows:
+    each part's sums are rescaled to the larger of the two shifts first, when either part
+    needed one (as FlashAttention-2 merges the blocks of a split row)."""
     with job.lock:
         job.parts[bi, b] -= 1
         if job.parts[bi, b]:
             return
     assert job.diagonal is not None and job.below is not None
+    assert job.diagonal_shift is not None and job.below_shift is not None
     i0, i1 = b * job.bq, (b + 1) * job.bq
     acc = job.diagonal[bi, i0:i1]
     if i0:
-        acc += job.below[bi, i0:i1]
+        below = job.below[bi, i0:i1]
+        m_below, m_diagonal = job.below_shift[bi, i0:i1], job.diagonal_shift[bi, i0:i1]
+        if m_below.any() or m_diagonal.any():
+            m = np.maximum(m_below, m_diagonal)
+            acc *= np.exp(m_diagonal - m)[:, None]
+            below = below * np.exp(m_below - m)[:, None]
+        acc += below
     _normalise(acc, job.out[bi, i0:i1])
 
 
@@ -714,50 +735,45 @@ def _diagonal_work(bq: int) -> int:
     return int((strips + squares) * _DIAGONAL_COST)
 
 
-def _plan(nq: int, nk: int, bq: int, causal: bool, in_band: list[bool]) -> list[tuple[int, _Task]]:
+def _plan(nq: int, nk: int, bq: int, causal: bool, batch: int) -> list[tuple[int, _Task]]:
     """The tasks of one call, each with about how many scores it computes, largest first:
     workers take them from a shared queue as they get free, so the work stays balanced, on
     a busy machine too, and the last tasks are short.
 
-    Without `causal`: the blocks of bq query rows (`_Rows`). With it, for an item whose
-    scores are within the band, each whole diagonal block's rows are split in two: the keys
-    before the block (`_Below`) and the block itself (`_Diagonals`, several blocks to a
-    task); the parts simply add up, as no shift is needed. Other rows (`_Rows`) go through
-    their tiles in order, the first block, the smallest, cut into strips of CAUSAL_TILE rows
-    so that no worker waits long for the other at the end.
+    Without `causal`: the blocks of bq query rows (`_Rows`). With it, each whole diagonal
+    block's rows are split in two: the keys before the block (`_Below`) and the block itself
+    (`_Diagonals`, several blocks to a task), each with its own shift, merged at the end
+    (`_part_done`). Other rows (`_Rows`: the last block when it is not whole) go through their
+    tiles in order; the first block, the smallest, is cut into strips of CAUSAL_TILE rows
+    when it is not split, so that no worker waits long for the other at the end.
     """
     blocks = [(i0, min(i0 + bq, nq)) for i0 in range(0, nq, bq)]
     if not causal:
-        return [
-            ((i1 - i0) * nk, _Rows(bi, i0, i1)) for bi in range(len(in_band)) for i0, i1 in blocks
+        return [((i1 - i0) * nk, _Rows(bi, i0, i1)) for bi in range(batch) for i0, i1 in blocks]
+    whole = [b for b, (i0, i1) in enumerate(blocks) if i1 - i0 == bq and i1 <= nk]
+    rest = [blocks[b] for b in range(len(blocks)) if b not in whole]
+    if rest and rest[0][0] == 0:  # the first block: strips
+        r1 = rest.pop(0)[1]
+        rest += [(r0, min(r0 + CAUSAL_TILE, r1)) for r0 in range(0, r1, CAUSAL_TILE)]
+    item: list[tuple[int, Callable[[int], _Task]]] = [
+        ((i1 - i0) * min(nk, i1), functools.partial(_Rows, i0=i0, i1=i1)) for i0, i1 in rest
+    ]
+    for b in (b for b in whole if b):  # block 0 has no keys before it
+        i0, i1 = bq * b, bq * (b + 1)
+        # The smallest tasks come last: in halves, so that the two workers end together.
+        cuts = [i0, i0 + bq // 2, i1] if b <= 2 and bq >= 256 else [i0, i1]
+        item += [
+            (bq * (r1 - r0) * b, functools.partial(_Below, i0=r0, i1=r1, start=i0))
+            for r0, r1 in itertools.pairwise(cuts)
         ]
-    plan: list[tuple[int, _Task]] = []
-    diagonals: list[tuple[int, int]] = []  # (item, block) of the whole diagonal blocks
-    for bi, band in enumerate(in_band):
-        whole = [b for b, (i0, i1) in enumerate(blocks) if band and i1 - i0 == bq and i1 <= nk]
-        rest = [blocks[b] for b in range(len(blocks)) if b not in whole]
-        if rest and rest[0][0] == 0:  # the first block: strips
-            r1 = rest.pop(0)[1]
-            rest += [(r0, min(r0 + CAUSAL_TILE, r1)) for r0 in range(0, r1, CAUSAL_TILE)]
-        plan += [((i1 - i0) * min(nk, i1), _Rows(bi, i0, i1)) for i0, i1 in rest]
-        for b in (b for b in whole if b):  # block 0 has no keys before it
-            i0, i1 = bq * b, bq * (b + 1)
-            # The smallest tasks come last: in halves, so that the two workers end together.
-            cuts = [i0, i0 + bq // 2, i1] if b <= 2 and bq >= 256 else [i0, i1]
-            plan += [
-                (bq * (r1 - r0) * b, _Below(bi, r0, r1, i0)) for r0, r1 in itertools.pairwise(cuts)
-            ]
-        diagonals += [(bi, b) for b in whole]
     work = _diagonal_work(bq)
-    largest = max((w for w, _ in plan), default=0)
+    largest = max((w for w, _ in item), default=0)
     per_task = max(1, min(_DIAGONALS_PER_TASK, largest // work))
-    run: list[int] = []
-    for i, (bi, b) in enumerate(diagonals):  # runs of consecutive blocks of one item
-        run.append(b)
-        nxt = diagonals[i + 1] if i + 1 < len(diagonals) else None
-        if len(run) == per_task or nxt != (bi, b + 1):
-            plan.append((len(run) * work, _Diagonals(bi, run[0], run[-1] + 1)))
-            run = []
+    runs = [whole[i : i + per_task] for i in range(0, len(whole), per_task)]  # consecutive
+    item += [
+        (len(run) * work, functools.partial(_Diagonals, b0=run[0], b1=run[-1] + 1)) for run in runs
+    ]
+    plan = [(w, make(bi)) for bi in range(batch) for w, make in item]
     return sorted(plan, key=lambda wt: wt[0], reverse=True)
 
 
@@ -848,11 +864,7 @@ def _prepare(
     batch, nq, nk = q.shape[0], q.shape[1], k.shape[1]
     k_norm = _row_norms(k)
     k_max = k_norm.max(axis=-1) if nk else np.zeros(batch, q.dtype)
-    in_band = [False] * batch
-    if causal and nk:  # ‖q‖·‖k‖ bounds every score (Cauchy–Schwarz)
-        q_max = _row_norms(q).max(axis=-1) * abs(scale)
-        in_band = [bool(x) for x in q_max * k_max <= NO_SHIFT_BAND]
-    plan = [task for _, task in _plan(nq, nk, bq, causal, in_band)]
+    plan = [task for _, task in _plan(nq, nk, bq, causal, batch)]
     job = _FlashJob(q, k, v, out, k_norm, k_max, scale, bq, bk, causal)
     split = [t for t in plan if not isinstance(t, _Rows)]
     if split:
@@ -861,6 +873,8 @@ def _prepare(
             job,
             below=_scratch("below", acc_shape, q.dtype),
             diagonal=_scratch("diagonal", acc_shape, q.dtype),
+            below_shift=np.zeros((batch, nq), q.dtype),
+            diagonal_shift=np.zeros((batch, nq), q.dtype),
         )
         for t in split:
             for b in range(t.b0, t.b1) if isinstance(t, _Diagonals) else [t.start // bq]:

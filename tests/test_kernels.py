@@ -459,21 +459,20 @@ def _blocks(n: int, b: int) -> list[tuple[int, int]]:
     return [(i0, min(i0 + b, n)) for i0 in range(0, n, b)]
 
 
-def _plan_scores(nq, nk, bq, bk, in_band):
+def _plan_scores(nq, nk, bq, bk, batch):
     """How often each (item, query, key) score is computed by the causal plan's tasks, each
-    task expanded the way its worker computes it."""
-    count = np.zeros((len(in_band), nq, nk), dtype=int)
+    task expanded the way its worker computes it (scores within the band)."""
+    count = np.zeros((batch, nq, nk), dtype=int)
     leaf, halvings = K.diagonal_plan(bq)
-    for _, task in K._plan(nq, nk, bq, True, in_band):
+    for _, task in K._plan(nq, nk, bq, True, batch):
         c = count[task.bi]
         if isinstance(task, K._Rows):
             for r0, r1, j0, j1 in K.key_tiles(task.i0, task.i1, nk, bk, causal=True):
                 c[r0:r1, j0:j1] += 1
         elif isinstance(task, K._Below):
-            assert in_band[task.bi] and task.start <= task.i0 < task.i1 <= task.start + bq
+            assert task.start <= task.i0 < task.i1 <= task.start + bq
             c[task.i0 : task.i1, : task.start] += 1
         else:
-            assert in_band[task.bi]
             for b in range(task.b0, task.b1):
                 for s0 in range(b * bq, (b + 1) * bq, leaf):  # small diagonal blocks
                     for r0, j0, j1 in K.diagonal_strips(leaf, min(K.DIAGONAL_STRIP, leaf)):
@@ -486,36 +485,33 @@ def _plan_scores(nq, nk, bq, bk, in_band):
 
 
 @pytest.mark.parametrize(
-    ("nq", "nk", "bq", "bk", "in_band"),
+    ("nq", "nk", "bq", "bk", "batch"),
     [
-        (4096, 4096, 512, 512, [True]),
-        (1100, 1100, 512, 512, [True, False, True]),
-        (1531, 1531, 100, 333, [True]),
-        (90, 40, 16, 5, [True, False]),
-        (40, 90, 16, 5, [True]),
-        (2048, 2048, 1024, 256, [True]),
+        (4096, 4096, 512, 512, 1),
+        (1100, 1100, 512, 512, 3),
+        (1531, 1531, 100, 333, 1),
+        (90, 40, 16, 5, 2),
+        (40, 90, 16, 5, 1),
+        (2048, 2048, 1024, 256, 1),
     ],
 )
-def test_causal_plan_computes_each_visible_score_once_largest_task_first(nq, nk, bq, bk, in_band):
+def test_causal_plan_computes_each_visible_score_once_largest_task_first(nq, nk, bq, bk, batch):
     """Every task of a causal call, expanded the way its worker computes it: each visible
-    score of every item exactly once (items whose scores need a shift only in `_Rows`, which
-    keep a row's keys in order), masked work a thin triangle per strip, and the tasks queued
-    largest first with a short one last, so the workers end together."""
-    count = _plan_scores(nq, nk, bq, bk, in_band)
+    score of every item exactly once, masked work a thin triangle per strip, and the tasks
+    queued largest first with a short one last, so the workers end together."""
+    count = _plan_scores(nq, nk, bq, bk, batch)
     visible = np.tril(np.ones((nq, nk), dtype=bool))
     assert np.all(count[:, visible] == 1)
-    assert count[:, ~visible].sum() <= len(in_band) * nq * K.CAUSAL_TILE / 2
-    plan = K._plan(nq, nk, bq, True, in_band)
+    assert count[:, ~visible].sum() <= batch * nq * K.CAUSAL_TILE / 2
+    plan = K._plan(nq, nk, bq, True, batch)
     work = [w for w, _ in plan]
     assert work == sorted(work, reverse=True)
     assert work[-1] <= sum(work) / 4
-    for bi, band in enumerate(in_band):
+    for bi in range(batch):
         kinds = {type(t) for _, t in plan if t.bi == bi}
-        assert (K._Diagonals in kinds) == (band and nq >= bq and nk >= bq)
-    assert K._plan(nq, nk, bq, False, in_band) == [
-        ((i1 - i0) * nk, K._Rows(bi, i0, i1))
-        for bi in range(len(in_band))
-        for i0, i1 in _blocks(nq, bq)
+        assert (K._Diagonals in kinds) == (nq >= bq and nk >= bq)
+    assert K._plan(nq, nk, bq, False, batch) == [
+        ((i1 - i0) * nk, K._Rows(bi, i0, i1)) for bi in range(batch) for i0, i1 in _blocks(nq, bq)
     ]
 
 
@@ -524,19 +520,24 @@ def test_causal_flash_at_4096_computes_about_half_the_scores_diagonals_batched()
     (whole blocks on the diagonal would be 56 %), and all eight diagonal blocks are one
     task, so each of their steps is one batched numpy call."""
     n, (bq, bk) = 4096, K.FLASH_BLOCK
-    count = _plan_scores(n, n, bq, bk, [True])
+    count = _plan_scores(n, n, bq, bk, 1)
     assert count.sum() / n**2 < 0.51
-    plan = K._plan(n, n, bq, True, [True])
+    plan = K._plan(n, n, bq, True, 1)
     assert [t for _, t in plan if isinstance(t, K._Diagonals)] == [K._Diagonals(0, 0, n // bq)]
     assert plan[-1][0] <= sum(w for w, _ in plan) / 32  # the last task is short
 
 
-def test_causal_flash_mixes_split_and_shifted_items_in_one_batch():
-    """Items whose scores fit the band take the split plan, the others the running-max path;
-    in one batched call each item is exact, threaded and not."""
+def test_causal_flash_merges_parts_with_different_shifts():
+    """A split row's two parts (keys before its diagonal block, and the block) each take a
+    shift only when their scores need one; merged, every row is exact, threaded and not:
+    an item whose scores all need a shift, one where only block 1's own keys do (its
+    diagonal part shifts, the part before it not), and one where only the keys before
+    block 1 do (the other way round)."""
     rng = np.random.default_rng(26)
     q, k, v = (rand(rng, 3, 1100, 32, dtype=np.float32) for _ in range(3))
-    q[1] *= 40  # scores up to hundreds: exp needs the running max
+    q[0] *= 40  # scores up to hundreds: exp needs the running max everywhere
+    k[1, 512:1024] *= 40
+    k[2, :512] *= 40
     want = K.attention(*(x.astype(np.float64) for x in (q, k, v)), causal=True)
     for workers in (1, 2):
         got = K.flash_attention(q, k, v, causal=True, workers=workers)
