@@ -439,10 +439,10 @@ class _Rows(NamedTuple):
 
 
 class _Below(NamedTuple):
-    """Causal, scores within the band: rows [i0, i1) of item bi, in the diagonal block that
-    starts at key `start`, against the keys before it (which all those rows see), in whole
-    blocks; summed into `job.below`. The block itself is a `_Diagonals` task's, and whichever
-    of a block's tasks finishes last writes its rows to `out`."""
+    """Causal: rows [i0, i1) of item bi, in the diagonal block that starts at key `start`,
+    against the keys before it (which all those rows see), in whole blocks; summed into
+    `job.below` with the rows' shifts in `job.below_shift`. The block itself is a
+    `_Diagonals` task's, and whichever of a block's tasks finishes last writes its rows."""
 
     bi: int
     i0: int
@@ -451,9 +451,9 @@ class _Below(NamedTuple):
 
 
 class _Diagonals(NamedTuple):
-    """Causal, scores within the band: the diagonal blocks b0 … b1 − 1 of item bi (each bq
-    rows against the same bq keys) as batched matmuls over the blocks (`diagonal_plan`);
-    summed into `job.diagonal`."""
+    """Causal: the diagonal blocks b0 … b1 − 1 of item bi (each bq rows against the same bq
+    keys), as batched matmuls over the blocks (`diagonal_plan`) when no shift is needed;
+    summed into `job.diagonal`, shifts in `job.diagonal_shift`."""
 
     bi: int
     b0: int
@@ -636,8 +636,8 @@ def _diagonals(job: _FlashJob, task: _Diagonals) -> None:
     """Blocks b0 … b1 − 1 of item bi against their own keys (`diagonal_plan`), as batched
     matmuls over the blocks: one numpy call per strip or square for all of them, so the GIL
     is taken once per step, not once per block and step (which slowed two workers on small
-    diagonal tiles). Only for scores within the band: the shift is 0, so these sums simply
-    add to the rows' other keys' (`_part_done`)."""
+    diagonal tiles), with the shift 0. When ‖q‖·‖k‖ allows scores outside the band, the
+    blocks go one by one through `_accumulate` instead, in key strips, with the running max."""
     bi, b0, b1 = task
     assert job.diagonal is not None and job.diagonal_shift is not None
     blocks, bq, d, dv = b1 - b0, job.bq, job.q.shape[-1], job.out.shape[-1]
