@@ -667,25 +667,41 @@ def _self_attention(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     "rnn",
     "Recurrent layer (Table 1 row)",
     params=(
+        _p("b", 1, "batch size (sequences run together; Table 1 is one)"),
         _p("n", 100, _SIZE),
         _p("d", 512, "hidden size"),
     ),
 )
 def _rnn(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
-    n, d = s["n"], s["d"]
+    """A batch shares the n sequential steps: it multiplies the work, never the path."""
+    b, n, d = s["b"], s["n"], s["d"]
     st = _Steps()
     st.matmul(
-        "hidden_flops", "Each step multiplies h_{t−1} by W_h (d × d): n·d² multiply-adds", n, d, d
+        "hidden_flops",
+        "Each step multiplies h_{t−1} (b × d) by W_h (d × d): b·n·d² multiply-adds",
+        b * n,
+        d,
+        d,
     )
-    st.matmul("input_flops", "Each step multiplies x_t by W_x (d × d): n·d² multiply-adds", n, d, d)
+    st.matmul(
+        "input_flops",
+        "Each step multiplies x_t (b × d) by W_x (d × d): b·n·d² multiply-adds",
+        b * n,
+        d,
+        d,
+    )
     _table1(st, n, n, "Maximum path length: a signal crosses n steps")
-    memory = {"weights": 2 * d * d, "states": n * d}
+    memory = {"weights": 2 * d * d, "states": b * n * d}
     memory["total"] = sp.Add(*memory.values())
     return st.model(
         memory,
-        "O(n·d²)",
-        "O(d² + n·d)",
-        {"flops": MULTIPLY_ADD, "ignored": "bias and tanh are not counted"},
+        "O(b·n·d²)",
+        "O(d² + b·n·d)",
+        {
+            "flops": MULTIPLY_ADD,
+            "ignored": "bias and tanh are not counted",
+            "batch": "b sequences step together: FLOPs grow with b, sequential steps do not",
+        },
     )
 
 

@@ -63,9 +63,9 @@ class Demo:
 
     `ranges` gives the default sweep (start, stop) for every parameter that may be varied
     and `predicted` the time exponent expected for it (`memory_predicted` the memory one,
-    where it matters). `cost_params` maps the demo's parameters to the cost model `op`'s;
-    `flops_factor` multiplies its FLOPs (e.g. a batch the model does not know about);
-    `growth_quantity` names the model's quantity that grows as `predicted` says.
+    where it matters). `cost_params` maps the demo's parameters to the cost model `op`'s,
+    every one that changes the work (a batch too: a demo never scales a model's figures
+    itself); `growth_quantity` names the model's quantity that grows as `predicted` says.
     `setup(params, rng)` builds the inputs and returns the zero-argument operation to time.
     """
 
@@ -80,7 +80,6 @@ class Demo:
     cost_params: Callable[[Params], dict[str, float]]
     setup: Callable[[Params, np.random.Generator], Operation]
     memory_predicted: Mapping[str, float] = field(default_factory=dict)
-    flops_factor: Callable[[Params], float] = lambda p: 1.0
     growth_quantity: str = "flops"  # the cost-model quantity whose growth `predicted` states
     step: float = math.sqrt(2)  # ratio between successive values of the swept parameter
     powers_of_two: bool = False  # only powers of two (e.g. heads dividing d)
@@ -446,8 +445,7 @@ DEMOS: dict[str, Demo] = {
             fixed={"b": 32, "n": 64, "d": 512},
             predicted={"d": 2.0, "n": 1.0},
             op="rnn",
-            cost_params=lambda p: {"n": p["n"], "d": p["d"]},
-            flops_factor=lambda p: p["b"],
+            cost_params=lambda p: {"b": p["b"], "n": p["n"], "d": p["d"]},
             setup=_setup_rnn,
         ),
         Demo(
@@ -552,12 +550,12 @@ def sweep_values(demo: Demo, start: float, stop: float) -> list[int]:
 
 
 def _model(demo: Demo, params: Params, quantity: str) -> float | None:
-    """A cost-model quantity of one call (FLOPs times `flops_factor`); None if it has none."""
+    """A cost-model quantity of one call; None if the model has none."""
     from engine.costs import compute  # sympy: imported when a model is first asked for
 
     try:
         cost = compute(demo.op, demo.cost_params(params))
-        value = cost.quantity(quantity) * (demo.flops_factor(params) if quantity == "flops" else 1)
+        value = cost.quantity(quantity)
     except (ValueError, KeyError):
         return None
     return value if value > 0 else None

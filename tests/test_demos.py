@@ -376,3 +376,20 @@ def test_decode_and_prefill_predictions_count_what_the_toy_layer_touches():
     s, d, m = p["s"], p["d"], p["m"]
     assert compute(prefill.op, prefill.cost_params(p)).flops == 2 * s * d * m + 2 * (2 * s * s * d)
     assert prefill.setup(p, rng)().shape == (s, d)
+
+
+def test_rnn_demo_gflops_count_the_batch_it_runs():
+    """The rnn demo runs b = 32 sequences at once; its FLOPs (behind GFLOP/s) are the
+    einsum_path count of the matrix products the kernel runs on that batched input."""
+    from test_costs import einsum_flops
+
+    demo = D.DEMOS["rnn"]
+    params = {**demo.params("d", 16), "n": 5}
+    b, n, d = params["b"], params["n"], params["d"]
+    assert b > 1
+    out = demo.setup(params, np.random.default_rng(0))()
+    assert out.shape == (b, n, d)
+    counted = einsum_flops("bni,id->bnd", (b, n, d), (d, d)) + n * einsum_flops(
+        "bj,jd->bd", (b, d), (d, d)
+    )
+    assert D._flops(demo, params) == counted
