@@ -59,7 +59,7 @@ def _sqrt_value(x: Exact) -> Exact:
 
 
 def _abs_value(x: Exact) -> Exact:
-    return abs(x)
+    return -x if x < 0 else x
 
 
 def _extreme(pick: Callable[[Sequence[Exact]], Exact]) -> Callable[..., Exact]:
