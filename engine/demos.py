@@ -24,12 +24,14 @@ import numpy as np
 
 from engine import kernels as K
 from engine.fitting import (
+    LEADING_TOLERANCE,
     MIN_FIT_POINTS,
     MIN_FIT_SECONDS,
     Conditions,
     Fit,
     Verdict,
     assess,
+    assess_memory,
     fit_loglog,
     power_law_start,
 )
@@ -47,12 +49,6 @@ from engine.timing import (
 
 Params = dict[str, int]
 
-#: Memory peaks below this are allocator noise; they are shown but not fitted.
-MIN_FIT_BYTES = 256 * 1024
-#: A point is fitted only where the cost model's local growth exponent is within this of
-#: the predicted one: there its leading term dominates (e.g. not where a lower-order term
-#: such as attention's n² softmax still competes with n²·d).
-LEADING_TOLERANCE = 0.1
 #: Share of the budget the start-size probe may spend.
 PROBE_SHARE = 0.15
 
@@ -112,6 +108,7 @@ class Point:
     samples: int = 0
     model_exponent: float | None = None  # the cost model's local growth exponent here
     excluded: str | None = None
+    memory_excluded: str | None = None  # why its peak memory is not fitted (fitting.MemoryFit)
 
     @property
     def fitted(self) -> bool:
@@ -130,6 +127,8 @@ class Point:
             "model_exponent": self.model_exponent,
             "gflops": self.gflops,
             "peak_bytes": self.peak_bytes,
+            "memory_fitted": self.peak_bytes is not None and self.memory_excluded is None,
+            "memory_excluded": self.memory_excluded,
         }
 
 
@@ -139,7 +138,8 @@ class DemoResult:
 
     `slope` is None until MIN_FIT_POINTS points are above the overhead floor, so a run
     cancelled after two points shows no slope at all; `verdict.reliable` says whether the
-    slope it does show can be trusted (never a ✓ otherwise).
+    slope it does show can be trusted (never a ✓ otherwise). Peak memory has its own fit
+    and verdict (`memory_fit`, `memory_verdict`), judged by engine.fitting.assess_memory.
     """
 
     demo: str
@@ -149,7 +149,9 @@ class DemoResult:
     wall_fit: Fit | None = None
     verdict: Verdict = field(default_factory=lambda: Verdict(False, ["no points yet"]))
     predicted_slope: float | None = None
-    memory_slope: float | None = None
+    memory_fit: Fit | None = None
+    memory_verdict: Verdict = field(default_factory=lambda: Verdict(False, ["no memory measured"]))
+    memory_fixed_bytes: float | None = None
     memory_predicted_slope: float | None = None
     cancelled: bool = False
     elapsed: float = 0.0
@@ -170,6 +172,14 @@ class DemoResult:
     @property
     def reliable(self) -> bool:
         return self.verdict.reliable
+
+    @property
+    def memory_reliable(self) -> bool:
+        return self.memory_verdict.reliable
+
+    @property
+    def memory_slope(self) -> float | None:
+        return None if self.memory_fit is None else self.memory_fit.slope
 
     @property
     def fitted_values(self) -> list[int]:
@@ -194,7 +204,13 @@ class DemoResult:
             "cpus": self.cpus,
             "calibrated_start": self.calibrated_start,
             "memory_slope": self.memory_slope,
+            "memory_slope_stderr": None if self.memory_fit is None else self.memory_fit.stderr,
+            "memory_r2": None if self.memory_fit is None else self.memory_fit.r2,
             "memory_predicted_slope": self.memory_predicted_slope,
+            "memory_reliable": self.memory_verdict.reliable,
+            "memory_warning": self.memory_verdict.warning,
+            "memory_fit_status": self.memory_verdict.short,
+            "memory_fixed_bytes": self.memory_fixed_bytes,
             "cancelled": self.cancelled,
         }
 
@@ -658,11 +674,18 @@ def _refit(result: DemoResult, demo: Demo) -> None:
         excluded=[p.excluded for p in pts],
         conditions=conditions,
     )
-    mem = [p for p in pts if p.peak_bytes and p.peak_bytes >= MIN_FIT_BYTES]
-    if len({p.value for p in mem}) >= 2:
-        result.memory_slope = fit_loglog(
-            [p.value for p in mem], [float(p.peak_bytes or 0) for p in mem]
-        ).slope
+    measured = [p for p in pts if p.peak_bytes is not None]
+    if measured:
+        memory = assess_memory(
+            [float(p.value) for p in measured],
+            [float(p.peak_bytes or 0) for p in measured],
+            predicted=result.memory_predicted_slope,
+            name=result.vary,
+        )
+        for p, reason in zip(measured, memory.excluded, strict=True):
+            p.memory_excluded = reason
+        result.memory_fit, result.memory_verdict = memory.fit, memory.verdict
+        result.memory_fixed_bytes = memory.fixed_bytes
 
 
 def _excluded(cpu_seconds: float, exponent: float | None, predicted: float | None) -> str | None:
@@ -692,6 +715,7 @@ def run_demo(
     demos: Mapping[str, Demo] | None = None,
     clock: Clock | None = None,
     load: Callable[[], float | None] = load_average,
+    peak_bytes: Callable[[Operation], int] = measure_peak_bytes,
 ) -> DemoResult:
     """Sweep demo `name` over `vary` from `start` to `stop` within about `budget` seconds.
 
@@ -701,7 +725,8 @@ def run_demo(
     is always measured. `cancel` (an Event or a callable) is checked between points and
     between repeats; a point cut short is dropped, and a cancelled run returns the points
     completed so far with cancelled=True. `on_point(point, result_so_far)` is called after
-    each point. `clock` and `load` are injected by tests (fake time, a chosen load).
+    each point. `clock`, `load` and `peak_bytes` are injected by tests (fake time, a chosen
+    load, fake memory peaks).
     """
     table = DEMOS if demos is None else demos
     if name not in table:
@@ -756,7 +781,7 @@ def run_demo(
             if m is None:
                 result.cancelled = True
                 break
-            peak = measure_peak_bytes(op) if measure_memory else None
+            peak = peak_bytes(op) if measure_memory else None
             del op
             flops = _flops(demo, params)
             point = Point(
