@@ -506,7 +506,8 @@ DEMOS: dict[str, Demo] = {
             step=2.0,
             powers_of_two=True,  # BLAS kernels favour batches of 4, 8, …: odd ones zigzag
             note="flat while reading the weights dominates; later points rise as the batch's "
-            "FLOPs (or its KV caches) take over — the cost model counts bytes read",
+            "FLOPs (or its KV caches) take over — the prediction is the memory-bound time "
+            "(`quizapp calc decode` adds the roofline time and the crossover batch)",
         ),
         Demo(
             name="prefill",

@@ -8,9 +8,10 @@ each and names the first reasons that fail, with what to try instead.
 
 Peak memory gets the same treatment from `assess_memory`. It is counted, not timed, so
 noise is not its problem; a fixed part is: block buffers and row statistics that do not
-grow with n flatten the small sizes' slope (FlashAttention's O(n) peak reads as n^0.4 over
-n = 256…4096). The fixed part is estimated from the points themselves, the sizes where it
-still bends the slope are left out, and the verdict says below which size that is.
+grow with n flatten the small sizes' slope (the flash_memory demo's O(n) peak read as
+n^0.38 over its default sweep). The fixed part is estimated from the points themselves,
+the sizes where it still bends the slope are left out, and the verdict says below which
+size that is.
 """
 
 from __future__ import annotations
@@ -196,7 +197,7 @@ def assess(
         return Verdict(False, reasons, " ".join(suggestions), load_text)
     span = max(values) / min(values)
     if span < MIN_SPAN:
-        reasons.append(f"too narrow a range ({span:.1f}× between the sizes; need {MIN_SPAN:g}×)")
+        reasons.append(_narrow(span))
         suggestions.append("Widen --from/--to.")
     grows = predicted is not None and predicted >= 0.5
     if grows and max(cpu_seconds) / min(cpu_seconds) < FLAT_RATIO:
@@ -207,10 +208,7 @@ def assess(
         suggestions.append("Start the sweep at larger sizes (--from).")
     bend = slope_change(values, cpu_seconds)
     if abs(bend) > MAX_CURVATURE:
-        reasons.append(
-            f"still curving (the local slope {'rises' if bend > 0 else 'falls'} by "
-            f"{abs(bend):.2f} across the sweep: not one power law yet)"
-        )
+        reasons.append(_curving(bend))
         suggestions.append("Extend the sweep to larger sizes (--to).")
     if grows and fit.r2 < MIN_R2 and abs(bend) <= MAX_CURVATURE:  # a curve is no scatter
         reasons.append(f"scattered points (R² = {fit.r2:.3f} < {MIN_R2:g})")
@@ -227,6 +225,17 @@ def assess(
     if reasons:
         return Verdict(False, reasons, " ".join(dict.fromkeys(suggestions)), load_text)
     return Verdict(True, note=load_text)
+
+
+def _narrow(span: float) -> str:
+    return f"too narrow a range ({span:.1f}× between the sizes; need {MIN_SPAN:g}×)"
+
+
+def _curving(bend: float) -> str:
+    return (
+        f"still curving (the local slope {'rises' if bend > 0 else 'falls'} by "
+        f"{abs(bend):.2f} across the sweep: not one power law yet)"
+    )
 
 
 def _sentence(text: str) -> str:
@@ -252,7 +261,7 @@ def _load_text(c: Conditions) -> str:
 class MemoryFit:
     """The peak-memory slope, the verdict on it, and why each point is or is not fitted.
 
-    `excluded` holds one reason per point ("noise" below MIN_FIT_BYTES, "other terms"
+    `excluded` holds one reason per point ("allocator noise" below MIN_FIT_BYTES, "other terms"
     before the sizes become one power law, "fixed buffers" where the fixed part still bends
     the slope) or None. `fixed_bytes` is the estimated part that does not grow with the
     size, and `leading_from` the size from which the leading term dominates it.
@@ -297,7 +306,7 @@ def assess_memory(
     growth is predicted, those where the fixed part F still bends the local slope by more
     than LEADING_TOLERANCE: with peak = F + c·nᵖ the local slope is p·c·nᵖ / (F + c·nᵖ).
     """
-    excluded: list[str | None] = [None if y >= MIN_FIT_BYTES else "noise" for y in peaks]
+    excluded: list[str | None] = [None if y >= MIN_FIT_BYTES else "allocator noise" for y in peaks]
     kept = [i for i, reason in enumerate(excluded) if reason is None]
     first = power_law_start([values[i] for i in kept], [peaks[i] for i in kept], noisy=False)
     for i in kept[:first]:
@@ -346,7 +355,7 @@ def _memory_verdict(
             )
             suggestions.append("Extend the sweep to larger sizes (--to).")
         else:
-            noise = excluded.count("noise")
+            noise = excluded.count("allocator noise")
             below = f", {noise} below {format_bytes(MIN_FIT_BYTES)}" if noise else ""
             reasons.append(
                 f"too few points ({len(xs)} fitted of {len(excluded)}{below}; "
@@ -361,14 +370,11 @@ def _memory_verdict(
         )
         suggestions.append("Extend the sweep to larger sizes (--to).")
     elif span < MIN_SPAN:
-        reasons.append(f"too narrow a range ({span:.1f}× between the sizes; need {MIN_SPAN:g}×)")
+        reasons.append(_narrow(span))
         suggestions.append("Widen --from/--to.")
     bend = slope_change(xs, ys, noisy=False)
     if abs(bend) > MAX_CURVATURE:
-        reasons.append(
-            f"still curving (the local slope {'rises' if bend > 0 else 'falls'} by "
-            f"{abs(bend):.2f} across the sweep: not one power law yet)"
-        )
+        reasons.append(_curving(bend))
         suggestions.append("Extend the sweep to larger sizes (--to).")
     elif predicted is not None and predicted >= 0.5 and fit.r2 < MIN_R2:
         reasons.append(f"scattered points (R² = {fit.r2:.3f} < {MIN_R2:g})")

@@ -489,7 +489,7 @@ def test_peaks_below_the_allocator_floor_give_no_memory_slope():
     values = _sizes(8, 64)
     memory = F.assess_memory(values, [100.0 * v for v in values], predicted=1.0)
     assert memory.fit is None and not memory.verdict.reliable
-    assert set(memory.excluded) == {"noise"}
+    assert set(memory.excluded) == {"allocator noise"}
     assert "too few points" in memory.verdict.warning
 
 
