@@ -8,6 +8,7 @@ and logarithms of any integer base, whose subscripts (log₈₉ n) are the print
 
 from __future__ import annotations
 
+import pytest
 import sympy
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -84,3 +85,18 @@ def test_render_then_parse_gives_the_same_expression(case: tuple[sympy.Expr, lis
     # a typed decimal (n^6.5) is a sympy Float; it is the printed fraction exactly
     exact = sympy.nsimplify(parsed, rational=True)
     assert exact == expr or sympy.simplify(exact - expr) == 0, (shown, expr, parsed)
+
+
+def test_every_cost_model_step_reads_back_as_its_value() -> None:
+    """The formula column of `quizapp calc` (and of derivations): each one, typed back with
+    the operation's parameters, has the value printed beside it."""
+    from engine.costs import ELEMENT_BYTES, OPS, compute
+    from engine.units import dtype_bytes
+
+    for name, op in OPS.items():
+        cost = compute(name)
+        values = {**cost.params, ELEMENT_BYTES.name: dtype_bytes(cost.dtype)}
+        for step in cost.steps:
+            typed = parse_formula(step.expr, [*op.param_names, ELEMENT_BYTES.name])
+            shown = float(value(typed, values))
+            assert shown == pytest.approx(step.value, rel=1e-9), (name, step.expr)
