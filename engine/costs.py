@@ -667,25 +667,41 @@ def _self_attention(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     "rnn",
     "Recurrent layer (Table 1 row)",
     params=(
+        _p("b", 1, "batch size (sequences run together; Table 1 is one)"),
         _p("n", 100, _SIZE),
         _p("d", 512, "hidden size"),
     ),
 )
 def _rnn(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
-    n, d = s["n"], s["d"]
+    """A batch shares the n sequential steps: it multiplies the work, never the path."""
+    b, n, d = s["b"], s["n"], s["d"]
     st = _Steps()
     st.matmul(
-        "hidden_flops", "Each step multiplies h_{t−1} by W_h (d × d): n·d² multiply-adds", n, d, d
+        "hidden_flops",
+        "Each step multiplies h_{t−1} (b × d) by W_h (d × d): b·n·d² multiply-adds",
+        b * n,
+        d,
+        d,
     )
-    st.matmul("input_flops", "Each step multiplies x_t by W_x (d × d): n·d² multiply-adds", n, d, d)
+    st.matmul(
+        "input_flops",
+        "Each step multiplies x_t (b × d) by W_x (d × d): b·n·d² multiply-adds",
+        b * n,
+        d,
+        d,
+    )
     _table1(st, n, n, "Maximum path length: a signal crosses n steps")
-    memory = {"weights": 2 * d * d, "states": n * d}
+    memory = {"weights": 2 * d * d, "states": b * n * d}
     memory["total"] = sp.Add(*memory.values())
     return st.model(
         memory,
-        "O(n·d²)",
-        "O(d² + n·d)",
-        {"flops": MULTIPLY_ADD, "ignored": "bias and tanh are not counted"},
+        "O(b·n·d²)",
+        "O(d² + b·n·d)",
+        {
+            "flops": MULTIPLY_ADD,
+            "ignored": "bias and tanh are not counted",
+            "batch": "b sequences step together: FLOPs grow with b, sequential steps do not",
+        },
     )
 
 
@@ -1828,7 +1844,7 @@ def _decode_check(values: dict[str, float]) -> None:
 
 @op(
     "decode",
-    "One decode step: bytes read, FLOPs, time per token (memory-bound)",
+    "One decode step: bytes read, FLOPs, time per token on the roofline",
     params=(
         _p("params", 6.74e9, "parameters N", integer=False),
         _p("layers", 32, "transformer layers"),
@@ -1837,6 +1853,7 @@ def _decode_check(values: dict[str, float]) -> None:
         _p("context", 4096, "tokens already in each sequence's KV cache"),
         _p("batch", 1, "sequences decoded together"),
         _p("bandwidth", 3.35e12, _BYTES_S, integer=False),
+        _p("peak", 989e12, _PEAK, integer=False),
         _p("heads", 32, "query heads (default: kv_heads)", same_as="kv_heads"),
     ),
     check=_decode_check,
@@ -1844,8 +1861,14 @@ def _decode_check(values: dict[str, float]) -> None:
 def _decode(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     """A decode step reads every weight once for the batch and each sequence's own KV cache,
     for about 2 FLOPs per weight per sequence: at small batch its time is bytes / bandwidth,
-    which is why quantisation, GQA and batching (not FLOP/s) set tokens per second."""
-    n_params, layers, kvh, dh, ctx, batch, bw, heads = (
+    which is why quantisation, GQA and batching (not FLOP/s) set tokens per second.
+
+    The roofline (facts.md: Williams et al. 2009; Pope et al. 2022) says when that stops:
+    the time is max(bytes / bandwidth, FLOPs / peak), and the batch grows the FLOPs faster
+    than the bytes until, past the crossover batch, compute sets the pace. `seconds` stays
+    the memory-bound time the questions ask for; `roofline_seconds` is the larger of both.
+    """
+    n_params, layers, kvh, dh, ctx, batch, bw, peak, heads = (
         s[x]
         for x in (
             "params",
@@ -1855,6 +1878,7 @@ def _decode(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
             "context",
             "batch",
             "bandwidth",
+            "peak",
             "heads",
         )
     )
@@ -1914,6 +1938,9 @@ def _decode(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
         batch / seconds,
         "tokens/s",
     )
+    seq_flops = 2 * n_params + 4 * layers * heads * dh * ctx  # what one more sequence adds
+    seq_kv_bytes = 2 * layers * kvh * dh * ctx * e
+    _decode_roofline(st, seq_flops, weight_bytes, seq_kv_bytes, batch, bw, peak)
     memory = {"weights": n_params, "kv_cache": kv_elements, "total": n_params + kv_elements}
     return st.model(
         memory,
@@ -1921,11 +1948,66 @@ def _decode(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
         "O(params + layers·kv_heads·d_head·context·batch)",
         {
             "flops": MULTIPLY_ADD,
-            "time": "memory-bound: seconds = bytes read / bandwidth (true while intensity < ridge)",
+            "time": "seconds = bytes read / bandwidth (memory-bound, true while intensity < "
+            "ridge); roofline_seconds = max(that, FLOPs / peak) (Williams et al. 2009)",
             "reads": "weights once per step for the whole batch; each sequence's KV cache once",
             "heads": "query heads default to kv_heads (MHA); GQA shares a KV head among groups",
         },
         total_text="FLOPs per decode step",
+    )
+
+
+def _decode_roofline(
+    st: _Steps,
+    seq_flops: sp.Expr,
+    weight_bytes: sp.Expr,
+    seq_kv_bytes: sp.Expr,
+    batch: sp.Expr,
+    bw: sp.Expr,
+    peak: sp.Expr,
+) -> None:
+    """The decode step on the roofline: compute time, the slower of the two, which roof it
+    is under, and the batch at which compute catches up with memory.
+
+    Per sequence the step adds `seq_flops` FLOPs and `seq_kv_bytes` bytes; the weights'
+    bytes are shared. FLOPs / peak = bytes / bandwidth at
+    batch = weight_bytes · peak / (seq_flops · bw − seq_kv_bytes · peak), which is positive
+    only while one sequence's own intensity (seq_flops / seq_kv_bytes) exceeds the ridge.
+    """
+    flops, moved = seq_flops * batch, weight_bytes + seq_kv_bytes * batch
+    compute_s = st.note("compute_seconds", "Time if compute-bound: FLOPs / peak", flops / peak, "s")
+    st.note(
+        "ridge",
+        "Ridge point: peak / bandwidth (H100 SXM ≈ 295 FLOP/B, facts.md)",
+        peak / bw,
+        "FLOP/B",
+    )
+    st.note(
+        "roofline_seconds",
+        "Roofline time per step: max(bytes / bandwidth, FLOPs / peak)",
+        sp.Max(moved / bw, compute_s),
+        "s",
+    )
+    st.note(
+        "bound",
+        "Bound: 1 when FLOPs / peak ≥ bytes / bandwidth (compute), else 0 (memory)",
+        sp.floor(sp.Min(1, flops * bw / (peak * moved))),
+        "(1 compute-bound, 0 memory-bound)",
+    )
+    st.note(
+        "crossover_batch",
+        "Batch where FLOPs / peak reaches bytes / bandwidth: weight bytes · peak / "
+        "(FLOPs per sequence · bandwidth − KV bytes per sequence · peak); ≈ ridge · bytes "
+        "per element / 2 before the KV cache; negative when no batch gets there",
+        weight_bytes * peak / (seq_flops * bw - seq_kv_bytes * peak),
+        "sequences",
+    )
+    st.note(
+        "intensity_limit",
+        "Intensity as the batch grows without bound: FLOPs / KV bytes of one sequence "
+        "(below the ridge, the step stays memory-bound at any batch)",
+        seq_flops / seq_kv_bytes,
+        "FLOP/B",
     )
 
 

@@ -24,12 +24,14 @@ import numpy as np
 
 from engine import kernels as K
 from engine.fitting import (
+    LEADING_TOLERANCE,
     MIN_FIT_POINTS,
     MIN_FIT_SECONDS,
     Conditions,
     Fit,
     Verdict,
     assess,
+    assess_memory,
     fit_loglog,
     power_law_start,
 )
@@ -47,12 +49,6 @@ from engine.timing import (
 
 Params = dict[str, int]
 
-#: Memory peaks below this are allocator noise; they are shown but not fitted.
-MIN_FIT_BYTES = 256 * 1024
-#: A point is fitted only where the cost model's local growth exponent is within this of
-#: the predicted one: there its leading term dominates (e.g. not where a lower-order term
-#: such as attention's n² softmax still competes with n²·d).
-LEADING_TOLERANCE = 0.1
 #: Share of the budget the start-size probe may spend.
 PROBE_SHARE = 0.15
 
@@ -63,9 +59,9 @@ class Demo:
 
     `ranges` gives the default sweep (start, stop) for every parameter that may be varied
     and `predicted` the time exponent expected for it (`memory_predicted` the memory one,
-    where it matters). `cost_params` maps the demo's parameters to the cost model `op`'s;
-    `flops_factor` multiplies its FLOPs (e.g. a batch the model does not know about);
-    `growth_quantity` names the model's quantity that grows as `predicted` says.
+    where it matters). `cost_params` maps the demo's parameters to the cost model `op`'s,
+    every one that changes the work (a batch too: a demo never scales a model's figures
+    itself); `growth_quantity` names the model's quantity that grows as `predicted` says.
     `setup(params, rng)` builds the inputs and returns the zero-argument operation to time.
     """
 
@@ -80,7 +76,6 @@ class Demo:
     cost_params: Callable[[Params], dict[str, float]]
     setup: Callable[[Params, np.random.Generator], Operation]
     memory_predicted: Mapping[str, float] = field(default_factory=dict)
-    flops_factor: Callable[[Params], float] = lambda p: 1.0
     growth_quantity: str = "flops"  # the cost-model quantity whose growth `predicted` states
     step: float = math.sqrt(2)  # ratio between successive values of the swept parameter
     powers_of_two: bool = False  # only powers of two (e.g. heads dividing d)
@@ -113,6 +108,7 @@ class Point:
     samples: int = 0
     model_exponent: float | None = None  # the cost model's local growth exponent here
     excluded: str | None = None
+    memory_excluded: str | None = None  # why its peak memory is not fitted (fitting.MemoryFit)
 
     @property
     def fitted(self) -> bool:
@@ -131,6 +127,8 @@ class Point:
             "model_exponent": self.model_exponent,
             "gflops": self.gflops,
             "peak_bytes": self.peak_bytes,
+            "memory_fitted": self.peak_bytes is not None and self.memory_excluded is None,
+            "memory_excluded": self.memory_excluded,
         }
 
 
@@ -140,7 +138,8 @@ class DemoResult:
 
     `slope` is None until MIN_FIT_POINTS points are above the overhead floor, so a run
     cancelled after two points shows no slope at all; `verdict.reliable` says whether the
-    slope it does show can be trusted (never a ✓ otherwise).
+    slope it does show can be trusted (never a ✓ otherwise). Peak memory has its own fit
+    and verdict (`memory_fit`, `memory_verdict`), judged by engine.fitting.assess_memory.
     """
 
     demo: str
@@ -150,7 +149,9 @@ class DemoResult:
     wall_fit: Fit | None = None
     verdict: Verdict = field(default_factory=lambda: Verdict(False, ["no points yet"]))
     predicted_slope: float | None = None
-    memory_slope: float | None = None
+    memory_fit: Fit | None = None
+    memory_verdict: Verdict = field(default_factory=lambda: Verdict(False, ["no memory measured"]))
+    memory_fixed_bytes: float | None = None
     memory_predicted_slope: float | None = None
     cancelled: bool = False
     elapsed: float = 0.0
@@ -171,6 +172,14 @@ class DemoResult:
     @property
     def reliable(self) -> bool:
         return self.verdict.reliable
+
+    @property
+    def memory_reliable(self) -> bool:
+        return self.memory_verdict.reliable
+
+    @property
+    def memory_slope(self) -> float | None:
+        return None if self.memory_fit is None else self.memory_fit.slope
 
     @property
     def fitted_values(self) -> list[int]:
@@ -195,7 +204,13 @@ class DemoResult:
             "cpus": self.cpus,
             "calibrated_start": self.calibrated_start,
             "memory_slope": self.memory_slope,
+            "memory_slope_stderr": None if self.memory_fit is None else self.memory_fit.stderr,
+            "memory_r2": None if self.memory_fit is None else self.memory_fit.r2,
             "memory_predicted_slope": self.memory_predicted_slope,
+            "memory_reliable": self.memory_verdict.reliable,
+            "memory_warning": self.memory_verdict.warning,
+            "memory_fit_status": self.memory_verdict.short,
+            "memory_fixed_bytes": self.memory_fixed_bytes,
             "cancelled": self.cancelled,
         }
 
@@ -446,8 +461,7 @@ DEMOS: dict[str, Demo] = {
             fixed={"b": 32, "n": 64, "d": 512},
             predicted={"d": 2.0, "n": 1.0},
             op="rnn",
-            cost_params=lambda p: {"n": p["n"], "d": p["d"]},
-            flops_factor=lambda p: p["b"],
+            cost_params=lambda p: {"b": p["b"], "n": p["n"], "d": p["d"]},
             setup=_setup_rnn,
         ),
         Demo(
@@ -492,7 +506,8 @@ DEMOS: dict[str, Demo] = {
             step=2.0,
             powers_of_two=True,  # BLAS kernels favour batches of 4, 8, …: odd ones zigzag
             note="flat while reading the weights dominates; later points rise as the batch's "
-            "FLOPs (or its KV caches) take over — the cost model counts bytes read",
+            "FLOPs (or its KV caches) take over — the prediction is the memory-bound time "
+            "(`quizapp calc decode` adds the roofline time and the crossover batch)",
         ),
         Demo(
             name="prefill",
@@ -552,12 +567,12 @@ def sweep_values(demo: Demo, start: float, stop: float) -> list[int]:
 
 
 def _model(demo: Demo, params: Params, quantity: str) -> float | None:
-    """A cost-model quantity of one call (FLOPs times `flops_factor`); None if it has none."""
+    """A cost-model quantity of one call; None if the model has none."""
     from engine.costs import compute  # sympy: imported when a model is first asked for
 
     try:
         cost = compute(demo.op, demo.cost_params(params))
-        value = cost.quantity(quantity) * (demo.flops_factor(params) if quantity == "flops" else 1)
+        value = cost.quantity(quantity)
     except (ValueError, KeyError):
         return None
     return value if value > 0 else None
@@ -660,11 +675,18 @@ def _refit(result: DemoResult, demo: Demo) -> None:
         excluded=[p.excluded for p in pts],
         conditions=conditions,
     )
-    mem = [p for p in pts if p.peak_bytes and p.peak_bytes >= MIN_FIT_BYTES]
-    if len({p.value for p in mem}) >= 2:
-        result.memory_slope = fit_loglog(
-            [p.value for p in mem], [float(p.peak_bytes or 0) for p in mem]
-        ).slope
+    measured = [p for p in pts if p.peak_bytes is not None]
+    if measured:
+        memory = assess_memory(
+            [float(p.value) for p in measured],
+            [float(p.peak_bytes or 0) for p in measured],
+            predicted=result.memory_predicted_slope,
+            name=result.vary,
+        )
+        for p, reason in zip(measured, memory.excluded, strict=True):
+            p.memory_excluded = reason
+        result.memory_fit, result.memory_verdict = memory.fit, memory.verdict
+        result.memory_fixed_bytes = memory.fixed_bytes
 
 
 def _excluded(cpu_seconds: float, exponent: float | None, predicted: float | None) -> str | None:
@@ -694,6 +716,7 @@ def run_demo(
     demos: Mapping[str, Demo] | None = None,
     clock: Clock | None = None,
     load: Callable[[], float | None] = load_average,
+    peak_bytes: Callable[[Operation], int] = measure_peak_bytes,
 ) -> DemoResult:
     """Sweep demo `name` over `vary` from `start` to `stop` within about `budget` seconds.
 
@@ -703,7 +726,8 @@ def run_demo(
     is always measured. `cancel` (an Event or a callable) is checked between points and
     between repeats; a point cut short is dropped, and a cancelled run returns the points
     completed so far with cancelled=True. `on_point(point, result_so_far)` is called after
-    each point. `clock` and `load` are injected by tests (fake time, a chosen load).
+    each point. `clock`, `load` and `peak_bytes` are injected by tests (fake time, a chosen
+    load, fake memory peaks).
     """
     table = DEMOS if demos is None else demos
     if name not in table:
@@ -758,7 +782,7 @@ def run_demo(
             if m is None:
                 result.cancelled = True
                 break
-            peak = measure_peak_bytes(op) if measure_memory else None
+            peak = peak_bytes(op) if measure_memory else None
             del op
             flops = _flops(demo, params)
             point = Point(

@@ -5,6 +5,13 @@ wide enough range, each well above the timer's and the call's overhead, lying on
 (R²), with a small standard error of the slope, actually growing when the model says they
 should, and settled rather than still jittering from other programs' load. `assess` checks
 each and names the first reasons that fail, with what to try instead.
+
+Peak memory gets the same treatment from `assess_memory`. It is counted, not timed, so
+noise is not its problem; a fixed part is: block buffers and row statistics that do not
+grow with n flatten the small sizes' slope (the flash_memory demo's O(n) peak read as
+n^0.38 over its default sweep). The fixed part is estimated from the points themselves,
+the sizes where it still bends the slope are left out, and the verdict says below which
+size that is.
 """
 
 from __future__ import annotations
@@ -14,6 +21,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from engine.units import format_bytes
+
+#: Memory peaks below this are allocator noise; they are shown but not fitted.
+MIN_FIT_BYTES = 256 * 1024
+#: A point is fitted only where the leading term's local growth exponent is within this of
+#: the predicted one (for time, by the cost model; for memory, once the fixed part is small).
+LEADING_TOLERANCE = 0.1
+#: Largest relative miss of a point from peak = F + c·nᵖ for its fixed part F to be named.
+FIXED_MODEL_MISS = 0.05
 #: Fewest distinct sizes a slope is fitted on, and the smallest largest/smallest size ratio.
 MIN_FIT_POINTS = 4
 MIN_SPAN = 4.0
@@ -65,10 +81,11 @@ def fit_loglog(xs: list[float] | np.ndarray, ys: list[float] | np.ndarray) -> Fi
     return Fit(float(slope), float(intercept), r2, stderr)
 
 
-def slope_change(xs: list[float], ys: list[float]) -> float:
+def slope_change(xs: list[float], ys: list[float], *, noisy: bool = True) -> float:
     """How much the local log–log slope changes from the first point to the last, from a
-    quadratic fit in log–log; 0 with fewer than MIN_FIT_POINTS points, or when the change
-    is within two standard errors of 0 (noise in a few points can fake a bend)."""
+    quadratic fit in log–log; 0 with fewer than MIN_FIT_POINTS points, or, for `noisy`
+    measurements (times), when the change is within two standard errors of 0 (noise in a
+    few points can fake a bend). Counted bytes are not noisy: every bend in them is real."""
     if len(set(xs)) < MIN_FIT_POINTS:
         return 0.0
     x = np.log(np.asarray(xs, dtype=float))
@@ -76,7 +93,7 @@ def slope_change(xs: list[float], ys: list[float]) -> float:
     design = np.vstack([x**2, x, np.ones_like(x)]).T
     coef, *_ = np.linalg.lstsq(design, y, rcond=None)
     change = 2 * float(coef[0]) * float(np.ptp(x))
-    if x.size > 3:
+    if noisy and x.size > 3:
         resid = y - design @ coef
         var = float(resid @ resid) / (x.size - 3)
         se_c2 = math.sqrt(var * float(np.linalg.inv(design.T @ design)[0, 0]))
@@ -85,7 +102,7 @@ def slope_change(xs: list[float], ys: list[float]) -> float:
     return change
 
 
-def power_law_start(xs: list[float], ys: list[float]) -> int:
+def power_law_start(xs: list[float], ys: list[float], *, noisy: bool = True) -> int:
     """Where the points become one power law: the first index of the longest run to the end
     that is straight in log–log (|slope_change| ≤ STRAIGHT) and still has enough
     points over a wide enough range; 0 when no such run exists (the verdict says so).
@@ -98,7 +115,7 @@ def power_law_start(xs: list[float], ys: list[float]) -> int:
         tail = xs[i:]
         if len(set(tail)) < MIN_FIT_POINTS or max(tail) / min(tail) < MIN_SPAN:
             break
-        if abs(slope_change(tail, ys[i:])) <= STRAIGHT:
+        if abs(slope_change(tail, ys[i:], noisy=noisy)) <= STRAIGHT:
             return i
     return 0
 
@@ -180,7 +197,7 @@ def assess(
         return Verdict(False, reasons, " ".join(suggestions), load_text)
     span = max(values) / min(values)
     if span < MIN_SPAN:
-        reasons.append(f"too narrow a range ({span:.1f}× between the sizes; need {MIN_SPAN:g}×)")
+        reasons.append(_narrow(span))
         suggestions.append("Widen --from/--to.")
     grows = predicted is not None and predicted >= 0.5
     if grows and max(cpu_seconds) / min(cpu_seconds) < FLAT_RATIO:
@@ -191,10 +208,7 @@ def assess(
         suggestions.append("Start the sweep at larger sizes (--from).")
     bend = slope_change(values, cpu_seconds)
     if abs(bend) > MAX_CURVATURE:
-        reasons.append(
-            f"still curving (the local slope {'rises' if bend > 0 else 'falls'} by "
-            f"{abs(bend):.2f} across the sweep: not one power law yet)"
-        )
+        reasons.append(_curving(bend))
         suggestions.append("Extend the sweep to larger sizes (--to).")
     if grows and fit.r2 < MIN_R2 and abs(bend) <= MAX_CURVATURE:  # a curve is no scatter
         reasons.append(f"scattered points (R² = {fit.r2:.3f} < {MIN_R2:g})")
@@ -213,6 +227,17 @@ def assess(
     return Verdict(True, note=load_text)
 
 
+def _narrow(span: float) -> str:
+    return f"too narrow a range ({span:.1f}× between the sizes; need {MIN_SPAN:g}×)"
+
+
+def _curving(bend: float) -> str:
+    return (
+        f"still curving (the local slope {'rises' if bend > 0 else 'falls'} by "
+        f"{abs(bend):.2f} across the sweep: not one power law yet)"
+    )
+
+
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + "." if text else ""
 
@@ -227,3 +252,134 @@ def _load_text(c: Conditions) -> str:
     if not parts:
         return ""
     return "; ".join(parts) + " (the slope is fitted on CPU time, which others cannot inflate)"
+
+
+# --------------------------------------------------------------------------- peak memory
+
+
+@dataclass(frozen=True)
+class MemoryFit:
+    """The peak-memory slope, the verdict on it, and why each point is or is not fitted.
+
+    `excluded` holds one reason per point ("allocator noise" below MIN_FIT_BYTES, "other terms"
+    before the sizes become one power law, "fixed buffers" where the fixed part still bends
+    the slope) or None. `fixed_bytes` is the estimated part that does not grow with the
+    size, and `leading_from` the size from which the leading term dominates it.
+    """
+
+    fit: Fit | None
+    verdict: Verdict
+    excluded: list[str | None]
+    fixed_bytes: float | None = None
+    leading_from: float | None = None
+
+
+def fixed_part(
+    values: list[float], peaks: list[float], predicted: float
+) -> tuple[float, float] | None:
+    """(F, c) of the least-squares fit peak ≈ F + c·value^predicted: the bytes that do not
+    grow with the size and the leading term's coefficient; None when that model does not
+    describe the points (a point off it by more than FIXED_MODEL_MISS) or shows no fixed part.
+    """
+    x = np.asarray(values, dtype=float) ** predicted
+    y = np.asarray(peaks, dtype=float)
+    design = np.vstack([np.ones_like(x), x]).T
+    (fixed, slope), *_ = np.linalg.lstsq(design, y, rcond=None)
+    if fixed <= 0 or slope <= 0:
+        return None
+    if float(np.max(np.abs(design @ (fixed, slope) - y) / y)) > FIXED_MODEL_MISS:
+        return None
+    return float(fixed), float(slope)
+
+
+def assess_memory(
+    values: list[float],
+    peaks: list[float],
+    *,
+    predicted: float | None,
+    name: str = "n",
+) -> MemoryFit:
+    """Fit peak memory against size where it grows as its leading term, and judge the fit.
+
+    The sizes below MIN_FIT_BYTES are left out (allocator noise), then the small ones until
+    the rest is one power law (a regime such as one block covering all of n), then, when the
+    growth is predicted, those where the fixed part F still bends the local slope by more
+    than LEADING_TOLERANCE: with peak = F + c·nᵖ the local slope is p·c·nᵖ / (F + c·nᵖ).
+    """
+    excluded: list[str | None] = [None if y >= MIN_FIT_BYTES else "allocator noise" for y in peaks]
+    kept = [i for i, reason in enumerate(excluded) if reason is None]
+    first = power_law_start([values[i] for i in kept], [peaks[i] for i in kept], noisy=False)
+    for i in kept[:first]:
+        excluded[i] = "other terms"
+    tail = kept[first:]
+    fixed = leading_from = None
+    if predicted is not None and predicted > 0 and len({values[i] for i in tail}) >= 2:
+        parts = fixed_part([values[i] for i in tail], [peaks[i] for i in tail], predicted)
+        if parts is not None:
+            fixed, coef = parts
+            # local slope ≥ p − tolerance  ⇔  c·nᵖ ≥ F·(p / tolerance − 1)
+            leading_from = (fixed * (predicted / LEADING_TOLERANCE - 1) / coef) ** (1 / predicted)
+            for i in tail:
+                if values[i] < leading_from:
+                    excluded[i] = "fixed buffers"
+    fitted = [i for i in tail if excluded[i] is None]
+    xs, ys = [values[i] for i in fitted], [peaks[i] for i in fitted]
+    fit = fit_loglog(xs, ys) if len(set(xs)) >= 2 else None
+    verdict = _memory_verdict(fit, xs, ys, excluded, predicted, name, fixed, leading_from)
+    return MemoryFit(fit, verdict, excluded, fixed, leading_from)
+
+
+def _memory_verdict(
+    fit: Fit | None,
+    xs: list[float],
+    ys: list[float],
+    excluded: list[str | None],
+    predicted: float | None,
+    name: str,
+    fixed: float | None,
+    leading_from: float | None,
+) -> Verdict:
+    fixed_text = (
+        f"fixed buffers (≈ {format_bytes(fixed)}) dominate below {name} ≈ {leading_from:,.0f}"
+        if fixed and leading_from
+        else ""
+    )
+    dropped = excluded.count("fixed buffers")
+    reasons: list[str] = []
+    suggestions: list[str] = []
+    if fit is None or len(set(xs)) < MIN_FIT_POINTS:
+        if dropped:
+            reasons.append(
+                f"{fixed_text} (only {len(xs)} of {len(excluded)} sizes lie where the peak "
+                "grows as its leading term)"
+            )
+            suggestions.append("Extend the sweep to larger sizes (--to).")
+        else:
+            noise = excluded.count("allocator noise")
+            below = f", {noise} below {format_bytes(MIN_FIT_BYTES)}" if noise else ""
+            reasons.append(
+                f"too few points ({len(xs)} fitted of {len(excluded)}{below}; "
+                f"a slope needs {MIN_FIT_POINTS})"
+            )
+            suggestions.append("Widen --from/--to" + (" towards larger sizes." if noise else "."))
+        return Verdict(False, reasons, " ".join(suggestions))
+    span = max(xs) / min(xs)
+    if span < MIN_SPAN and dropped:
+        reasons.append(
+            f"{fixed_text} (the sizes above it span only {span:.1f}×; a slope needs {MIN_SPAN:g}×)"
+        )
+        suggestions.append("Extend the sweep to larger sizes (--to).")
+    elif span < MIN_SPAN:
+        reasons.append(_narrow(span))
+        suggestions.append("Widen --from/--to.")
+    bend = slope_change(xs, ys, noisy=False)
+    if abs(bend) > MAX_CURVATURE:
+        reasons.append(_curving(bend))
+        suggestions.append("Extend the sweep to larger sizes (--to).")
+    elif predicted is not None and predicted >= 0.5 and fit.r2 < MIN_R2:
+        reasons.append(f"scattered points (R² = {fit.r2:.3f} < {MIN_R2:g})")
+        suggestions.append("Widen --from/--to.")
+    if reasons:
+        return Verdict(False, reasons, " ".join(dict.fromkeys(suggestions)))
+    note = f"fitted from {name} = {min(xs):g} up: {fixed_text}" if dropped else ""
+    return Verdict(True, note=note)

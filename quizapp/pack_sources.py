@@ -12,6 +12,8 @@ Why it looks like this:
   never enabled, and a broken update leaves the previous version working.
 * The lock file records each source's URL, the ref asked for and the commit it resolved
   to. Copy it to another machine and `quizapp packs restore` clones the same commits.
+  Every command that changes it holds an OS-level lock (quizapp.process_lock) from
+  reading it to writing it back, so two `packs add` at once both land; the second waits.
 * History is keyed by `pack/question` id, never by file or commit, so an update keeps
   every attempt; a question that disappears keeps its history (`quizapp packs orphans`).
 """
@@ -24,12 +26,13 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from quizapp import locations
+from quizapp.process_lock import exclusive
 
 if TYPE_CHECKING:
     from quizapp.packs import Library, PackError
@@ -123,6 +126,16 @@ def write_lock(sources: Iterable[Source], path: Path | None = None) -> None:
         json.dump(payload, handle, indent=2)
         handle.write("\n")
     os.replace(tmp, path)
+
+
+#: Called when another process is changing the pack sources and this one waits its turn.
+OnWait = Callable[[], None] | None
+
+
+def _changing(on_wait: OnWait) -> Any:
+    """The lock held while the lock file is read, the clones changed and it is written."""
+    path = locations.pack_lock_path()
+    return exclusive(path.with_name(f".{path.name}.lock"), on_wait)
 
 
 def enabled_pack_dirs() -> list[Path]:
@@ -332,8 +345,15 @@ def _fetch(source: Source, ref: str | None, replacing: str | None) -> Source:
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def add(spec: str, name: str | None = None, ref: str | None = None) -> Source:
+def add(
+    spec: str, name: str | None = None, ref: str | None = None, *, on_wait: OnWait = None
+) -> Source:
     """Clone URL|PATH[@REF], validate its packs and enable them; the new source."""
+    with _changing(on_wait):
+        return _add(spec, name, ref)
+
+
+def _add(spec: str, name: str | None, ref: str | None) -> Source:
     url, spec_ref = split_spec(spec)
     ref = ref or spec_ref
     name = name or default_name(url)
@@ -369,13 +389,14 @@ def find(sources: Sequence[Source], ident: str) -> Source:
     raise SourceError(f"no pack source {ident!r} (sources: {names})")
 
 
-def remove(ident: str) -> Source:
+def remove(ident: str, *, on_wait: OnWait = None) -> Source:
     """Disable and delete a source's clone; the history of its questions is kept."""
-    sources = read_lock()
-    source = find(sources, ident)
-    write_lock([s for s in sources if s.name != source.name])
-    shutil.rmtree(source.path, ignore_errors=True)
-    return source
+    with _changing(on_wait):
+        sources = read_lock()
+        source = find(sources, ident)
+        write_lock([s for s in sources if s.name != source.name])
+        shutil.rmtree(source.path, ignore_errors=True)
+        return source
 
 
 def _question_ids(source: Source) -> set[str]:
@@ -386,11 +407,16 @@ def _question_ids(source: Source) -> set[str]:
     return {q.qid for q in load_files(pack_files(source.pack_dir)).questions}
 
 
-def update(ident: str | None = None) -> list[Update]:
+def update(ident: str | None = None, *, on_wait: OnWait = None) -> list[Update]:
     """Fetch the latest commit of each source's ref (or one source), validate, install.
 
     A source that fails keeps its installed version; its Update carries the error.
     """
+    with _changing(on_wait):
+        return _update(ident)
+
+
+def _update(ident: str | None) -> list[Update]:
     sources = read_lock()
     chosen = [find(sources, ident)] if ident else list(sources)
     results = []
@@ -409,8 +435,13 @@ def update(ident: str | None = None) -> list[Update]:
     return results
 
 
-def restore() -> list[Update]:
+def restore(*, on_wait: OnWait = None) -> list[Update]:
     """Clone every locked source that is missing here, at its locked commit."""
+    with _changing(on_wait):
+        return _restore()
+
+
+def _restore() -> list[Update]:
     results = []
     for source in read_lock():
         if source.path.is_dir():

@@ -65,3 +65,20 @@ def fake_demo(
         cost_params=cost_params or (lambda q: {"m": q["x"] ** p if p else 1, "k": 1, "n": 1}),
         setup=setup,
     )
+
+
+def with_fake_memory(
+    demo: D.Demo, peak: Callable[[int], float], predicted: float = 1.0
+) -> tuple[D.Demo, Callable[[Callable[[], object]], int]]:
+    """`demo` with a predicted memory exponent, and a peak-memory measurer for run_demo
+    that reports peak(x) bytes for the size the last operation was built for."""
+    from dataclasses import replace
+
+    sizes: list[int] = []
+
+    def setup(params: dict[str, int], rng: np.random.Generator) -> Callable[[], object]:
+        sizes.append(params["x"])
+        return demo.setup(params, rng)
+
+    faked = replace(demo, setup=setup, memory_predicted={"x": predicted})
+    return faked, lambda op: round(peak(sizes[-1]))

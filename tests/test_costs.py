@@ -259,6 +259,46 @@ def test_rnn_flops_match_counted_run():
     assert compute("rnn", {"n": n, "d": d}).flops == mm.flops
 
 
+def _einsum_rnn(x: np.ndarray, wx: np.ndarray, wh: np.ndarray) -> tuple[np.ndarray, int]:
+    """An Elman RNN written as einsums over a batch; returns its states and the FLOPs
+    einsum_path counts for every contraction it runs (one input projection, n steps)."""
+    b, n, _ = x.shape
+    d = wh.shape[0]
+    flops = einsum_flops("bni,id->bnd", x.shape, wx.shape)
+    xw = np.einsum("bni,id->bnd", x, wx)
+    h, states = np.zeros((b, d)), []
+    for t in range(n):
+        flops += einsum_flops("bj,jd->bd", (b, d), wh.shape)
+        h = np.tanh(xw[:, t] + np.einsum("bj,jd->bd", h, wh))
+        states.append(h)
+    return np.stack(states, axis=1), flops
+
+
+@pytest.mark.parametrize(("b", "n", "d"), [(1, 7, 5), (3, 9, 4), (8, 4, 6)])
+def test_rnn_flops_scale_with_the_batch_kernels_rnn_layer_runs(b, n, d):
+    """The model's FLOPs for a batch of b sequences, against einsum_path's count of the same
+    recurrence as engine.kernels.rnn_layer runs it on a batched input (same states)."""
+    from engine.kernels import rnn_layer
+
+    x = RNG.standard_normal((b, n, d))
+    wx, wh = RNG.standard_normal((d, d)) / d, RNG.standard_normal((d, d)) / d
+    states, counted = _einsum_rnn(x, wx, wh)
+    np.testing.assert_allclose(rnn_layer(x, wx, wh), states, rtol=1e-12, atol=1e-12)
+    cost = compute("rnn", {"b": b, "n": n, "d": d})
+    assert cost.flops == counted
+    assert cost.macs == counted / 2
+    assert cost.memory["states"] == states.size
+    assert (cost.extra["sequential_ops"], cost.extra["path_length"]) == (n, n)  # not b·n
+
+
+def test_rnn_batch_defaults_to_one_sequence():
+    """Table 1's row is one sequence: leaving b out keeps every existing figure."""
+    assert (
+        compute("rnn", {"n": 100, "d": 512}).flops
+        == compute("rnn", {"b": 1, "n": 100, "d": 512}).flops
+    )
+
+
 def test_conv_flops_match_einsum_path_over_windows():
     n, d, k = 11, 4, 3
     assert compute("conv", {"n": n, "d": d, "k": k}).flops == einsum_flops(
@@ -285,7 +325,7 @@ def test_table1_rows():
     assert restricted.extra["path_length"] == pytest.approx(n / r)
     assert [c.big_o for c in (attn, rnn, conv, restricted)] == [
         "O(n²·d)",
-        "O(n·d²)",
+        "O(b·n·d²)",  # Table 1's O(n·d²) for one sequence, b = 1
         "O(k·n·d²)",
         "O(r·n·d)",
     ]

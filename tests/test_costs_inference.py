@@ -164,6 +164,79 @@ def test_decode_batch_amortises_weights_until_the_h100_ridge():
     assert intensity(140, "fp8") < ridge < intensity(155, "fp8")
 
 
+@pytest.mark.parametrize(("heads", "kv_heads", "context", "batch"), [(4, 4, 6, 1), (8, 2, 5, 3)])
+def test_decode_roofline_time_is_the_slower_of_counted_flops_and_bytes(
+    heads, kv_heads, context, batch
+):
+    """facts.md (Williams et al. 2009): time = max(bytes / bandwidth, FLOPs / peak), with the
+    FLOPs einsum_path counts in a real decode step and the bytes its arrays hold."""
+    layers, d, d_head = 2, 32, 8
+    n_params, flops, read = _numpy_decode_step(layers, d, heads, kv_heads, d_head, context, batch)
+    shape = {"layers": layers, "kv_heads": kv_heads, "d_head": d_head, "heads": heads}
+    for peak in (1e8, 1e11, 1e13):  # ridge 0.1, 100, 10⁴ FLOP/B: clear of a toy's ≈ 1
+        params = {**shape, "params": n_params, "context": context, "batch": batch}
+        cost = compute("decode", {**params, "bandwidth": 1e9, "peak": peak}, dtype="fp16")
+        assert cost.extra["compute_seconds"] == pytest.approx(flops / peak, rel=2e-3)
+        assert cost.extra["seconds"] == pytest.approx(read / 1e9)  # unchanged: bytes / bw
+        slower = max(flops / peak, read / 1e9)
+        assert cost.extra["roofline_seconds"] == pytest.approx(slower, rel=2e-3)
+        assert cost.extra["bound"] == (1 if flops / peak > read / 1e9 else 0)
+        assert cost.extra["ridge"] == pytest.approx(peak / 1e9)
+
+
+def test_decode_crossover_batch_is_where_a_counted_step_turns_compute_bound():
+    """The crossover batch the model states, checked on real decode steps either side of
+    it: below, the counted FLOPs take less time at `peak` than the bytes at `bandwidth`."""
+    layers, d, heads, d_head, context = 2, 32, 4, 8, 3
+    shape = {"layers": layers, "kv_heads": heads, "d_head": d_head, "heads": heads}
+    n_params, _, _ = _numpy_decode_step(layers, d, heads, heads, d_head, context, 1)
+    peak, bandwidth = 4e9, 1e9  # ridge 4 FLOP/B: a fp16 toy crosses it at a small batch
+    given = {**shape, "params": n_params, "context": context, "peak": peak}
+    crossover = compute("decode", {**given, "bandwidth": bandwidth}, dtype="fp16").extra[
+        "crossover_batch"
+    ]
+    assert 2 < crossover < 40
+    for batch, compute_bound in ((int(crossover), False), (int(crossover) + 1, True)):
+        _, flops, read = _numpy_decode_step(layers, d, heads, heads, d_head, context, batch)
+        assert (flops / peak > read / bandwidth) is compute_bound, batch
+
+
+def test_decode_on_an_h100_turns_compute_bound_near_batch_295_before_the_kv_cache():
+    """facts.md: ridge ≈ 295 FLOP/B on an H100 and ≈ 1 FLOP/B per sequence at batch 1 in
+    fp16, so the weights alone keep decode memory-bound until a batch of about 295."""
+    llama = {"params": 6.74e9, "context": 1, "bandwidth": H100_BW, "peak": H100_PEAK}
+    cost = compute("decode", llama, dtype="fp16")
+    assert cost.extra["crossover_batch"] == pytest.approx(295, rel=0.02)  # + 1 token of cache
+    assert cost.extra["bound"] == 0
+    at_300 = compute("decode", {**llama, "batch": 300}, dtype="fp16")
+    assert at_300.extra["bound"] == 1
+    assert at_300.extra["roofline_seconds"] == pytest.approx(at_300.flops / H100_PEAK)
+
+
+def test_decode_with_a_long_mha_cache_stays_memory_bound_at_any_batch():
+    """Each sequence's KV cache is read for only ≈ 2 FLOPs per element: Llama-2-7B (MHA) at
+    4096 tokens brings ≈ 7 FLOP/B per sequence, far below the ridge, whatever the batch."""
+    llama = {"params": 6.74e9, "context": 4096, "bandwidth": H100_BW, "peak": H100_PEAK}
+    per_sequence_flops = 2 * 6.74e9 + 4 * 32 * 32 * 128 * 4096  # weights + QKᵀ and P·V
+    per_sequence_bytes = 512 * 1024 * 4096  # facts.md: 512 KiB of fp16 KV per token
+    cost = compute("decode", {**llama, "batch": 10_000}, dtype="fp16")
+    limit = cost.extra["intensity_limit"]
+    assert limit == pytest.approx(per_sequence_flops / per_sequence_bytes, rel=1e-9)
+    assert limit < H100_PEAK / H100_BW
+    assert cost.extra["bound"] == 0 and cost.extra["crossover_batch"] < 0  # no batch crosses
+
+
+def test_decode_defaults_keep_every_existing_figure():
+    """The roofline adds figures; the bytes, FLOPs and memory-bound seconds questions use
+    are those of the published 4 ms per token (a peak given or not)."""
+    base = {"params": 6.74e9, "context": 1, "bandwidth": H100_BW}
+    before = compute("decode", base, dtype="fp16")
+    after = compute("decode", {**base, "peak": 1.0}, dtype="fp16")
+    for name in ("seconds", "tokens_per_second", "intensity", "bytes"):
+        assert before.extra[name] == after.extra[name], name
+    assert before.flops == after.flops
+
+
 # ------------------------------------------------------------------------------ prefill
 
 

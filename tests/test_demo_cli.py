@@ -6,7 +6,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from fake_timing import FakeClock, fake_demo
+from fake_timing import FakeClock, fake_demo, with_fake_memory
 
 from engine import demos as D
 from quizapp.cli import main
@@ -23,14 +23,21 @@ def test_demo_list_names_every_demo():
 def faked(monkeypatch):
     """Make `quizapp demo attention` run a fake demo on a fake clock with a chosen cost."""
 
-    def install(seconds, *, load=0.3, **kw):
+    def install(seconds, *, load=0.3, peak=None, **kw):
         clock = FakeClock()
         demo = fake_demo(clock, seconds, **kw)
         real = D.run_demo
+        if peak is not None:  # fake peak memory too: peak(x) bytes
+            demo, measured = with_fake_memory(demo, peak)
+            kw = {"peak_bytes": measured}
+        else:
+            kw = {}
 
         def run(name, **options):
             options.pop("demos", None)
-            return real("fake", demos={"fake": demo}, clock=clock, load=lambda: load, **options)
+            return real(
+                "fake", demos={"fake": demo}, clock=clock, load=lambda: load, **options, **kw
+            )
 
         monkeypatch.setattr(D, "run_demo", run)
 
@@ -72,6 +79,45 @@ def test_a_reliable_fit_is_ticked_with_its_conditions(faked):
     assert "Note: busy machine" in result.stdout
 
 
+def test_a_memory_fit_bent_by_fixed_buffers_is_flagged_in_text_and_json(faked):
+    """flash_memory's case on fake peaks: 64 KiB of fixed buffers plus 520 B per size."""
+    faked(lambda x: 1e-7 * x**2, peak=lambda x: 2**16 + 520 * x)
+    args = ["demo", "flash_memory", "--from", "256", "--to", "4096", "--budget", "60"]
+    result = CliRunner().invoke(main, [*args, "--no-plot"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    time_line = next(line for line in lines if line.startswith("time ∝"))
+    memory_line = next(line for line in lines if line.startswith("peak memory ∝"))
+    assert "✓ reliable" in time_line
+    assert "✗ UNRELIABLE" in memory_line and "predicted 1" in memory_line
+    warning = lines[lines.index(memory_line) + 1]
+    assert warning.startswith("Warning: unreliable fit: fixed buffers (≈ 64 KiB) dominate below")
+    assert "--to" in warning
+    assert "no (fixed buffers)" in result.stdout  # the table says which points were left out
+    doc = json.loads(CliRunner().invoke(main, [*args, "--json"]).stdout)
+    assert doc["reliable"] is True and doc["memory_reliable"] is False
+    assert doc["memory_fit_status"] == "unreliable: fixed buffers"
+    assert doc["memory_warning"] == warning.removeprefix("Warning: ")
+
+
+def test_fixed_buffers_over_the_whole_sweep_leave_no_memory_slope_and_say_why(faked):
+    faked(lambda x: 1e-7 * x**2, peak=lambda x: 2**20 + 520 * x)
+    args = ["demo", "flash_memory", "--from", "256", "--to", "4096", "--budget", "60"]
+    result = CliRunner().invoke(main, [*args, "--no-plot"])
+    assert result.exit_code == 0, result.output
+    assert "No peak memory slope: unreliable fit: fixed buffers (≈ 1 MiB)" in result.stdout
+    doc = json.loads(CliRunner().invoke(main, [*args, "--json"]).stdout)
+    assert doc["memory_slope"] is None and doc["memory_reliable"] is False
+
+
+def test_a_clean_memory_fit_is_ticked(faked):
+    faked(lambda x: 1e-7 * x**2, peak=lambda x: 4096 * x)
+    result = CliRunner().invoke(main, ["demo", "flash_memory", "--to", "4096", "--no-plot"])
+    assert result.exit_code == 0, result.output
+    memory_line = next(line for line in result.stdout.splitlines() if "peak memory ∝" in line)
+    assert "x^1.00" in memory_line and "✓ reliable" in memory_line
+
+
 def test_demo_json_tiny_real_sweep_has_every_field():
     """A real run: only its shape is checked, never its timing."""
     result = CliRunner().invoke(
@@ -82,6 +128,7 @@ def test_demo_json_tiny_real_sweep_has_every_field():
     assert doc["demo"] == "conv" and doc["vary"] == "k"
     assert doc["predicted_slope"] == 1.0
     assert {"reliable", "warning", "threads", "load", "cpus", "slope_stderr"} <= set(doc)
+    assert {"memory_reliable", "memory_warning", "memory_fit_status"} <= set(doc)
     assert isinstance(doc["reliable"], bool)
     assert [p["value"] for p in doc["points"]] == sorted(p["value"] for p in doc["points"])
     assert all(p["seconds"] > 0 and p["cpu_seconds"] >= 0 for p in doc["points"])

@@ -294,3 +294,65 @@ def test_packs_in_a_questions_folder_and_a_chosen_name(tmp_path):
     assert loaded_packs()["shared-pack"] == 1
     (entry,) = lock()["sources"]
     assert (entry["name"], entry["folder"]) == ("my-course", "questions")
+
+
+def _slow_git(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A `git` for one process that says when it is first called, then waits for a release
+    file (at most 30 s) before running the real git: that process stays inside `packs add`,
+    between reading the lock file and writing it, for as long as the test wants."""
+    real = shutil.which("git")
+    bin_dir, entered, release = tmp_path / "slow-bin", tmp_path / "entered", tmp_path / "release"
+    bin_dir.mkdir()
+    script = bin_dir / "git"
+    script.write_text(
+        "#!/bin/sh\n"
+        f'touch "{entered}"\n'
+        "i=0\n"
+        f'while [ ! -e "{release}" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done\n'
+        f'exec "{real}" "$@"\n',
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    return bin_dir, entered, release
+
+
+def _wait_for(condition, timeout: float = 60.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the slow git is a POSIX shell script")
+def test_two_packs_add_at_once_keep_both_sources(repo, tmp_path):
+    """Two real `quizapp packs add` processes: the second starts while the first is cloning.
+    Both sources end up in the lock file (the second waits for the first and says so),
+    instead of the last writer's lock file replacing the first's."""
+    import sys
+
+    other = tmp_path / "other-packs"
+    other.mkdir()
+    git(other, "init", "-q", "-b", "main")
+    write_pack(other, "q1", name="other-pack.yaml")
+    commit(other, "one question")
+    bin_dir, entered, release = _slow_git(tmp_path)
+    env = {**os.environ, "QUIZAPP_HOME": str(locations.data_dir())}
+    command = [sys.executable, "-m", "quizapp", "packs", "add"]
+    first_err, second_err = tmp_path / "first.err", tmp_path / "second.err"
+    with first_err.open("w") as err1, second_err.open("w") as err2:
+        slow_env = {**env, "PATH": f"{bin_dir}{os.pathsep}{env['PATH']}"}
+        first = subprocess.Popen([*command, str(repo)], env=slow_env, stderr=err1)
+        try:
+            _wait_for(entered.exists)  # the first is inside `packs add`, cloning
+            second = subprocess.Popen([*command, str(other)], env=env, stderr=err2)
+            # either the second finishes while the first still clones, or it waits its turn
+            _wait_for(lambda: second.poll() is not None or "waiting" in second_err.read_text())
+        finally:
+            release.touch()
+        assert first.wait(timeout=60) == 0, first_err.read_text()
+        assert second.wait(timeout=60) == 0, second_err.read_text()
+    assert sorted(s["name"] for s in lock()["sources"]) == ["other-packs", "shared-packs"]
+    assert "waiting for another `quizapp packs` command" in second_err.read_text()
+    assert set(loaded_packs()) >= {"shared-pack", "other-pack"}

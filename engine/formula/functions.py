@@ -58,6 +58,10 @@ def _sqrt_value(x: Exact) -> Exact:
     return exact.power(x, exact.Fraction(1, 2))
 
 
+def _abs_value(x: Exact) -> Exact:
+    return -x if x < 0 else x
+
+
 def _extreme(pick: Callable[[Sequence[Exact]], Exact]) -> Callable[..., Exact]:
     return lambda *xs: pick(xs)
 
@@ -74,6 +78,9 @@ _TABLE = [
     Function("min", (2,), sympy.Min, _extreme(min), "min"),
     Function("max", (2,), sympy.Max, _extreme(max), "max"),
     Function("ceil", (1,), sympy.ceiling, exact.ceil, "ceil"),
+    # sympy writes √(x²) as Abs(x) when x may be negative (√(log(n)²)): it must print as
+    # something a learner can type back, and evaluate.
+    Function("abs", (1,), sympy.Abs, _abs_value, "abs"),
     Function("floor", (1,), sympy.floor, exact.floor, "floor"),
 ]
 
@@ -91,6 +98,7 @@ VALUE_OF_NODE: dict[type, Callable[..., Exact]] = {
     sympy.Max: _extreme(max),
     sympy.ceiling: exact.ceil,
     sympy.floor: exact.floor,
+    sympy.Abs: _abs_value,
 }
 #: sympy node type -> its printed name (functions written name(args)).
 PRINTED_NAME: dict[type, str] = {
@@ -98,4 +106,5 @@ PRINTED_NAME: dict[type, str] = {
     sympy.Max: "max",
     sympy.ceiling: "ceil",
     sympy.floor: "floor",
+    sympy.Abs: "abs",
 }

@@ -87,7 +87,9 @@ SUPERSCRIPTS = {
     "˙": "*",
     "ᐟ": "/",
 }
-SUBSCRIPTS = {"₀": "0", "₁": "1", "₂": "2", "₃": "3", "₄": "4", "₅": "5", "₆": "6", "₇": "7"}
+#: Subscript digits, read as plain ones: a log base (log₂ n, log₈₉ n). All ten, because the
+#: printer writes any integer base this way and a learner must be able to type it back.
+SUBSCRIPTS = {sub: plain for sub, plain in zip("₀₁₂₃₄₅₆₇₈₉", "0123456789", strict=True)}
 
 _NUMBER = re.compile(
     r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:_\d+)*)(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?"

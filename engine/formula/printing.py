@@ -18,7 +18,8 @@ from engine.formula.functions import FUNCTION_NAMES, PRINTED_NAME
 from engine.formula.grammar import SUBSCRIPTS, SUPERSCRIPTS, Token, tokenize
 from engine.units import format_exact
 
-#: The parser reads superscripts and subscripts as plain text; these write them back.
+#: The parser reads superscripts and subscripts as plain text; these write them back with
+#: the grammar's own tables, so nothing is printed that it cannot read.
 _SUPERSCRIPT = str.maketrans({plain: sup for sup, plain in reversed(SUPERSCRIPTS.items())})
 _SUBSCRIPT = str.maketrans({plain: sub for sub, plain in SUBSCRIPTS.items()})
 #: The variables written as a raised letter (2ⁿ, n^d as nᵈ).
@@ -27,7 +28,12 @@ _SUPERSCRIPT_LETTER = {plain: sup for sup, plain in SUPERSCRIPTS.items() if plai
 
 def number_text(value: float | sympy.Expr) -> str:
     """A plain number: integers with thousands separators, others in 4 significant digits,
-    written with ×10ⁿ where 4 digits need an exponent (never `e+04`, never `×10⁰`)."""
+    written with ×10ⁿ where 4 digits need an exponent (never `e+04`, never `×10⁰`).
+
+    An exact integer is written from its own digits, not through a float: above 2⁵³ a
+    float would print 9,227,446,944,279,201 as …200, a wrong number that looks exact."""
+    if isinstance(value, int | sympy.Integer) and abs(int(value)) < 10**16:
+        return f"{int(value):,}"
     v = float(value)
     if abs(v) < 1e16 and abs(v) >= 1 and abs(v - round(v)) <= 1e-9 * abs(v):
         return format_exact(float(round(v)))
@@ -43,9 +49,6 @@ def render(expr: sympy.Expr, order: Sequence[str] = ()) -> str:
     return _render(expr, tuple(order))
 
 
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-
 def _pair_log_bases(num: list[sympy.Expr], den: list[sympy.Expr]) -> list[str]:
     """Turn log(n)/log(2) back into log₂ n (base-2 logs read as lg in CS)."""
     out = []
@@ -55,7 +58,7 @@ def _pair_log_bases(num: list[sympy.Expr], den: list[sympy.Expr]) -> list[str]:
                 if isinstance(f, sympy.log) and f.free_symbols:
                     num.remove(f)
                     den.remove(d)
-                    base = str(int(d.args[0])).translate(_SUB)
+                    base = str(int(d.args[0])).translate(_SUBSCRIPT)
                     out.append(f"log{base} " + _atom(f.args[0], (), "arg"))
                     break
     return out

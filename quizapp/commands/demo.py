@@ -36,19 +36,17 @@ def _list_demos() -> None:
 def _table(result: DemoResult) -> list[str]:
     from engine.units import format_bytes, format_seconds
 
-    rows = [(result.vary, "time", "CPU time", "GFLOP/s", "peak memory", "fit")]
+    rows = [(result.vary, "time", "CPU time", "GFLOP/s", "fit", "peak memory", "mem fit")]
     for p in result.points:
-        mark = "✓" if result.reliable else "?"  # never a ✓ on an unreliable fit
-        if p.excluded is not None:
-            mark = f"no ({p.excluded})"
         rows.append(
             (
                 str(p.value),
                 format_seconds(p.seconds),
                 format_seconds(p.cpu_seconds) + ("" if p.settled else " ~"),
                 "–" if p.gflops is None else f"{p.gflops:.1f}",
+                _mark(result.reliable, p.excluded),
                 "–" if p.peak_bytes is None else format_bytes(p.peak_bytes),
-                mark,
+                "–" if p.peak_bytes is None else _mark(result.memory_reliable, p.memory_excluded),
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -56,6 +54,34 @@ def _table(result: DemoResult) -> list[str]:
     lines.insert(1, "  ".join("-" * w for w in widths))
     if any(not p.settled for p in result.points):
         lines.append("~ its fastest repeats never agreed within 5 % (noise from other programs)")
+    return lines
+
+
+def _mark(reliable: bool, excluded: str | None) -> str:
+    """A point's place in a fit: ✓ fitted into a reliable slope, ? into an unreliable one
+    (never a ✓ there), or why it was left out."""
+    if excluded is not None:
+        return f"no ({excluded})"
+    return "✓" if reliable else "?"
+
+
+def _verdict_lines(what: str, result: DemoResult, memory: bool) -> list[str]:
+    """The fitted slope of time or peak memory with its verdict, then its warning or note."""
+    fit = result.memory_fit if memory else result.fit
+    verdict = result.memory_verdict if memory else result.verdict
+    predicted = result.memory_predicted_slope if memory else result.predicted_slope
+    if fit is None:
+        return [f"No {what} slope: " + (verdict.warning or "too few points.")]
+    measured = [p for p in result.points if not memory or p.peak_bytes is not None]
+    fitted = [p for p in measured if (p.memory_excluded if memory else p.excluded) is None]
+    pred = "" if predicted is None else f", predicted {predicted:g}"
+    mark = "✓ reliable" if verdict.reliable else "✗ UNRELIABLE"
+    lines = [
+        f"{what} ∝ {result.vary}^{fit.slope:.2f} ± {fit.stderr:.2f}  (R² = {fit.r2:.3f}{pred}; "
+        f"fitted on {len(fitted)} of {len(measured)} points)  {mark}"
+    ]
+    if verdict.warning:
+        lines.append(("Note: " if verdict.reliable else "Warning: ") + verdict.warning)
     return lines
 
 
@@ -76,26 +102,10 @@ def _conditions(result: DemoResult) -> str:
 
 
 def _summary(result: DemoResult) -> list[str]:
-    lines = [_conditions(result)]
-    fit = result.fit
-    if fit is None:
-        lines.append("No slope: " + (result.verdict.warning or "too few points."))
-    else:
-        pred = "" if result.predicted_slope is None else f", predicted {result.predicted_slope:g}"
-        verdict = "✓ reliable" if result.reliable else "✗ UNRELIABLE"
-        lines.append(
-            f"time ∝ {result.vary}^{fit.slope:.2f} ± {fit.stderr:.2f}  (R² = {fit.r2:.3f}{pred}; "
-            f"fitted on {len(result.fitted_values)} of {len(result.points)} points)  {verdict}"
-        )
-        if result.verdict.warning:
-            lines.append(("Note: " if result.reliable else "Warning: ") + result.verdict.warning)
-    if result.memory_slope is not None:
-        pred = (
-            ""
-            if result.memory_predicted_slope is None
-            else f", predicted {result.memory_predicted_slope:g}"
-        )
-        lines.append(f"peak memory ∝ {result.vary}^{result.memory_slope:.2f}{pred}")
+    lines = [_conditions(result), *_verdict_lines("time", result, memory=False)]
+    measured = any(p.peak_bytes is not None for p in result.points)
+    if measured and (result.memory_fit is not None or result.memory_predicted_slope is not None):
+        lines += _verdict_lines("peak memory", result, memory=True)
     if result.cancelled:
         lines.append("Stopped early: these are the points completed so far.")
     return lines

@@ -111,6 +111,11 @@ def _pack_list(ids: list[str]) -> str:
     return ", ".join(ids) if ids else "no packs"
 
 
+def _waiting() -> None:
+    """Said once when another `quizapp packs` command holds the pack sources' lock."""
+    click.echo("waiting for another `quizapp packs` command to finish…", err=True)
+
+
 @packs.command("add")
 @click.argument("source", metavar="URL|PATH[@REF]")
 @click.option("--ref", default=None, help="Branch, tag or commit to use (same as @REF).")
@@ -127,7 +132,7 @@ def add_source(source: str, ref: str | None, name: str | None) -> None:
     from quizapp import pack_sources
 
     try:
-        added = pack_sources.add(source, name=name, ref=ref)
+        added = pack_sources.add(source, name=name, ref=ref, on_wait=_waiting)
     except pack_sources.SourceError as exc:
         raise _fail(exc) from None
     click.echo(
@@ -145,7 +150,7 @@ def remove_source(ident: str) -> None:
     from quizapp import pack_sources
 
     try:
-        removed = pack_sources.remove(ident)
+        removed = pack_sources.remove(ident, on_wait=_waiting)
     except pack_sources.SourceError as exc:
         raise _fail(exc) from None
     click.echo(f"Removed {removed.name} ({_pack_list(removed.packs)}); its history is kept")
@@ -189,7 +194,7 @@ def update_sources(ident: str | None) -> None:
     from quizapp import pack_sources
 
     try:
-        results = pack_sources.update(ident)
+        results = pack_sources.update(ident, on_wait=_waiting)
     except pack_sources.SourceError as exc:
         raise _fail(exc) from None
     if not results:
@@ -207,7 +212,7 @@ def restore_sources() -> None:
     from quizapp import locations, pack_sources
 
     try:
-        results = pack_sources.restore()
+        results = pack_sources.restore(on_wait=_waiting)
     except pack_sources.SourceError as exc:
         raise _fail(exc) from None
     if not results:
