@@ -342,3 +342,38 @@ async def test_no_packs_at_all_says_why_and_what_to_do(tmp_path):
         await settle(app, pilot)
         summary = str(app.screen.query_one("#home-summary", Static).content)
         assert "No question packs were found" in summary and "Reinstall" in summary
+
+
+@sync
+async def test_the_demo_panel_gives_the_memory_fit_its_verdict(tmp_path):
+    """A peak-memory slope shows whether it can be trusted, and why not, as the time slope
+    does: fixed buffers bend a flash sweep's small sizes."""
+    app = make_app(tmp_path, start="demos")
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, DemosScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        listing = screen.query_one("#demo-list")
+        listing.highlighted = listing.get_option_index("flash_memory")
+        await pilot.pause()
+        warning = "fixed buffers (≈ 74.6 KiB) dominate below n ≈ 2,644"
+        screen.result = {
+            "vary": "n",
+            "points": [],
+            "memory_slope": 0.38,
+            "memory_predicted_slope": 1.0,
+            "memory_reliable": False,
+            "memory_warning": warning,
+        }
+        screen.status = "done"
+        screen._show_stats()
+        text = str(screen.query_one("#demo-stats", Static).content)
+        assert "peak memory ∝ n^0.38 (predicted 1)" in text
+        assert "✗ unreliable" in text and warning in text
+        screen.result = {**screen.result, "memory_slope": 1.01, "memory_reliable": True}
+        screen.result.pop("memory_warning")
+        screen._show_stats()
+        text = str(screen.query_one("#demo-stats", Static).content)
+        assert "peak memory ∝ n^1.01 (predicted 1)" in text and "✓ reliable" in text
+        assert "unreliable" not in text

@@ -289,7 +289,12 @@ what to try. Times are the thread's CPU time, which other programs cannot inflat
         if result.get("memory_slope") is not None:
             mp = result.get("memory_predicted_slope")
             mp_text = "" if mp is None else f" (predicted {mp:g})"
-            lines.append(f"peak memory ∝ {vary}^{result['memory_slope']:.2f}{mp_text}")
+            mark = (
+                "[green]✓ reliable[/]" if result.get("memory_reliable") else "[red]✗ unreliable[/]"
+            )
+            lines.append(f"peak memory ∝ {vary}^{result['memory_slope']:.2f}{mp_text}  {mark}")
+            if result.get("memory_warning") and not running:
+                lines.append(f"[yellow]{escape(result['memory_warning'])}[/]")
         if points:
             last = points[-1]
             gflops = [p["gflops"] for p in points if p.get("gflops") is not None]
