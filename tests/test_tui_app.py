@@ -82,13 +82,7 @@ async def test_a_demo_starts_plots_and_is_cancelled_with_escape(tmp_path, monkey
     monkeypatch.setattr(engine.demos, "run_demo", held_open)
     app = make_app(tmp_path, start="demos", demo_budget=20.0)
     async with app.run_test(size=(100, 34)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, DemosScreen)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        listing = screen.query_one("#demo-list")
-        listing.highlighted = listing.get_option_index("softmax")
-        await pilot.pause()
+        screen = await _highlight_demo(app, pilot, "softmax")
         await pilot.press("r")
         assert screen.running
         for _ in range(200):  # wait for the first measured point, then cancel
@@ -350,13 +344,7 @@ async def test_the_demo_panel_gives_the_memory_fit_its_verdict(tmp_path):
     does: fixed buffers bend a flash sweep's small sizes."""
     app = make_app(tmp_path, start="demos")
     async with app.run_test(size=(100, 34)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, DemosScreen)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        listing = screen.query_one("#demo-list")
-        listing.highlighted = listing.get_option_index("flash_memory")
-        await pilot.pause()
+        screen = await _highlight_demo(app, pilot, "flash_memory")
         warning = "fixed buffers (≈ 74.6 KiB) dominate below n ≈ 2,644"
         screen.result = {
             "vary": "n",
@@ -377,3 +365,15 @@ async def test_the_demo_panel_gives_the_memory_fit_its_verdict(tmp_path):
         text = str(screen.query_one("#demo-stats", Static).content)
         assert "peak memory ∝ n^1.01 (predicted 1)" in text and "✓ reliable" in text
         assert "unreliable" not in text
+
+
+async def _highlight_demo(app, pilot, name: str) -> DemosScreen:
+    """The demos screen, once its list has loaded, with `name` highlighted."""
+    screen = app.screen
+    assert isinstance(screen, DemosScreen)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    listing = screen.query_one("#demo-list")
+    listing.highlighted = listing.get_option_index(name)
+    await pilot.pause()
+    return screen
