@@ -134,3 +134,12 @@ class ReportReady(Message):
     def __init__(self, report: Report) -> None:
         super().__init__()
         self.report = report
+
+
+class InterviewSaved(Message):
+    """An autosave of the mock interview ended: `error` says why it failed, None if it worked."""
+
+    def __init__(self, error: str | None = None, taken_over: bool = False) -> None:
+        super().__init__()
+        self.error = error
+        self.taken_over = taken_over
