@@ -739,3 +739,24 @@ async def test_an_empty_enter_on_an_unanswered_question_moves_on(packs_dir, db) 
         await settle(app, pilot)
         assert interview.responses[index] is None and interview.current != index
         assert "Empty" not in text_of(screen, "#mock-echo")
+
+
+@run_async
+async def test_quitting_saves_what_is_on_screen_at_once(packs_dir, db) -> None:
+    """No tick, no worker left to run: leaving the app still writes the last state."""
+    clock = FakeClock()
+    app = make_app(packs_dir, db, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        interview = screen.interview
+        await go_to(pilot, screen, "attention-order")
+        index = interview.current
+        clock.advance(2)
+        await type_text(pilot, "O(n^2 d)")
+        await pilot.pause()
+        left = interview.remaining(clock.now)
+        await app.action_quit()
+    state = saved_state(db)
+    assert state["drafts"][index] == "O(n^2 d)" and state["current"] == index
+    assert state["remaining_seconds"] == pytest.approx(left)

@@ -726,8 +726,9 @@ another window says so and takes it over only if you ask.
             return True
         try:
             self._autosave.flush(timeout=LEAVING_SAVE_WAIT)
-        except InterviewTakenOver:
-            self._taken_over()
+        except InterviewTakenOver:  # the screen is going: no need to say so on it
+            self.holds_lease = False
+            self._autosave.discard()
             return False
         except Exception:  # the last autosave that worked stays: resume starts from it
             return False
