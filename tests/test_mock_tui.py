@@ -689,6 +689,14 @@ async def test_a_database_locked_by_another_process_never_freezes_the_interview(
         assert store_calls_on_ui_thread == []
 
 
+async def open_at(app, pilot, name: str):
+    """The mock screen, its interview and the index of question `name`, shown."""
+    await settle(app, pilot)
+    screen = app.screen
+    await go_to(pilot, screen, name)
+    return screen, screen.interview, screen.interview.current
+
+
 async def clear_and_submit(pilot) -> None:
     await pilot.press("ctrl+u", "enter")
     await pilot.pause()
@@ -698,11 +706,7 @@ async def clear_and_submit(pilot) -> None:
 async def test_an_empty_enter_asks_before_it_clears_an_answer(packs_dir, db) -> None:
     app = make_app(packs_dir, db, FakeClock())
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        screen = app.screen
-        interview = screen.interview
-        await go_to(pilot, screen, "attention-order")
-        index = interview.current
+        screen, interview, index = await open_at(app, pilot, "attention-order")
         await answer_current(pilot, screen, "O(n^2 d)")
         await settle(app, pilot)
         assert interview.responses[index] == "O(n^2 d)" and interview.current != index
@@ -730,11 +734,7 @@ async def test_an_empty_enter_asks_before_it_clears_an_answer(packs_dir, db) -> 
 async def test_an_empty_enter_on_an_unanswered_question_moves_on(packs_dir, db) -> None:
     app = make_app(packs_dir, db, FakeClock())
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        screen = app.screen
-        interview = screen.interview
-        await go_to(pilot, screen, "attention-order")
-        index = interview.current
+        screen, interview, index = await open_at(app, pilot, "attention-order")
         await clear_and_submit(pilot)
         await settle(app, pilot)
         assert interview.responses[index] is None and interview.current != index
@@ -747,11 +747,7 @@ async def test_quitting_saves_what_is_on_screen_at_once(packs_dir, db) -> None:
     clock = FakeClock()
     app = make_app(packs_dir, db, clock)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        screen = app.screen
-        interview = screen.interview
-        await go_to(pilot, screen, "attention-order")
-        index = interview.current
+        _screen, interview, index = await open_at(app, pilot, "attention-order")
         clock.advance(2)
         await type_text(pilot, "O(n^2 d)")
         await pilot.pause()

@@ -60,6 +60,13 @@ def watch(store: Store, monkeypatch: pytest.MonkeyPatch, names: list[str]) -> li
     return on_ui
 
 
+async def started_with_one_answer(app, pilot, tmp_path: Path) -> None:
+    """The app on home, with one (wrong) answer in its history."""
+    record(tmp_path)
+    await app.wait_library()
+    await settle(app, pilot)
+
+
 def text(screen, selector: str) -> str:
     return str(screen.query_one(selector, Static).render())
 
@@ -68,11 +75,9 @@ def text(screen, selector: str) -> str:
 async def test_history_reads_off_the_ui_thread_and_a_failed_read_can_be_retried(
     tmp_path, monkeypatch
 ):
-    record(tmp_path)
     app = make_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.wait_library()
-        await settle(app, pilot)
+        await started_with_one_answer(app, pilot, tmp_path)
         on_ui = watch(app.store, monkeypatch, ["attempts", "summary"])
         await pilot.press("h")
         await settle(app, pilot)
@@ -92,11 +97,9 @@ async def test_history_reads_off_the_ui_thread_and_a_failed_read_can_be_retried(
 async def test_home_reads_progress_off_the_ui_thread_and_a_failed_read_can_be_retried(
     tmp_path, monkeypatch
 ):
-    record(tmp_path)
     app = make_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.wait_library()
-        await settle(app, pilot)
+        await started_with_one_answer(app, pilot, tmp_path)
         screen = app.screen
         assert isinstance(screen, HomeScreen)
         on_ui = watch(app.store, monkeypatch, ["summary"])
