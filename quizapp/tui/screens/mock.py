@@ -213,7 +213,8 @@ Everything is saved after every answer. If quizapp stops, `quizapp mock --resume
 the prompt on the next start) continues with the time that was left: **the clock does
 not run while quizapp is closed**.
 
-**Enter** submits a typed answer as **Ctrl+S** does.
+**Enter** submits a typed answer as **Ctrl+S** does. An empty submit on a question you
+answered asks first; a second one right after clears the answer.
 
 An answer that cannot be read (`banana` for a Big-O) is refused with the reason and
 costs nothing: fix it and submit again. One interview is open in one window at a time;
@@ -725,14 +726,14 @@ another window says so and takes it over only if you ask.
         if not self._snapshot():
             return True
         try:
-            self._autosave.flush(timeout=LEAVING_SAVE_WAIT)
+            # False: an autosave still writes (it takes this state next), not done yet.
+            return self._autosave.flush(timeout=LEAVING_SAVE_WAIT)
         except InterviewTakenOver:  # the screen is going: no need to say so on it
             self.holds_lease = False
             self._autosave.discard()
             return False
         except Exception:  # the last autosave that worked stays: resume starts from it
             return False
-        return True
 
     @work(thread=True, group="mock-save", exit_on_error=False)
     def _save_worker(self) -> None:
@@ -983,7 +984,7 @@ another window says so and takes it over only if you ask.
             self.notify("Interview paused and saved: press m to resume it.")
         else:
             self.notify(
-                "Interview paused, but its last moments could not be saved (the database is "
+                "Interview paused, but its last moments may not be saved (the database is "
                 "busy): m resumes it from the last save.",
                 severity="warning",
             )
