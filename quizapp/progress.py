@@ -66,7 +66,11 @@ class TopicProgress:
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """Everything the stats screen shows."""
+    """Everything the stats screen and `quizapp stats` show, windows and totals included.
+
+    Both faces read the windows (`retention_days`, `activity_weeks`), the leech
+    threshold and the totals from here, so neither writes "30 days" or sums a list itself.
+    """
 
     today: date
     desired_retention: float
@@ -76,11 +80,42 @@ class Progress:
     activity: list[tuple[date, int]] = field(default_factory=list)
     topics: list[TopicProgress] = field(default_factory=list)
     leeches: list[tuple[str, int]] = field(default_factory=list)
+    #: Days of reviews behind `measured_retention`.
+    retention_days: int = RETENTION_DAYS
+    #: Weeks covered by `activity`.
+    activity_weeks: int = ACTIVITY_WEEKS
+    #: Failures that make a question a leech.
+    leech_threshold: int = LEECH_FAILURES
+
+    @property
+    def activity_total(self) -> int:
+        """Answers over the whole activity window."""
+        return sum(n for _, n in self.activity)
+
+    @property
+    def due_today(self) -> int:
+        """Reviews due today, overdue ones included."""
+        return self.forecast[0][1] if self.forecast else 0
+
+    @property
+    def due_this_week(self) -> int:
+        """Reviews due in the seven days from today."""
+        return sum(n for _, n in self.forecast[:7])
+
+    @property
+    def forecast_total(self) -> int:
+        """Reviews due over the whole forecast."""
+        return sum(n for _, n in self.forecast)
+
+    @property
+    def forecast_peak(self) -> int:
+        """The most reviews due on one day of the forecast (0 without a forecast)."""
+        return max((n for _, n in self.forecast), default=0)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "retention": {
-                "days": RETENTION_DAYS,
+                "days": self.retention_days,
                 "desired": self.desired_retention,
                 "measured": None
                 if self.measured_retention is None

@@ -612,3 +612,147 @@ async def test_keys_typed_in_a_burst_keep_their_order(packs_dir, db) -> None:
         await settle(app, pilot)
         assert interview.responses[index] == "n^2"
         assert interview.current != index
+
+
+def saved_state(db: Path) -> dict:
+    """The interview state in the database file itself (what a resume would read)."""
+    import json
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        (state,) = conn.execute("SELECT state FROM mock_sessions WHERE finished IS NULL").fetchone()
+    return json.loads(state)
+
+
+@run_async
+async def test_a_database_locked_by_another_process_never_freezes_the_interview(
+    packs_dir, db, library, monkeypatch
+) -> None:
+    """Saves run off the UI thread: while another process holds the database the clock
+    runs and keys work; the failed save says so, is tried again on the next tick, and
+    once the lock is gone the database has the answer typed meanwhile."""
+    import threading
+
+    from db_lock import locked_database
+
+    clock = FakeClock()
+    app = make_app(packs_dir, db, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        interview = screen.interview
+        store = app.store
+        store._conn.execute("PRAGMA busy_timeout = 50")  # fail fast instead of after 5 s
+        ui_thread = threading.current_thread()
+        store_calls_on_ui_thread: list[str] = []
+
+        def watched(name: str):
+            real = getattr(store, name)
+
+            def call(*args, **kwargs):
+                if threading.current_thread() is ui_thread:
+                    store_calls_on_ui_thread.append(name)
+                return real(*args, **kwargs)
+
+            return call
+
+        for name in ("lease", "save_mock_state", "heartbeat"):
+            monkeypatch.setattr(store, name, watched(name))
+
+        with locked_database(db):
+            before = text_of(screen, "#mock-total")
+            clock.advance(6)  # an autosave and a lease heartbeat are due
+            screen.tick()
+            await settle(app, pilot)
+            assert text_of(screen, "#mock-total") != before
+            assert any("Could not save" in n.message for n in app._notifications)
+
+            first = interview.current
+            slot = interview.slots[first]
+            text = correct_answer(slot.qid, params_of(library, slot.qid, slot.seed))
+            await answer_current(pilot, screen, text)
+            await settle(app, pilot)
+            assert interview.responses[first] == text and interview.current != first
+            ticking = text_of(screen, "#mock-total")
+            clock.advance(1)
+            screen.tick()
+            await settle(app, pilot)
+            assert text_of(screen, "#mock-total") != ticking
+            assert store_calls_on_ui_thread == []
+            assert saved_state(db)["responses"][first] is None  # nothing could be written
+
+        clock.advance(1)
+        screen.tick()  # the next tick tries again
+        await settle(app, pilot)
+        assert saved_state(db)["responses"][first] == text
+        assert any("saved again" in n.message for n in app._notifications)
+        assert store_calls_on_ui_thread == []
+
+
+async def open_at(app, pilot, name: str):
+    """The mock screen, its interview and the index of question `name`, shown."""
+    await settle(app, pilot)
+    screen = app.screen
+    await go_to(pilot, screen, name)
+    return screen, screen.interview, screen.interview.current
+
+
+async def clear_and_submit(pilot) -> None:
+    await pilot.press("ctrl+u", "enter")
+    await pilot.pause()
+
+
+@run_async
+async def test_an_empty_enter_asks_before_it_clears_an_answer(packs_dir, db) -> None:
+    app = make_app(packs_dir, db, FakeClock())
+    async with app.run_test(size=SIZE) as pilot:
+        screen, interview, index = await open_at(app, pilot, "attention-order")
+        await answer_current(pilot, screen, "O(n^2 d)")
+        await settle(app, pilot)
+        assert interview.responses[index] == "O(n^2 d)" and interview.current != index
+
+        await go_to(pilot, screen, "attention-order")
+        await clear_and_submit(pilot)
+        assert text_of(screen, "#mock-echo") == (
+            f"Empty: press Enter again to clear your answer to Q{index + 1}, or type a new one"
+        )
+        assert interview.responses[index] == "O(n^2 d)" and interview.current == index
+        assert saved_state(db)["responses"][index] == "O(n^2 d)"
+
+        # Typing in between asks again: only an Enter right after the question clears.
+        await type_text(pilot, "n")
+        await clear_and_submit(pilot)
+        assert interview.responses[index] == "O(n^2 d)" and interview.current == index
+
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert interview.responses[index] is None
+        assert saved_state(db)["responses"][index] is None
+
+
+@run_async
+async def test_an_empty_enter_on_an_unanswered_question_moves_on(packs_dir, db) -> None:
+    app = make_app(packs_dir, db, FakeClock())
+    async with app.run_test(size=SIZE) as pilot:
+        screen, interview, index = await open_at(app, pilot, "attention-order")
+        await clear_and_submit(pilot)
+        await settle(app, pilot)
+        assert interview.responses[index] is None and interview.current != index
+        assert "Empty" not in text_of(screen, "#mock-echo")
+
+
+@run_async
+async def test_quitting_saves_what_is_on_screen_at_once(packs_dir, db) -> None:
+    """No tick, no worker left to run: leaving the app still writes the last state."""
+    clock = FakeClock()
+    app = make_app(packs_dir, db, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        _screen, interview, index = await open_at(app, pilot, "attention-order")
+        clock.advance(2)
+        await type_text(pilot, "O(n^2 d)")
+        await pilot.pause()
+        left = interview.remaining(clock.now)
+        await app.action_quit()
+    state = saved_state(db)
+    assert state["drafts"][index] == "O(n^2 d)" and state["current"] == index
+    assert state["remaining_seconds"] == pytest.approx(left)

@@ -18,6 +18,7 @@ from conftest import (
     settle,
     sync,
 )
+from db_lock import locked_database
 from textual.widgets import Input, Markdown, OptionList, Static
 
 from quizapp.tui.screens.help import HelpScreen
@@ -236,34 +237,15 @@ async def test_new_numbers_keep_the_hints_already_shown(tmp_path):
     assert rows(tmp_path, "SELECT rating FROM review_log") == [(2,)]  # fsrs Hard
 
 
-LOCKER = """
-import sqlite3, sys
-conn = sqlite3.connect(sys.argv[1], isolation_level=None)
-conn.execute("BEGIN EXCLUSIVE")
-print("locked", flush=True)
-sys.stdin.readline()
-"""
-
-
 @sync
 async def test_a_database_locked_by_another_process_keeps_the_answer(tmp_path):
     """A real second process holds the lock: the answer waits, practice goes on, then saves."""
-    import subprocess
-    import sys
-
     clock = FakeClock()
     app = make_app(tmp_path, clock, start="practice", packs=["tui-basics"])
     async with app.run_test(size=(100, 34)) as pilot:
         screen = await start_practice(app, pilot)
         app.store._conn.execute("PRAGMA busy_timeout = 50")  # fail fast instead of after 5 s
-        holder = subprocess.Popen(
-            [sys.executable, "-c", LOCKER, str(tmp_path / "history.sqlite3")],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            assert holder.stdout.readline().strip() == "locked"
+        with locked_database(tmp_path / "history.sqlite3"):
             n, d = screen.variant.params["n"], screen.variant.params["d"]
             clock.advance(30)
             await answer(app, pilot, str(2 * n * n * d))
@@ -274,10 +256,6 @@ async def test_a_database_locked_by_another_process_keeps_the_answer(tmp_path):
             await settle(app, pilot)
             assert screen.question.qid == "tui-basics/score-big-o"
             assert screen.session.state == "asking"
-        finally:
-            holder.stdin.write("\n")
-            holder.stdin.close()
-            holder.wait(timeout=30)
         screen._retry_waiting()  # what the retry timer does every few seconds
         await settle(app, pilot)
         assert app.recorder.waiting == 0

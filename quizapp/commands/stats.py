@@ -142,24 +142,21 @@ def _progress(store: Store, known: Mapping[str, Sequence[str]]) -> Progress:
 
 def render_progress(p: Progress) -> str:
     """The spaced-repetition part of the plain-terminal report."""
-    from quizapp.progress import ACTIVITY_WEEKS, LEECH_FAILURES, RETENTION_DAYS
-
     lines = ["", "Spaced repetition"]
-    measured = p.measured_retention
     lines.append(
-        f"  retention (last {RETENTION_DAYS} days): {_pct(measured)} recalled of {p.retention_reviews} "
-        f"reviews; aiming for {_pct(p.desired_retention)}"
+        f"  retention (last {p.retention_days} days): {_pct(p.measured_retention)} recalled of "
+        f"{p.retention_reviews} reviews; aiming for {_pct(p.desired_retention)}"
     )
-    week = sum(n for _, n in p.forecast[:7])
-    lines.append(f"  due: {p.forecast[0][1] if p.forecast else 0} today, {week} this week")
-    lines.append(f"  answers in the last {ACTIVITY_WEEKS} weeks: {sum(n for _, n in p.activity)}")
+    lines.append(f"  due: {p.due_today} today, {p.due_this_week} this week")
+    lines.append(f"  answers in the last {p.activity_weeks} weeks: {p.activity_total}")
     if p.topics:
         lines.append("  weakest topics (recall now · accuracy):")
         for t in p.topics[:5]:
             lines.append(f"    {t.topic:<24} {_pct(t.retrievability):>5} · {_pct(t.accuracy)}")
     if p.leeches:
         lines.append(
-            f"  leeches (failed {LEECH_FAILURES} times or more; worth a look by the pack's author):"
+            f"  leeches (failed {p.leech_threshold} times or more; worth a look by the pack's "
+            "author):"
         )
         for qid, failures in p.leeches:
             lines.append(f"    {qid}  ({failures} failures)")

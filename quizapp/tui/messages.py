@@ -12,9 +12,12 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from quizapp.mock import MockInterview, Report
     from quizapp.packs import Library, Question
     from quizapp.practice import Checked
+    from quizapp.store import Attempt, Summary
 
 
 class LibraryLoaded(Message):
@@ -134,3 +137,41 @@ class ReportReady(Message):
     def __init__(self, report: Report) -> None:
         super().__init__()
         self.report = report
+
+
+class InterviewSaved(Message):
+    """An autosave of the mock interview ended: `error` says why it failed, None if it worked."""
+
+    def __init__(self, error: str | None = None, taken_over: bool = False) -> None:
+        super().__init__()
+        self.error = error
+        self.taken_over = taken_over
+
+
+class HistoryRead(Message):
+    """The store was read for the history screen (or could not be: `error` says why)."""
+
+    def __init__(
+        self,
+        attempts: list[Attempt],
+        total: int,
+        summary: Summary | None,
+        now: datetime,
+        error: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.attempts = attempts
+        self.total = total
+        self.summary = summary
+        self.now = now
+        self.error = error
+
+
+class ProgressRead(Message):
+    """The store's summary was read for home (None without a store; `error` if it failed)."""
+
+    def __init__(self, summary: Summary | None, now: datetime, error: str | None = None) -> None:
+        super().__init__()
+        self.summary = summary
+        self.now = now
+        self.error = error

@@ -1,25 +1,74 @@
-"""History: the recent attempts, newest first, and accuracy per topic (from the store)."""
+"""History: the recent attempts, newest first, and accuracy per topic (from the store).
+
+The store is read in a thread worker (the whole history, on a big or busy database, must
+not freeze the screen); the title says "loading…" meanwhile, and a read that fails says
+so there, with `r` to try again. The attempts table is laid out for the width it has, so
+no column hides off-screen: the question and the answer share what the others leave.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
+from textual.worker import get_current_worker
 
-from quizapp.tui.messages import LibraryLoaded
-from quizapp.tui.widgets.format import ago, percent, stamp
+from quizapp.tui.messages import HistoryRead, LibraryLoaded
+from quizapp.tui.widgets.format import ago, clip, clip_id, percent, short_stamp
 from quizapp.words import count
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from quizapp.store import Attempt
     from quizapp.tui.app import QuizApp
 
 #: How many attempts the table shows.
 RECENT = 200
+#: The attempts table's columns with a fixed width: (heading, cells' width). The
+#: question and the answer share the rest; Hints and Mode go first when room is short.
+FIXED_COLUMNS: dict[str, int] = {
+    "When": 11,  # 11-30 08:26
+    "✓/✗": 4,  # ✓, ✗, skip
+    "Score": 5,
+    "Time": 6,  # 1234 s
+    "Hints": 5,
+    "Mode": 8,  # practice
+}
+#: Left out, in this order, while the question and answer would be narrower than these.
+OPTIONAL_COLUMNS = ("Mode", "Hints")
+MIN_QUESTION, MIN_ANSWER = 20, 10
+#: Padding DataTable puts around every cell, and room for its vertical scrollbar.
+CELL_PADDING, SCROLLBAR = 2, 2
+
+
+def attempt_columns(width: int, longest_question: int) -> list[tuple[str, int]]:
+    """The attempts table's (heading, width) that fit `width` cells, most needed first.
+
+    Every column when they fit; else Mode then Hints are left out. The question gets up
+    to three fifths of what is left (no more than its longest id), the answer the rest.
+    """
+    headings = ["When", "✓/✗", "Score", "Question", "Answer", "Time", "Hints", "Mode"]
+    dropped: list[str] = []
+    while True:
+        shown = [h for h in headings if h not in dropped]
+        fixed = sum(FIXED_COLUMNS[h] for h in shown if h in FIXED_COLUMNS)
+        rest = width - SCROLLBAR - fixed - CELL_PADDING * len(shown)
+        if rest >= MIN_QUESTION + MIN_ANSWER or len(dropped) == len(OPTIONAL_COLUMNS):
+            break
+        dropped.append(OPTIONAL_COLUMNS[len(dropped)])
+    question = max(MIN_QUESTION, min(longest_question, rest * 3 // 5))
+    answer = max(MIN_ANSWER, rest - question)
+    return [
+        (h, question if h == "Question" else answer if h == "Answer" else FIXED_COLUMNS[h])
+        for h in shown
+    ]
 
 
 class HistoryScreen(Screen[None]):
@@ -31,19 +80,29 @@ class HistoryScreen(Screen[None]):
 
 **Recent attempts** (newest first): when, whether it was right (✓ or ✗) and its score,
 which question, what you answered, the time you took, the hints you used and the mode
-(practice or mock). Answers that could not be read are not recorded.
+(practice or mock). Answers that could not be read are not recorded. On a narrow
+terminal the question and answer are cut short, and Mode and Hints are left out.
 
 **By topic**: attempts, accuracy (right / answered) and how many questions are due now.
 The same figures as `quizapp stats`.
 
-**Enter** on an attempt practises that question again; **Tab** switches tables.
+**Enter** on an attempt practises that question again; **Tab** switches tables;
+**r** reads the history again.
 """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="history-back", tooltip="Back to home"),
+        Binding("r", "reload", "Reload", id="history-reload", tooltip="Read the history again"),
     ]
 
     app: QuizApp
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: The last read (newest first), kept to lay the table out again on a resize.
+        self._recent: list[Attempt] = []
+        self._now: datetime | None = None
+        self._layout: list[tuple[str, int]] = []
 
     def compose(self) -> ComposeResult:
         yield Static("History", id="history-title")
@@ -57,17 +116,6 @@ The same figures as `quizapp stats`.
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#attempts-table", DataTable).add_columns(
-            # Result and Score first: at 80 columns the later ones scroll out of sight.
-            "When",
-            "Result",
-            "Score",
-            "Question",
-            "Answer",
-            "Time",
-            "Hints",
-            "Mode",
-        )
         self.query_one("#topic-accuracy", DataTable).add_columns(
             "Topic", "Attempts", "Accuracy", "Due", "Last"
         )
@@ -80,38 +128,50 @@ The same figures as `quizapp stats`.
     def on_screen_resume(self) -> None:
         self.refresh_tables()
 
+    def action_reload(self) -> None:
+        self.refresh_tables()
+
     def refresh_tables(self) -> None:
-        store = self.app.store
-        attempts_table = self.query_one("#attempts-table", DataTable)
-        topics_table = self.query_one("#topic-accuracy", DataTable)
-        attempts_table.clear()
-        topics_table.clear()
+        """Read the history in a worker; the tables keep what they show until it is read."""
         title = self.query_one("#history-title", Static)
-        if store is None:
+        if self.app.store is None:
             title.update(
                 "History · loading…" if not self.app.library_ready else "History · no database"
             )
             return
-        attempts = store.attempts()
-        title.update(f"History · {count(len(attempts), 'attempt')}")
-        for attempt in reversed(attempts[-RECENT:]):
-            result = "skipped" if attempt.skipped else ("✓" if attempt.correct else "✗")
-            attempts_table.add_row(
-                stamp(attempt.ts),
-                result,
-                f"{attempt.score:.2f}",
-                Text(attempt.question_id),
-                Text(_clip(attempt.response, 24)),
-                "–" if attempt.seconds is None else f"{attempt.seconds:.0f} s",
-                str(attempt.hints_used),
-                attempt.mode,
-                key=f"{attempt.id}:{attempt.question_id}",
-            )
-        library = self.app.library
-        known = {q.qid: tuple(q.topics) for q in library.questions} if library else None
+        title.update("History · loading…")
+        self._read_worker()
+
+    @work(thread=True, exclusive=True, group="history-read", exit_on_error=False)
+    def _read_worker(self) -> None:
+        """All the attempts and the per-topic summary: slow on a big or locked database."""
+        store, library = self.app.store, self.app.library
         now = self.app.now()
-        summary = store.summary(known, now=now)
-        for group in summary.by_topic:
+        if store is None:
+            return
+        try:
+            attempts = store.attempts()
+            known = {q.qid: tuple(q.topics) for q in library.questions} if library else None
+            summary = store.summary(known, now=now)
+        except Exception as exc:  # a locked or broken history: say so, keep the screen
+            message = HistoryRead([], 0, None, now, error=str(exc) or type(exc).__name__)
+        else:
+            recent = list(reversed(attempts[-RECENT:]))
+            message = HistoryRead(recent, len(attempts), summary, now)
+        if not get_current_worker().is_cancelled:
+            self.post_message(message)
+
+    def on_history_read(self, message: HistoryRead) -> None:
+        title = self.query_one("#history-title", Static)
+        if message.error is not None:
+            title.update(f"History · could not be read ({message.error}): press r to try again")
+            return
+        title.update(f"History · {count(message.total, 'attempt')}")
+        self._recent, self._now = message.attempts, message.now
+        self._fill_attempts(force=True)
+        topics_table = self.query_one("#topic-accuracy", DataTable)
+        topics_table.clear()
+        for group in message.summary.by_topic if message.summary else []:
             if not group.attempts and not group.due_now:
                 continue
             topics_table.add_row(
@@ -119,9 +179,47 @@ The same figures as `quizapp stats`.
                 str(group.attempts),
                 percent(group.accuracy),
                 str(group.due_now),
-                ago(group.last_practised, now),
+                ago(group.last_practised, message.now),
                 key=group.name,
             )
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.call_after_refresh(self._fill_attempts)
+
+    def _fill_attempts(self, force: bool = False) -> None:
+        """Lay the attempts table out for its width (again only if that changes the layout)."""
+        table = self.query_one("#attempts-table", DataTable)
+        longest = max((len(a.question_id) for a in self._recent), default=MIN_QUESTION)
+        width = table.size.width or self.app.size.width
+        layout = attempt_columns(width, longest)
+        if layout == self._layout and not force:
+            return
+        self._layout = layout
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        for heading, cells in layout:
+            table.add_column(heading, width=cells, key=heading)
+        now = self._now
+        for attempt in self._recent:
+            cell = {
+                "When": short_stamp(attempt.ts, now) if now else "–",
+                "✓/✗": "skip" if attempt.skipped else ("✓" if attempt.correct else "✗"),
+                "Score": f"{attempt.score:.2f}",
+                "Time": "–" if attempt.seconds is None else f"{attempt.seconds:.0f} s",
+                "Hints": str(attempt.hints_used),
+                "Mode": attempt.mode,
+            }
+            row = [
+                Text(clip_id(attempt.question_id, cells))
+                if heading == "Question"
+                else Text(clip(attempt.response, cells))
+                if heading == "Answer"
+                else cell[heading]
+                for heading, cells in layout
+            ]
+            table.add_row(*row, key=f"{attempt.id}:{attempt.question_id}")
+        if self._recent:
+            table.move_cursor(row=min(cursor, len(self._recent) - 1))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id != "attempts-table" or self.app.library is None:
@@ -136,8 +234,3 @@ The same figures as `quizapp stats`.
 
     def action_back(self) -> None:
         self.app.pop_screen()
-
-
-def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"

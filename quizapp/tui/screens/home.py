@@ -2,7 +2,10 @@
 
 It paints before anything heavy is imported (the packs load in a worker) and fills
 its tables when `LibraryLoaded` arrives; it refreshes them whenever it comes back
-into view, so a finished practice session shows at once.
+into view, so a finished practice session shows at once. The store's summary reads the
+whole history, so it is read in a thread worker, and only while home is on screen (a
+refresh asked for under another screen waits for the return): a big or locked
+database never freezes home, nor competes with the screen in use.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from quizapp import words
-from quizapp.tui.messages import LibraryLoaded
+from quizapp.tui.messages import LibraryLoaded, ProgressRead
 from quizapp.tui.widgets.banner import Banner
 from quizapp.tui.widgets.format import ago, percent
 
@@ -27,7 +31,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from quizapp.packs import Library
-    from quizapp.store import Store
+    from quizapp.store import Store, Summary
     from quizapp.tui.app import QuizApp
 
 #: (option id, label, the app action it runs)
@@ -85,6 +89,9 @@ between the modes and the tables.
             show=False,
         ),
         Binding("q", "app.quit", "Quit", id="home-quit", tooltip="Leave quizapp", show=False),
+        Binding(
+            "r", "reload", "Reload", id="home-reload", tooltip="Read progress again", show=False
+        ),
     ]
 
     app: QuizApp
@@ -122,22 +129,67 @@ between the modes and the tables.
         if self.app.library is not None:
             self.refresh_progress()
 
+    def action_reload(self) -> None:
+        if self.app.library is not None:
+            self.refresh_progress()
+
     def refresh_progress(self) -> None:
-        """Fill both tables from the library and the store's summary."""
+        """Fill both tables from the library and the store's summary (read in a worker)."""
         library = self.app.library
+        if library is None or not library.questions:
+            packs = self.query_one("#packs-table", DataTable)
+            topics = self.query_one("#topics-table", DataTable)
+            packs.loading = topics.loading = False
+            packs.clear()
+            topics.clear()
+            message = self.app.library_error or "No question packs found."
+            self.query_one("#home-summary", Static).update(message)
+            return
+        if not self.is_current:
+            return  # under another screen: the return here (on_screen_resume) reads it
+        if self.app.store is None:
+            self._show_progress(None, self.app.now())
+            return
+        if self.query_one("#packs-table", DataTable).row_count == 0:
+            self.query_one("#home-summary", Static).update("reading your progress…")
+        self._progress_worker()
+
+    @work(thread=True, exclusive=True, group="home-progress", exit_on_error=False)
+    def _progress_worker(self) -> None:
+        """The store's summary reads the whole history: never on the UI thread."""
+        store, library = self.app.store, self.app.library
+        now = self.app.now()
+        if store is None or library is None:
+            return
+        try:
+            known = {q.qid: tuple(q.topics) for q in library.questions}
+            message = ProgressRead(store.summary(known, now=now), now)
+        except Exception as exc:  # a locked or broken history must not break home
+            message = ProgressRead(None, now, error=str(exc) or type(exc).__name__)
+        if not get_current_worker().is_cancelled:
+            self.post_message(message)
+
+    def on_progress_read(self, message: ProgressRead) -> None:
+        if message.error is not None:
+            self.query_one("#home-summary", Static).update(
+                f"Progress could not be read ({message.error}): press r to try again."
+            )
+            for table in self.query(DataTable):
+                table.loading = False
+            return
+        self._show_progress(message.summary, message.now)
+
+    def _show_progress(self, summary: Summary | None, now: datetime) -> None:
+        """Both tables and the summary line: the library's questions, the store's figures."""
+        library = self.app.library
+        if library is None:
+            return
         packs = self.query_one("#packs-table", DataTable)
         topics = self.query_one("#topics-table", DataTable)
         packs.loading = topics.loading = False
         packs.clear()
         topics.clear()
         summary_line = self.query_one("#home-summary", Static)
-        if library is None or not library.questions:
-            summary_line.update(self.app.library_error or "No question packs found.")
-            return
-        known = {q.qid: tuple(q.topics) for q in library.questions}
-        store = self.app.store
-        now = self.app.now()
-        summary = store.summary(known, now=now) if store is not None else None
         by_pack = {g.name: g for g in summary.by_pack} if summary else {}
         by_topic = {g.name: g for g in summary.by_topic} if summary else {}
         for pack in library.packs:
@@ -174,7 +226,7 @@ between the modes and the tables.
         )
         modes = self.query_one("#modes", OptionList)
         modes.replace_option_prompt("due", f"Practise ({due} due)  \\[n]")
-        if store is not None:
+        if self.app.store is not None:
             self._plan_worker()
 
     @work(thread=True, exclusive=True, group="home-plan", exit_on_error=False)

@@ -50,6 +50,7 @@ from quizapp.mock import (
     self_graded_answer,
     unreadable,
 )
+from quizapp.tui.autosave import Autosave
 from quizapp.tui.echo import PLACEHOLDERS, echo_in_thread
 from quizapp.tui.failures import WorkerFailures
 from quizapp.tui.messages import (
@@ -57,6 +58,7 @@ from quizapp.tui.messages import (
     EchoReady,
     InterviewFailed,
     InterviewReady,
+    InterviewSaved,
     ReportReady,
 )
 from quizapp.tui.widgets.answer_input import AnswerInput
@@ -68,6 +70,13 @@ if TYPE_CHECKING:
 
 #: Seconds of interview time between two automatic saves (answers save at once).
 AUTOSAVE_SECONDS = 5.0
+#: Leaving the screen saves on the UI thread: at most this long waiting for an autosave
+#: still writing (then that one writes the last state), plus one busy timeout of its own.
+LEAVING_SAVE_WAIT = 2.0
+
+
+class InterviewTakenOver(Exception):
+    """Another window holds the interview's lease: this one must not write it."""
 
 
 class MockChoiceScreen(ModalScreen["str | None"]):
@@ -204,7 +213,8 @@ Everything is saved after every answer. If quizapp stops, `quizapp mock --resume
 the prompt on the next start) continues with the time that was left: **the clock does
 not run while quizapp is closed**.
 
-**Enter** submits a typed answer as **Ctrl+S** does.
+**Enter** submits a typed answer as **Ctrl+S** does. An empty submit on a question you
+answered asks first; a second one right after clears the answer.
 
 An answer that cannot be read (`banana` for a Big-O) is refused with the reason and
 costs nothing: fix it and submit again. One interview is open in one window at a time;
@@ -258,6 +268,12 @@ another window says so and takes it over only if you ask.
         self._last_beat = 0.0
         #: True while this window holds the interview's lease.
         self.holds_lease = False
+        #: (session id, state) snapshots taken here, written by a thread worker.
+        self._autosave: Autosave[tuple[str, dict[str, Any]]] = Autosave(self._write_state)
+        #: True after a failed save, until one works: every tick tries again.
+        self._save_failed = False
+        #: The question whose answer an empty Enter offered to clear (a second one does).
+        self._clear_offered: int | None = None
 
     # ------------------------------------------------------------------ layout
 
@@ -523,6 +539,7 @@ another window says so and takes it over only if you ask.
         slot = interview.slots[index]
         variant = self.variants[index]
         self._shown = index
+        self._clear_offered = None
         stars = "★" * slot.difficulty + "☆" * (5 - slot.difficulty)
         self.query_one("#mock-title", Static).update(
             f"Mock interview · question {index + 1} of {len(interview.slots)}  {stars}  "
@@ -632,7 +649,7 @@ another window says so and takes it over only if you ask.
         if now - self._last_beat >= LEASE_HEARTBEAT and self.holds_lease:
             self._last_beat = now
             self._heartbeat_worker()
-        if now - self._last_save >= AUTOSAVE_SECONDS:
+        if now - self._last_save >= AUTOSAVE_SECONDS or self._save_failed:
             self._save()
         self._update_clocks()
 
@@ -657,6 +674,7 @@ another window says so and takes it over only if you ask.
             return
         self.holds_lease = False
         self.interview = None  # the other window owns it now: never write it from here
+        self._autosave.discard()
         self.query_one("#mock-title", Static).update("Mock interview")
         self.query_one("#mock-prompt", Markdown).update(
             "This interview was taken over by another quizapp window.\n\nPress **Esc** to go back."
@@ -681,25 +699,84 @@ another window says so and takes it over only if you ask.
         interview = self.interview
         if interview is not None and not interview.finished and not self.grading:
             interview.pause(self.app.clock())
-            self._save()
+            self._save_now()
         self._release()
 
-    def _save(self) -> None:
+    def _snapshot(self) -> bool:
+        """Hand the interview as it stands now to the autosave; False if it is not saved."""
         interview = self.interview
-        store = self.app.store
-        if interview is None or store is None or interview.session_id is None:
-            return
-        from quizapp.mock import save_state
-
-        try:
-            held = store.lease()
-            if self.holds_lease and (held is None or held.owner != self.app.instance_id):
-                self._taken_over()  # never overwrite what the other window saved
-                return
-            save_state(store, interview)
-        except Exception as exc:  # a full disk must not lose the interview on screen
-            self.notify(f"Could not save the interview: {exc}", severity="warning")
+        if interview is None or self.app.store is None or interview.session_id is None:
+            return False
+        # Taken here, on the UI thread: the worker never reads the changing interview.
+        self._autosave.offer((interview.session_id, interview.to_dict()))
         self._last_save = self.app.clock()
+        return True
+
+    def _save(self) -> None:
+        """Save the interview in a thread worker: a busy database never freezes the clock."""
+        if self._snapshot():
+            self._save_worker()
+
+    def _save_now(self) -> bool:
+        """Save before leaving the screen, on the UI thread but bounded; False if it failed.
+
+        Waits at most LEAVING_SAVE_WAIT for an autosave still writing (which then writes
+        this last state itself), then one write of its own (the store's busy timeout).
+        """
+        if not self._snapshot():
+            return True
+        try:
+            # False: an autosave still writes (it takes this state next), not done yet.
+            return self._autosave.flush(timeout=LEAVING_SAVE_WAIT)
+        except InterviewTakenOver:  # the screen is going: no need to say so on it
+            self.holds_lease = False
+            self._autosave.discard()
+            return False
+        except Exception:  # the last autosave that worked stays: resume starts from it
+            return False
+
+    @work(thread=True, group="mock-save", exit_on_error=False)
+    def _save_worker(self) -> None:
+        """Write the newest snapshot (another save in progress writes it when it ends)."""
+        try:
+            if not self._autosave.flush(timeout=0):
+                return
+        except InterviewTakenOver:
+            self.post_message(InterviewSaved(taken_over=True))
+        except Exception as exc:  # a locked database or a full disk: say so, try again
+            self.post_message(InterviewSaved(str(exc) or type(exc).__name__))
+        else:
+            self.post_message(InterviewSaved())
+
+    def _write_state(self, snapshot: tuple[str, dict[str, Any]]) -> None:
+        """One save, in a worker thread: never over what another window saved since."""
+        store = self.app.store
+        if store is None:
+            return
+        held = store.lease()
+        if self.holds_lease and (held is None or held.owner != self.app.instance_id):
+            raise InterviewTakenOver
+        session_id, state = snapshot
+        store.save_mock_state(session_id, state)
+
+    def on_interview_saved(self, message: InterviewSaved) -> None:
+        if message.taken_over:
+            self._taken_over()
+        elif message.error is not None:
+            if not self._save_failed:
+                self.notify(
+                    f"Could not save the interview: {message.error}. It stays on screen; "
+                    "saving is tried again every second.",
+                    title="Not saved yet",
+                    severity="warning",
+                )
+            self._save_failed = True
+        else:
+            if self._save_failed:
+                self.notify("The interview is saved again.")
+            self._save_failed = False
+            if self._autosave.pending:  # offered while the last write was ending
+                self._save_worker()
 
     # ------------------------------------------------------------------ typing
 
@@ -712,6 +789,7 @@ another window says so and takes it over only if you ask.
             return
         if getattr(event, "control", None) is not self._answer_widget:
             return  # the widget of a question already left
+        self._clear_offered = None
         text = self.current_text()
         interview.set_draft(text)
         variant = self.variants[interview.current] if self.variants else None
@@ -756,12 +834,31 @@ another window says so and takes it over only if you ask.
             return
         assert self.interview is not None
         index, text = self.interview.current, self.current_text()
+        if not text.strip() and not self._empty_submit_clears(index):
+            return
         variant = self.variants[index] if index < len(self.variants) else None
         if variant is None or variant.kind in ("recall", "choice") or not text.strip():
             self._accept(index, text)
             return
         self.query_one("#mock-echo", Static).update("reading your answer…")
         self._read_worker(index, variant, text)
+
+    def _empty_submit_clears(self, index: int) -> bool:
+        """An empty submit clears a saved answer only when it comes twice in a row.
+
+        One stray Enter (a box emptied by Ctrl+U, a paste gone wrong) must not throw away
+        an answer given earlier; on a question with no answer it just moves on.
+        """
+        assert self.interview is not None
+        if self.interview.responses[index] is None or self._clear_offered == index:
+            self._clear_offered = None
+            return True
+        self._clear_offered = index
+        key = "Enter" if isinstance(self._answer_widget, Input) else "Ctrl+S"
+        self.query_one("#mock-echo", Static).update(
+            f"Empty: press {key} again to clear your answer to Q{index + 1}, or type a new one"
+        )
+        return False
 
     @work(thread=True, exclusive=True, group="mock-read", exit_on_error=False)
     def _read_worker(self, index: int, variant: Any, text: str) -> None:
@@ -883,9 +980,15 @@ another window says so and takes it over only if you ask.
         interview = self.interview
         assert interview is not None
         interview.pause(self.app.clock())
-        self._save()
+        if self._save_now():
+            self.notify("Interview paused and saved: press m to resume it.")
+        else:
+            self.notify(
+                "Interview paused, but its last moments may not be saved (the database is "
+                "busy): m resumes it from the last save.",
+                severity="warning",
+            )
         self._release()
-        self.notify("Interview paused and saved: press m to resume it.")
         self._close()
 
     def _close(self) -> None:
@@ -900,6 +1003,7 @@ another window says so and takes it over only if you ask.
         if self.grading or self.interview is None:
             return
         self.grading = True
+        self._autosave.discard()  # grading saves the final state itself
         self.query_one("#mock-title", Static).update("Mock interview · time is up, grading…")
         if self._answer_widget is not None:
             self._answer_widget.disabled = True
@@ -908,6 +1012,7 @@ another window says so and takes it over only if you ask.
 
     @work(thread=True, exclusive=True, group="mock-grade", exit_on_error=False)
     def _finalise_worker(self, interview: MockInterview) -> None:
+        self._autosave.flush()  # an autosave still writing ends first (nothing is pending)
         self._grade(interview)
         self._release()
 

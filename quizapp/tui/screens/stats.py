@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Sparkline, Static, TabbedContent, TabPane
 from textual_plotext import PlotextPlot
 
+from quizapp.progress import ACTIVITY_WEEKS, FORECAST_DAYS, LEECH_FAILURES, RETENTION_DAYS
 from quizapp.tui.messages import LibraryLoaded
 from quizapp.tui.widgets.format import percent
 
@@ -32,17 +33,20 @@ SHADES = " ░▒▓█"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def heatmap(activity: list[tuple[date, int]]) -> str:
-    """Weeks as columns, weekdays as rows; darker is more answers (relative to the busiest day)."""
+def heatmap(activity: list[tuple[date, int]], weeks: int = ACTIVITY_WEEKS) -> str:
+    """Weeks as columns, weekdays as rows; darker is more answers (relative to the busiest day).
+
+    `weeks` is the window `activity` covers, named when it holds no answer.
+    """
     if not activity:
         return ""
     busiest = max(n for _, n in activity)
     if busiest == 0:
-        return "No answers in the last 12 weeks yet."
+        return f"No answers in the last {weeks} weeks yet."
     first = activity[0][0]
     offset = first.weekday()
-    weeks = (offset + len(activity) + 6) // 7
-    grid = [[" "] * weeks for _ in range(7)]
+    columns = (offset + len(activity) + 6) // 7
+    grid = [[" "] * columns for _ in range(7)]
     for i, (_day, n) in enumerate(activity):
         cell = offset + i
         shade = 0 if n == 0 else 1 + min(3, (n * 4 - 1) // busiest)
@@ -55,19 +59,19 @@ class StatsScreen(Screen[None]):
     """Spaced-repetition progress in four tabs."""
 
     HELP_TITLE = "Stats"
-    HELP = """\
+    HELP = f"""\
 ## Stats
 
-**Overview**: the share of reviews you recalled in the last 30 days next to the share
-the scheduler aims for, reviews due per day (up to your interview date, else 30 days)
-and 12 weeks of activity (darker: more answers).
+**Overview**: the share of reviews you recalled in the last {RETENTION_DAYS} days next to
+the share the scheduler aims for, reviews due per day (up to your interview date, else
+{FORECAST_DAYS} days) and {ACTIVITY_WEEKS} weeks of activity (darker: more answers).
 
 **Topics**: for every topic, how likely you are to recall its questions now (FSRS
 retrievability; never seen counts as 0) and your accuracy, weakest first.
 
 **Forecast**: the reviews due per day as a chart.
 
-**Leeches**: questions failed 8 times or more; they open with the derivation first.
+**Leeches**: questions failed {LEECH_FAILURES} times or more; they open with the derivation first.
 
 | Key | Does |
 |-----|------|
@@ -92,7 +96,11 @@ retrievability; never seen counts as 0) and your accuracy, weakest first.
                 yield Static("Reviews due per day", classes="section-title")
                 yield Sparkline([], id="stats-forecast-spark")
                 yield Static("", id="stats-forecast-label")
-                yield Static("Activity, last 12 weeks", classes="section-title")
+                yield Static(
+                    f"Activity, last {ACTIVITY_WEEKS} weeks",
+                    classes="section-title",
+                    id="stats-activity-title",
+                )
                 yield Static("", id="stats-heatmap")
             with TabPane("Topics", id="tab-topics"):
                 yield DataTable(id="stats-topics", cursor_type="row", zebra_stripes=True)
@@ -145,10 +153,13 @@ retrievability; never seen counts as 0) and your accuracy, weakest first.
 
     def _show(self, p: Progress) -> None:
         self.query_one("#stats-title", Static).update(
-            f"Stats · {sum(n for _, n in p.activity)} answers in 12 weeks"
+            f"Stats · {p.activity_total} answers in {p.activity_weeks} weeks"
+        )
+        self.query_one("#stats-activity-title", Static).update(
+            f"Activity, last {p.activity_weeks} weeks"
         )
         self.query_one("#stats-retention", Static).update(
-            f"Recalled in the last 30 days: {percent(p.measured_retention)} "
+            f"Recalled in the last {p.retention_days} days: {percent(p.measured_retention)} "
             f"of {p.retention_reviews} reviews · the scheduler aims for "
             f"{percent(p.desired_retention)}"
         )
@@ -156,10 +167,10 @@ retrievability; never seen counts as 0) and your accuracy, weakest first.
         self.query_one("#stats-forecast-spark", Sparkline).data = counts
         if p.forecast:
             self.query_one("#stats-forecast-label", Static).update(
-                f"{p.forecast[0][0]} … {p.forecast[-1][0]}: {int(sum(counts))} reviews, "
-                f"{int(counts[0])} today, at most {int(max(counts))} on one day"
+                f"{p.forecast[0][0]} … {p.forecast[-1][0]}: {p.forecast_total} reviews, "
+                f"{p.due_today} today, at most {p.forecast_peak} on one day"
             )
-        self.query_one("#stats-heatmap", Static).update(heatmap(p.activity))
+        self.query_one("#stats-heatmap", Static).update(heatmap(p.activity, p.activity_weeks))
 
         topics = self.query_one("#stats-topics", DataTable)
         topics.clear()
@@ -178,7 +189,7 @@ retrievability; never seen counts as 0) and your accuracy, weakest first.
         for qid, failures in p.leeches:
             leeches.add_row(Text(qid), str(failures), key=qid)
         if not p.leeches:
-            leeches.add_row(Text("no question failed 8 times"), "", key="-none-")
+            leeches.add_row(Text(f"no question failed {p.leech_threshold} times"), "", key="-none-")
 
         plot = self.query_one("#stats-forecast-plot", PlotextPlot)
         plt = plot.plt

@@ -62,3 +62,27 @@ def prompt_summary(markdown: str, width: int = 120) -> str:
     if 0 < end < width:
         text = text[: end + 1]
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def short_stamp(moment: datetime | None, now: datetime) -> str:
+    """'11-30 08:26' within the year of `now`, else '2025-11-30': a narrow table column."""
+    if moment is None:
+        return "–"
+    local = moment.astimezone()
+    if local.year == now.astimezone().year:
+        return local.strftime("%m-%d %H:%M")
+    return local.strftime("%Y-%m-%d")
+
+
+def clip(text: str, width: int) -> str:
+    """`text` on one line, cut with '…' to at most `width` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def clip_id(qid: str, width: int) -> str:
+    """A question id in `width` characters: whole, else its last part (the pack dropped)."""
+    if len(qid) <= width:
+        return qid
+    name = "…/" + qid.rpartition("/")[2]
+    return name if len(name) <= width else clip(name, width)
