@@ -78,9 +78,17 @@ def make_app(
 
 
 async def settle(app: Any, pilot: Any, rounds: int = 3) -> None:
-    """Let every worker finish and every message it posted be handled."""
+    """Let every worker finish and every message it posted be handled. A worker cancelled
+    meanwhile (an exclusive one replaced by a newer run) is done too, not an error."""
+    from textual.worker import WorkerCancelled
+
     for _ in range(rounds):
-        await app.workers.wait_for_complete()
+        for _ in range(100):  # a cancelled worker leaves the manager once its task ends
+            try:
+                await app.workers.wait_for_complete()
+                break
+            except WorkerCancelled:
+                await pilot.pause()
         await pilot.pause()
 
 
