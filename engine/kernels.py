@@ -605,7 +605,8 @@ def _accumulate(
 #: square of rows × keys wholly below the diagonal (one batched matmul at near full speed),
 #: and only the small diagonal blocks at the bottom are cut into strips. With 512-row blocks:
 #: one 256 × 256 square and two 256-row diagonals per block, 0.56 of a block's scores
-#: instead of 0.63 in 128-key strips, and about 11 % less time (benchmarks/kernels.py).
+#: instead of 0.63 in 128-key strips: 11 % less time for the diagonals alone, within the noise
+#: of a whole causal call (see README, "Measured").
 DIAGONAL_LEAF = 256
 #: Width of the key strips of those small diagonal blocks: narrow strips waste the least (a
 #: triangle of DIAGONAL_STRIP² / 2 each); batched over all blocks they stay efficient.
@@ -719,8 +720,8 @@ def _part_done(job: _FlashJob, bi: int, b: int) -> None:
 
 
 #: A score of a diagonal block costs about 4/3 of one in a whole tile (smaller matmuls, the
-#: mask): a 512-row diagonal block took 0.77 of a whole 512 × 512 tile's time here for 0.56
-#: of its scores.
+#: mask): a 512-row diagonal block took 0.77–0.88 of a whole 512 × 512 tile's time here for
+#: 0.56 of its scores.
 _DIAGONAL_COST = 4 / 3
 #: At most this many diagonal blocks in one _Diagonals task: the scores of one batched step
 #: (8 blocks × 256 × 256 float32 = 2 MiB with 512-row blocks) stay within a core's L2 cache.
@@ -806,9 +807,10 @@ def flash_attention(
     for each block of query rows it walks over blocks of keys keeping a running max m and
     sum ℓ per row (Milakov & Gimelshein 2018), rescaling the partial output when m grows.
     Extra memory is O(block + n·d) instead of O(n²). Same FLOPs as `attention`; with
-    `causal`, key blocks wholly above the diagonal are never computed and the diagonal is
-    cut into a staircase of key strips (`key_tiles`, `diagonal_strips`), so about half the
-    FLOPs.
+    `causal`, key blocks wholly above the diagonal are never computed: each whole block of
+    rows is split into the keys before its diagonal block and that block, which all go
+    through batched matmuls together, halved into squares and thin key strips (`_plan`,
+    `diagonal_plan`), so about half the FLOPs.
 
     block: int (same for queries and keys) or (query rows, keys); default FLASH_BLOCK.
     workers: threads over query blocks (default: one per core when BLAS can be limited to
