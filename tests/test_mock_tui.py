@@ -238,6 +238,7 @@ async def test_resuming_when_time_has_run_out_goes_straight_to_the_report(packs_
         clock.advance(screen.interview.total_seconds - 1)
         screen.tick()
         screen._save()
+        await settle(app, pilot)  # the save, in its worker, is written
         screen.interview.tick(clock.now + 5)  # time runs out after the last save; then a crash
     with Store.open(db) as store:
         session_id, state = store.load_unfinished_mock()
