@@ -371,8 +371,14 @@ def key_tiles(
     whole = min(nk, i0)  # keys [0, i0] are seen by every row of the block
     kend = min(nk, i1)  # keys j ≥ i1 are hidden from every row of the block
     tiles = [(i0, i1, j0, min(j0 + bk, whole)) for j0 in range(0, whole, bk)]
-    tiles += [(c0, i1, c0, min(c0 + tile, kend)) for c0 in range(whole, kend, tile)]
-    return tiles
+    return tiles + key_strips(whole, kend, i1, tile)
+
+
+def key_strips(first: int, end: int, rows_end: int, tile: int) -> list[tuple[int, int, int, int]]:
+    """Keys [first, end) of a causal block whose rows end at rows_end, as a column
+    staircase: the strip of keys [c, c + tile) is one tile for the rows from c to rows_end
+    (the rows that see any of it), masked only in its top rows. Tiles as in `key_tiles`."""
+    return [(c0, rows_end, c0, min(c0 + tile, end)) for c0 in range(first, end, tile)]
 
 
 @functools.lru_cache(maxsize=64)
@@ -630,7 +636,7 @@ def diagonal_strips(size: int, tile: int = DIAGONAL_STRIP) -> list[tuple[int, in
     into: (first row, first key, end key), each rows [first row, size) against its keys, where
     first row = first key. The column staircase of `key_tiles`: the masked part of each strip
     is the triangle in its top rows."""
-    return [(c0, c0, min(c0 + tile, size)) for c0 in range(0, size, tile)]
+    return [(r0, j0, j1) for r0, _, j0, j1 in key_strips(0, size, size, tile)]
 
 
 def _diagonals(job: _FlashJob, task: _Diagonals) -> None:
@@ -653,7 +659,7 @@ def _diagonals(job: _FlashJob, task: _Diagonals) -> None:
         # Scores that need a shift: block by block, in order, with the running max.
         for b in range(b0, b1):
             i0, i1 = b * bq, (b + 1) * bq
-            strips = [(c0, i1, c0, min(c0 + CAUSAL_TILE, i1)) for c0 in range(i0, i1, CAUSAL_TILE)]
+            strips = key_strips(i0, i1, i1, CAUSAL_TILE)
             shift = _accumulate(job, bi, i0, i1, strips, job.diagonal[bi, i0:i1])
             job.diagonal_shift[bi, i0:i1] = 0 if shift is None else shift[:, 0]
             _part_done(job, bi, b)
