@@ -167,6 +167,10 @@ def pinned_blas(threads: int = MEASURE_BLAS_THREADS) -> Iterator[int | None]:
     BLAS to control, e.g. a numpy without one). The limit is process-wide, so overlapping
     blocks (a cancelled demo still finishing while the next starts) share one limit, and
     the first block's entry state is restored when the last one leaves.
+
+    Enter the outermost block from the main thread when measuring in a worker thread:
+    OpenBLAS (0.3.31) ignores a limit set from another thread once the main thread has set
+    one, so a worker's own block would run on every core (the TUI's demo screen does this).
     """
     from threadpoolctl import threadpool_info, threadpool_limits
 

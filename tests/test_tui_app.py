@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, ROOT, footer_keys, settle, sync
 from conftest import make_app as make_test_app
@@ -377,3 +378,24 @@ async def _highlight_demo(app, pilot, name: str) -> DemosScreen:
     listing.highlighted = listing.get_option_index(name)
     await pilot.pause()
     return screen
+
+
+@sync
+async def test_every_demo_run_measures_with_one_blas_thread(tmp_path):
+    """Each run of a demo in the TUI, not only the first, measures with BLAS held to one
+    thread (OpenBLAS ignored the limit set from the second run's worker thread)."""
+    import numpy  # noqa: F401  (loads the BLAS threadpoolctl looks for)
+    from threadpoolctl import threadpool_info
+
+    if not [i for i in threadpool_info() if i["user_api"] == "blas"]:
+        pytest.skip("no BLAS library that threadpoolctl can limit")
+    app = make_app(tmp_path, start="demos", demo="matmul", demo_budget=0.3)
+    threads = []
+    async with app.run_test(size=(100, 34)) as pilot:
+        for run in range(3):
+            if run:
+                app.screen.action_run()
+            await settle(app, pilot)
+            assert app.screen.status == "done"
+            threads.append(app.screen.result["threads"])
+    assert threads == [1, 1, 1]

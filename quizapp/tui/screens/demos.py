@@ -10,6 +10,7 @@ starts it, shows each point as it arrives, and cancels it on Esc through the
 from __future__ import annotations
 
 import threading
+from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.markup import escape
@@ -77,6 +78,8 @@ what to try. Times are the thread's CPU time, which other programs cannot inflat
         self.cancel_event: threading.Event | None = None
         self.result: dict[str, Any] | None = None
         self.status = "idle"
+        #: BLAS held to one thread from the UI thread from the first run on (`_pin_blas`).
+        self._blas_pin: ExitStack | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("Demos · loading…", id="demos-title")
@@ -101,6 +104,22 @@ what to try. Times are the thread's CPU time, which other programs cannot inflat
     def on_unmount(self) -> None:
         if self.cancel_event is not None:
             self.cancel_event.set()
+        if self._blas_pin is not None:
+            self._blas_pin.close()
+
+    def _pin_blas(self) -> None:
+        """Hold BLAS to one thread from this (the main) thread until the screen closes.
+
+        Demos measure in a worker thread, and OpenBLAS ignores a thread limit set from a
+        thread other than the main one once the main thread has set one (the second run of
+        a demo measured with 2 threads). `pinned_blas` blocks nest, so the worker's own block
+        then finds the limit already in force.
+        """
+        from engine.timing import pinned_blas
+
+        if self._blas_pin is None:
+            self._blas_pin = ExitStack()
+            self._blas_pin.enter_context(pinned_blas())
 
     @work(thread=True, exclusive=True, group="demo-list", exit_on_error=False)
     def _list_worker(self) -> None:
@@ -184,6 +203,7 @@ what to try. Times are the thread's CPU time, which other programs cannot inflat
         vary = vary_value if isinstance(vary_value, str) else None
         budget_value = self.query_one("#demo-budget", Select).value
         budget = float(budget_value) if isinstance(budget_value, int | float) else self.budget
+        self._pin_blas()
         self.run_id += 1
         self.cancel_event = threading.Event()
         self.running = True
