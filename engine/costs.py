@@ -1499,8 +1499,8 @@ def _pipeline_bubble(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     st.note("bubble_ratio", "Bubble relative to the ideal time: (p − 1)/(v·m)", bubble / m, "")
     st.note(
         "microbatches_needed",
-        "Micro-batches for a bubble of at most target × the ideal time: m ≥ (p − 1)/(v·target), "
-        "rounded up",
+        "Micro-batches for a bubble of at most target × the ideal time: m ≥ (p − 1)/(v·target) "
+        "(the fewest is the next whole number)",
         (p - 1) / (v * s["target"]),
         "microbatches",
     )
@@ -1898,28 +1898,29 @@ def _decode(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
         "B",
     )
     total_bytes = st.note("bytes", "Bytes read per decode step", weight_bytes + kv_bytes, "B")
-    st.matmul(
-        "weight_flops",
-        "One new token per sequence meets every weight: one multiply-add each, 2·params·batch",
-        batch,
-        n_params,
-        1,
+    flops = sp.Add(
+        st.matmul(
+            "weight_flops",
+            "One new token per sequence meets every weight: one multiply-add each, 2·params·batch",
+            batch,
+            n_params,
+            1,
+        ),
+        st.matmul(
+            "score_flops",
+            "Its query against the cached keys: per layer and head, context dot products of d_head",
+            batch * layers * heads,
+            dh,
+            ctx,
+        ),
+        st.matmul(
+            "value_flops",
+            "The weighted sum of the cached values: as many again",
+            batch * layers * heads,
+            ctx,
+            dh,
+        ),
     )
-    st.matmul(
-        "score_flops",
-        "Its query against the cached keys: per layer and head, context dot products of d_head",
-        batch * layers * heads,
-        dh,
-        ctx,
-    )
-    st.matmul(
-        "value_flops",
-        "The weighted sum of the cached values: as many again",
-        batch * layers * heads,
-        ctx,
-        dh,
-    )
-    flops = 2 * n_params * batch + 4 * batch * layers * heads * dh * ctx
     st.note(
         "intensity",
         "Arithmetic intensity: FLOPs per byte read (≈ batch / bytes per element before the cache)",
@@ -1938,62 +1939,17 @@ def _decode(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
         batch / seconds,
         "tokens/s",
     )
-    seq_flops = 2 * n_params + 4 * layers * heads * dh * ctx  # what one more sequence adds
-    seq_kv_bytes = 2 * layers * kvh * dh * ctx * e
-    _decode_roofline(st, seq_flops, weight_bytes, seq_kv_bytes, batch, bw, peak)
-    memory = {"weights": n_params, "kv_cache": kv_elements, "total": n_params + kv_elements}
-    return st.model(
-        memory,
-        "O(params·batch + layers·heads·d_head·context·batch)",
-        "O(params + layers·kv_heads·d_head·context·batch)",
-        {
-            "flops": MULTIPLY_ADD,
-            "time": "seconds = bytes read / bandwidth (memory-bound, true while intensity < "
-            "ridge); roofline_seconds = max(that, FLOPs / peak) (Williams et al. 2009)",
-            "reads": "weights once per step for the whole batch; each sequence's KV cache once",
-            "heads": "query heads default to kv_heads (MHA); GQA shares a KV head among groups",
-        },
-        total_text="FLOPs per decode step",
+    _roofline_steps(
+        st,
+        flops,
+        total_bytes,
+        peak,
+        bw,
+        seconds,
+        ("roofline_seconds", "Roofline time per step: max(bytes / bandwidth, FLOPs / peak)"),
     )
-
-
-def _decode_roofline(
-    st: _Steps,
-    seq_flops: sp.Expr,
-    weight_bytes: sp.Expr,
-    seq_kv_bytes: sp.Expr,
-    batch: sp.Expr,
-    bw: sp.Expr,
-    peak: sp.Expr,
-) -> None:
-    """The decode step on the roofline: compute time, the slower of the two, which roof it
-    is under, and the batch at which compute catches up with memory.
-
-    Per sequence the step adds `seq_flops` FLOPs and `seq_kv_bytes` bytes; the weights'
-    bytes are shared. FLOPs / peak = bytes / bandwidth at
-    batch = weight_bytes · peak / (seq_flops · bw − seq_kv_bytes · peak), which is positive
-    only while one sequence's own intensity (seq_flops / seq_kv_bytes) exceeds the ridge.
-    """
-    flops, moved = seq_flops * batch, weight_bytes + seq_kv_bytes * batch
-    compute_s = st.note("compute_seconds", "Time if compute-bound: FLOPs / peak", flops / peak, "s")
-    st.note(
-        "ridge",
-        "Ridge point: peak / bandwidth (H100 SXM ≈ 295 FLOP/B, facts.md)",
-        peak / bw,
-        "FLOP/B",
-    )
-    st.note(
-        "roofline_seconds",
-        "Roofline time per step: max(bytes / bandwidth, FLOPs / peak)",
-        sp.Max(moved / bw, compute_s),
-        "s",
-    )
-    st.note(
-        "bound",
-        "Bound: 1 when FLOPs / peak ≥ bytes / bandwidth (compute), else 0 (memory)",
-        sp.floor(sp.Min(1, flops * bw / (peak * moved))),
-        "(1 compute-bound, 0 memory-bound)",
-    )
+    # What one more sequence adds; the weights' bytes are shared by the batch.
+    seq_flops, seq_kv_bytes = sp.expand(flops / batch), sp.expand(kv_bytes / batch)
     st.note(
         "crossover_batch",
         "Batch where FLOPs / peak reaches bytes / bandwidth: weight bytes · peak / "
@@ -2008,6 +1964,20 @@ def _decode_roofline(
         "(below the ridge, the step stays memory-bound at any batch)",
         seq_flops / seq_kv_bytes,
         "FLOP/B",
+    )
+    memory = {"weights": n_params, "kv_cache": kv_elements, "total": n_params + kv_elements}
+    return st.model(
+        memory,
+        "O(params·batch + layers·heads·d_head·context·batch)",
+        "O(params + layers·kv_heads·d_head·context·batch)",
+        {
+            "flops": MULTIPLY_ADD,
+            "time": "seconds = bytes read / bandwidth (memory-bound, true while intensity < "
+            "ridge); roofline_seconds = max(that, FLOPs / peak) (Williams et al. 2009)",
+            "reads": "weights once per step for the whole batch; each sequence's KV cache once",
+            "heads": "query heads default to kv_heads (MHA); GQA shares a KV head among groups",
+        },
+        total_text="FLOPs per decode step",
     )
 
 
@@ -2086,6 +2056,36 @@ def _prefill(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
 
 
+def _roofline_steps(
+    st: _Steps,
+    flops: sp.Expr,
+    moved: sp.Expr,
+    peak: sp.Expr,
+    bw: sp.Expr,
+    memory_s: sp.Expr,
+    time: tuple[str, str],
+) -> None:
+    """The roofline's steps for `flops` over `moved` bytes whose memory time is `memory_s`:
+    ridge, compute time, the time (the larger of the two, named and described by `time`) and
+    which roof it is under. One place for every op placed on the roofline (Williams et al.
+    2009): the roofline op itself and a decode step."""
+    st.note(
+        "ridge",
+        "Ridge point: peak / bandwidth, the intensity where the roofs meet (H100 SXM ≈ 295 "
+        "FLOP/B, facts.md)",
+        peak / bw,
+        "FLOP/B",
+    )
+    compute_s = st.note("compute_seconds", "Time if compute-bound: FLOPs / peak", flops / peak, "s")
+    st.note(time[0], time[1], sp.Max(memory_s, compute_s), "s")
+    st.note(
+        "bound",
+        "Bound: ⌊min(1, intensity / ridge)⌋, 1 when intensity ≥ ridge (compute), else 0 (memory)",
+        sp.floor(sp.Min(1, flops * bw / (peak * moved))),
+        "(1 compute-bound, 0 memory-bound)",
+    )
+
+
 @op(
     "roofline",
     "Roofline: time, intensity, ridge point, compute- or memory-bound",
@@ -2103,26 +2103,15 @@ def _roofline(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     st = _Steps()
     st.flop("work_flops", "The work, as given", flops)
     intensity = st.note("intensity", "Arithmetic intensity: FLOPs / bytes", flops / moved, "FLOP/B")
-    st.note(
-        "ridge",
-        "Ridge point: peak / bandwidth, the intensity where the roofs meet",
-        peak / bw,
-        "FLOP/B",
-    )
-    compute_s = st.note("compute_seconds", "Time if compute-bound: FLOPs / peak", flops / peak, "s")
     memory_s = st.note("memory_seconds", "Time if memory-bound: bytes / bandwidth", moved / bw, "s")
+    _roofline_steps(
+        st, flops, moved, peak, bw, memory_s, ("seconds", "Time: the larger of the two")
+    )
     st.note(
         "attainable",
         "Attainable FLOP/s: min(peak, intensity · bandwidth)",
         sp.Min(peak, intensity * bw),
         "FLOP/s",
-    )
-    st.note("seconds", "Time: the larger of the two", sp.Max(compute_s, memory_s), "s")
-    st.note(
-        "bound",
-        "Bound: ⌊min(1, intensity / ridge)⌋, 1 when intensity ≥ ridge (compute), else 0 (memory)",
-        sp.floor(sp.Min(1, flops * bw / (peak * moved))),
-        "(1 compute-bound, 0 memory-bound)",
     )
     return st.model(
         {},
