@@ -12,8 +12,8 @@ Why it looks like this:
   never enabled, and a broken update leaves the previous version working.
 * The lock file records each source's URL, the ref asked for and the commit it resolved
   to. Copy it to another machine and `quizapp packs restore` clones the same commits.
-  Every command that changes it holds an OS-level lock (quizapp.process_lock) from
-  reading it to writing it back, so two `packs add` at once both land; the second waits.
+  Every command that changes it holds an OS-level lock (filelock) from reading it to
+  writing it back, so two `packs add` at once both land; the second waits.
 * History is keyed by `pack/question` id, never by file or commit, so an update keeps
   every attempt; a question that disappears keeps its history (`quizapp packs orphans`).
 """
@@ -26,13 +26,15 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from filelock import FileLock, Timeout
+
 from quizapp import locations
-from quizapp.process_lock import exclusive
 
 if TYPE_CHECKING:
     from quizapp.packs import Library, PackError
@@ -132,10 +134,32 @@ def write_lock(sources: Iterable[Source], path: Path | None = None) -> None:
 OnWait = Callable[[], None] | None
 
 
-def _changing(on_wait: OnWait) -> Any:
-    """The lock held while the lock file is read, the clones changed and it is written."""
+@contextmanager
+def _changing(on_wait: OnWait) -> Iterator[None]:
+    """The lock held while the lock file is read, the clones changed and it is written.
+
+    The operating system holds it (flock, or LockFileEx on Windows) and drops it when the
+    process exits, however it exits, so a crash never leaves a stale lock to clean up.
+    If another process holds it, `on_wait()` says so once (to tell the user why nothing
+    happens) and this waits its turn. Not re-entrant: take it once per operation.
+    """
     path = locations.pack_lock_path()
-    return exclusive(path.with_name(f".{path.name}.lock"), on_wait)
+    lock = FileLock(path.with_name(f".{path.name}.lock"))
+    try:
+        try:
+            lock.acquire(blocking=False)
+        except Timeout:
+            if on_wait is not None:
+                on_wait()
+            lock.acquire()
+    except OSError as exc:  # a read-only folder, a file system without locks (ENOLCK)
+        raise SourceError(
+            f"cannot lock {lock.lock_file} to change the pack sources: {exc.strerror or exc}"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def enabled_pack_dirs() -> list[Path]:
@@ -349,11 +373,6 @@ def add(
     spec: str, name: str | None = None, ref: str | None = None, *, on_wait: OnWait = None
 ) -> Source:
     """Clone URL|PATH[@REF], validate its packs and enable them; the new source."""
-    with _changing(on_wait):
-        return _add(spec, name, ref)
-
-
-def _add(spec: str, name: str | None, ref: str | None) -> Source:
     url, spec_ref = split_spec(spec)
     ref = ref or spec_ref
     name = name or default_name(url)
@@ -361,20 +380,21 @@ def _add(spec: str, name: str | None, ref: str | None) -> Source:
         raise SourceError(f"{ref!r} is not a branch, tag or commit name")
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
         raise SourceError(f"{name!r} is not a source name: lowercase letters, digits and dashes")
-    sources = read_lock()
-    if any(s.name == name for s in sources):
-        raise SourceError(
-            f"a source named {name!r} is already added; `quizapp packs update {name}` "
-            "fetches its latest version, or choose another --name"
-        )
-    if (locations.pack_sources_dir() / name).exists():
-        raise SourceError(
-            f"{locations.pack_sources_dir() / name} exists but is not in the lock file; "
-            "move it away first"
-        )
-    source = _fetch(Source(name, url, "", ref), ref, None)
-    write_lock([*sources, source])
-    return source
+    with _changing(on_wait):
+        sources = read_lock()
+        if any(s.name == name for s in sources):
+            raise SourceError(
+                f"a source named {name!r} is already added; `quizapp packs update {name}` "
+                "fetches its latest version, or choose another --name"
+            )
+        if (locations.pack_sources_dir() / name).exists():
+            raise SourceError(
+                f"{locations.pack_sources_dir() / name} exists but is not in the lock file; "
+                "move it away first"
+            )
+        source = _fetch(Source(name, url, "", ref), ref, None)
+        write_lock([*sources, source])
+        return source
 
 
 def find(sources: Sequence[Source], ident: str) -> Source:
@@ -413,46 +433,38 @@ def update(ident: str | None = None, *, on_wait: OnWait = None) -> list[Update]:
     A source that fails keeps its installed version; its Update carries the error.
     """
     with _changing(on_wait):
-        return _update(ident)
-
-
-def _update(ident: str | None) -> list[Update]:
-    sources = read_lock()
-    chosen = [find(sources, ident)] if ident else list(sources)
-    results = []
-    for source in chosen:
-        before = _question_ids(source)
-        result = Update(source, source.commit)
-        try:
-            result.source = _fetch(source, source.ref, source.name)
-        except SourceError as exc:
-            result.error = exc
-        else:
-            result.removed = sorted(before - _question_ids(result.source))
-            sources = [result.source if s.name == source.name else s for s in sources]
-            write_lock(sources)
-        results.append(result)
-    return results
+        sources = read_lock()
+        chosen = [find(sources, ident)] if ident else list(sources)
+        results = []
+        for source in chosen:
+            before = _question_ids(source)
+            result = Update(source, source.commit)
+            try:
+                result.source = _fetch(source, source.ref, source.name)
+            except SourceError as exc:
+                result.error = exc
+            else:
+                result.removed = sorted(before - _question_ids(result.source))
+                sources = [result.source if s.name == source.name else s for s in sources]
+                write_lock(sources)
+            results.append(result)
+        return results
 
 
 def restore(*, on_wait: OnWait = None) -> list[Update]:
     """Clone every locked source that is missing here, at its locked commit."""
     with _changing(on_wait):
-        return _restore()
-
-
-def _restore() -> list[Update]:
-    results = []
-    for source in read_lock():
-        if source.path.is_dir():
-            continue
-        result = Update(source, source.commit)
-        try:
-            result.source = _fetch(source, source.commit, source.name)
-        except SourceError as exc:
-            result.error = exc
-        results.append(result)
-    return results
+        results = []
+        for source in read_lock():
+            if source.path.is_dir():
+                continue
+            result = Update(source, source.commit)
+            try:
+                result.source = _fetch(source, source.commit, source.name)
+            except SourceError as exc:
+                result.error = exc
+            results.append(result)
+        return results
 
 
 # --------------------------------------------------------------------------- orphans

@@ -3,16 +3,19 @@ tested against local repositories made with `git init` in a temporary folder."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from filelock import FileLock
 
-from quizapp import locations
+from quizapp import locations, pack_sources
 from quizapp.cli import main
 from quizapp.pack_sources import split_spec
 from quizapp.store import Attempt, Store
@@ -356,3 +359,94 @@ def test_two_packs_add_at_once_keep_both_sources(repo, tmp_path):
     assert sorted(s["name"] for s in lock()["sources"]) == ["other-packs", "shared-packs"]
     assert "waiting for another `quizapp packs` command" in second_err.read_text()
     assert set(loaded_packs()) >= {"shared-pack", "other-pack"}
+
+
+def commands_lock() -> Path:
+    """The file every changing `packs` command locks (named in the README)."""
+    return locations.pack_lock_path().with_name(".packs.lock.json.lock")
+
+
+class Waited(Exception):
+    """Raised by `on_wait`: the command found the lock held and was about to wait."""
+
+
+def refuse_to_wait() -> None:
+    raise Waited
+
+
+@pytest.mark.parametrize("command", ["add", "update", "remove", "restore"])
+def test_every_changing_command_waits_while_another_holds_the_lock(repo, tmp_path, command):
+    """add, update, remove and restore each take the lock before touching anything: with
+    another command holding it, each says it waits (on_wait) and has changed nothing."""
+    other = tmp_path / "other-packs"
+    other.mkdir()
+    git(other, "init", "-q", "-b", "main")
+    write_pack(other, "q1", name="other-pack.yaml")
+    commit(other, "one question")
+    assert run("packs", "add", str(repo)).exit_code == 0
+    write_pack(repo, "q1", "q2", "q3")
+    commit(repo, "a third question")  # something for update to fetch
+    shutil.rmtree(locations.pack_sources_dir() / "shared-packs")  # and for restore to clone
+    calls: dict[str, Callable[[], object]] = {
+        "add": lambda: pack_sources.add(str(other), on_wait=refuse_to_wait),
+        "update": lambda: pack_sources.update(on_wait=refuse_to_wait),
+        "remove": lambda: pack_sources.remove("shared-packs", on_wait=refuse_to_wait),
+        "restore": lambda: pack_sources.restore(on_wait=refuse_to_wait),
+    }
+
+    def state() -> tuple[str, list[str]]:
+        clones = sorted(p.name for p in locations.pack_sources_dir().iterdir())
+        return locations.pack_lock_path().read_text(encoding="utf-8"), clones
+
+    before = state()
+    with FileLock(commands_lock()), pytest.raises(Waited):
+        calls[command]()
+    assert state() == before  # no clone, no staging folder, the lock file as it was
+    calls[command]()  # the lock released, the same call goes through without waiting
+    assert state() != before
+
+
+def _read_only_packs_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        pytest.skip("root writes into read-only folders")
+    home = locations.pack_lock_path().parent
+    home.mkdir(parents=True, exist_ok=True)
+    home.chmod(0o500)  # made writable again by the test
+
+
+def _packs_home_is_a_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    home = locations.pack_lock_path().parent
+    home.parent.mkdir(parents=True, exist_ok=True)
+    home.write_text("not a folder", encoding="utf-8")
+
+
+def _no_locks_on_this_file_system(monkeypatch: pytest.MonkeyPatch) -> None:
+    """flock fails with ENOLCK (an NFS mount without a lock daemon). Taking that for
+    another command holding the lock would wait forever: waiting fails the test."""
+    fcntl = pytest.importorskip("fcntl")
+
+    def flock(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    def waiting() -> None:
+        raise AssertionError("a failed lock was taken for another command holding it")
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    monkeypatch.setattr("quizapp.commands.packs._waiting", waiting)
+
+
+@pytest.mark.parametrize(
+    "cause", [_read_only_packs_home, _packs_home_is_a_file, _no_locks_on_this_file_system]
+)
+def test_a_lock_that_cannot_be_taken_is_a_clear_error(repo, monkeypatch, cause):
+    cause(monkeypatch)
+    try:
+        result = run("packs", "add", str(repo))
+    finally:
+        home = locations.pack_lock_path().parent
+        if home.is_dir():
+            home.chmod(0o700)
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit)  # a message, not a traceback
+    assert f"cannot lock {commands_lock()}" in result.output
+    assert not locations.pack_lock_path().is_file()
