@@ -145,21 +145,31 @@ def _changing(on_wait: OnWait) -> Iterator[None]:
     """
     path = locations.pack_lock_path()
     lock = FileLock(path.with_name(f".{path.name}.lock"))
-    try:
-        try:
-            lock.acquire(blocking=False)
-        except Timeout:
-            if on_wait is not None:
-                on_wait()
-            lock.acquire()
-    except OSError as exc:  # a read-only folder, a file system without locks (ENOLCK)
-        raise SourceError(
-            f"cannot lock {lock.lock_file} to change the pack sources: {exc.strerror or exc}"
-        ) from None
+    if not _took(lock, blocking=False):
+        if on_wait is not None:
+            on_wait()
+        _took(lock, blocking=True)
     try:
         yield
     finally:
         lock.release()
+
+
+def _took(lock: FileLock, *, blocking: bool) -> bool:
+    """Whether `lock` was taken (False: another process holds it, and `blocking` is off).
+
+    A lock that cannot be taken at all (a read-only folder, a file system without locks)
+    is a SourceError naming the file, not a traceback and not an endless wait.
+    """
+    try:
+        lock.acquire(blocking=blocking)
+    except Timeout:
+        return False
+    except OSError as exc:
+        raise SourceError(
+            f"cannot lock {lock.lock_file} to change the pack sources: {exc.strerror or exc}"
+        ) from None
+    return True
 
 
 def enabled_pack_dirs() -> list[Path]:
