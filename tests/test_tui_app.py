@@ -368,6 +368,36 @@ async def test_the_demo_panel_gives_the_memory_fit_its_verdict(tmp_path):
         assert "unreliable" not in text
 
 
+@sync
+async def test_the_time_and_memory_fits_each_carry_their_own_verdict(tmp_path):
+    """A trusted time slope next to an untrusted memory slope: each line says its own."""
+    app = make_app(tmp_path, start="demos")
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = await _highlight_demo(app, pilot, "flash_memory")
+        screen.result = {
+            "vary": "n",
+            "points": [],
+            "slope": 2.01,
+            "predicted_slope": 2.0,
+            "reliable": True,
+            "memory_slope": 0.38,
+            "memory_predicted_slope": 1.0,
+            "memory_reliable": False,
+        }
+        screen.status = "done"
+        screen._show_stats()
+        lines = str(screen.query_one("#demo-stats", Static).content).splitlines()
+        time_line = next(line for line in lines if line.startswith("time ∝"))
+        memory_line = next(line for line in lines if line.startswith("peak memory ∝"))
+        assert time_line.endswith("✓ reliable") and memory_line.endswith("✗ unreliable")
+        screen.result = {**screen.result, "reliable": False, "memory_reliable": True}
+        screen._show_stats()
+        lines = str(screen.query_one("#demo-stats", Static).content).splitlines()
+        time_line = next(line for line in lines if line.startswith("time ∝"))
+        memory_line = next(line for line in lines if line.startswith("peak memory ∝"))
+        assert time_line.endswith("✗ unreliable") and memory_line.endswith("✓ reliable")
+
+
 async def _highlight_demo(app, pilot, name: str) -> DemosScreen:
     """The demos screen, once its list has loaded, with `name` highlighted."""
     screen = app.screen
