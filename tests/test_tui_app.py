@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, ROOT, footer_keys, settle, sync
 from conftest import make_app as make_test_app
+from rich.text import Text
 from textual.widgets import DataTable, Static
 
 from quizapp.tui.app import create_app
@@ -386,16 +387,22 @@ async def test_the_time_and_memory_fits_each_carry_their_own_verdict(tmp_path):
         }
         screen.status = "done"
         screen._show_stats()
-        lines = str(screen.query_one("#demo-stats", Static).content).splitlines()
-        time_line = next(line for line in lines if line.startswith("time ∝"))
-        memory_line = next(line for line in lines if line.startswith("peak memory ∝"))
+        time_line, memory_line = _fit_lines(screen)
         assert time_line.endswith("✓ reliable") and memory_line.endswith("✗ unreliable")
         screen.result = {**screen.result, "reliable": False, "memory_reliable": True}
         screen._show_stats()
-        lines = str(screen.query_one("#demo-stats", Static).content).splitlines()
-        time_line = next(line for line in lines if line.startswith("time ∝"))
-        memory_line = next(line for line in lines if line.startswith("peak memory ∝"))
+        time_line, memory_line = _fit_lines(screen)
         assert time_line.endswith("✗ unreliable") and memory_line.endswith("✓ reliable")
+
+
+def _fit_lines(screen: DemosScreen) -> tuple[str, str]:
+    """The demo panel's time-slope and memory-slope lines, as read on screen (no markup)."""
+    panel = str(screen.query_one("#demo-stats", Static).content)
+    lines = Text.from_markup(panel).plain.splitlines()
+    return (
+        next(line for line in lines if line.startswith("time ∝")),
+        next(line for line in lines if line.startswith("peak memory ∝")),
+    )
 
 
 async def _highlight_demo(app, pilot, name: str) -> DemosScreen:
