@@ -38,7 +38,7 @@ from quizapp.packs import (
     pack_dirs,
     pack_files,
 )
-from quizapp.words import count
+from quizapp.words import clip, count
 
 #: Seeds every question is drawn with (the issue asks for at least 20).
 SEEDS = 20
@@ -48,6 +48,8 @@ CALC_DRAWS = 4
 AGREE_REL = 1e-6
 #: Allowed difference between a check's stated score and the checker's.
 SCORE_TOL = 0.05
+#: Characters of a checker's feedback quoted in an error (feedback can be a whole model answer).
+FEEDBACK_CHARS = 160
 #: An example a prompt gives for the notation: "(e.g. `n^2*d`)", "for example `12 days`".
 PROMPT_EXAMPLE = re.compile(r"(?:e\.g\.|for example|such as)[,:]?\s*`([^`]+)`", re.IGNORECASE)
 
@@ -606,7 +608,7 @@ class _QuestionChecker:
                         ("checks", i, "score"),
                         f"{response!r} scores {verdict.score:g}, not {chk.score:g} "
                         f"({_seed_text(seed, params)}; read as {verdict.parsed!r}: "
-                        f"{_short(verdict.feedback)})",
+                        f"{clip(verdict.feedback, FEEDBACK_CHARS)})",
                     )
                     break
 
@@ -668,12 +670,6 @@ class _QuestionChecker:
 
 def _spec(value: Any) -> Any:
     return value.model_dump(exclude_none=True) if hasattr(value, "model_dump") else value
-
-
-def _short(text: str, limit: int = 160) -> str:
-    """One line of at most `limit` characters (feedback can be a whole model answer)."""
-    line = " ".join(str(text).split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _where(err: Any) -> str:

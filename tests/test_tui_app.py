@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, ROOT, footer_keys, settle, sync
 from conftest import make_app as make_test_app
+from rich.text import Text
 from textual.widgets import DataTable, Static
 
 from quizapp.tui.app import create_app
@@ -366,6 +367,42 @@ async def test_the_demo_panel_gives_the_memory_fit_its_verdict(tmp_path):
         text = str(screen.query_one("#demo-stats", Static).content)
         assert "peak memory ∝ n^1.01 (predicted 1)" in text and "✓ reliable" in text
         assert "unreliable" not in text
+
+
+@sync
+async def test_the_time_and_memory_fits_each_carry_their_own_verdict(tmp_path):
+    """A trusted time slope next to an untrusted memory slope: each line says its own."""
+    app = make_app(tmp_path, start="demos")
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = await _highlight_demo(app, pilot, "flash_memory")
+        screen.result = {
+            "vary": "n",
+            "points": [],
+            "slope": 2.01,
+            "predicted_slope": 2.0,
+            "reliable": True,
+            "memory_slope": 0.38,
+            "memory_predicted_slope": 1.0,
+            "memory_reliable": False,
+        }
+        screen.status = "done"
+        screen._show_stats()
+        time_line, memory_line = _fit_lines(screen)
+        assert time_line.endswith("✓ reliable") and memory_line.endswith("✗ unreliable")
+        screen.result = {**screen.result, "reliable": False, "memory_reliable": True}
+        screen._show_stats()
+        time_line, memory_line = _fit_lines(screen)
+        assert time_line.endswith("✗ unreliable") and memory_line.endswith("✓ reliable")
+
+
+def _fit_lines(screen: DemosScreen) -> tuple[str, str]:
+    """The demo panel's time-slope and memory-slope lines, as read on screen (no markup)."""
+    panel = str(screen.query_one("#demo-stats", Static).content)
+    lines = Text.from_markup(panel).plain.splitlines()
+    return (
+        next(line for line in lines if line.startswith("time ∝")),
+        next(line for line in lines if line.startswith("peak memory ∝")),
+    )
 
 
 async def _highlight_demo(app, pilot, name: str) -> DemosScreen:

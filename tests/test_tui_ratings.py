@@ -14,6 +14,7 @@ from textual.widgets import Button, Markdown
 from quizapp.progress import LEECH_FAILURES
 from quizapp.scheduling import review
 from quizapp.store import Store
+from quizapp.tui.screens.help import HelpScreen
 
 
 @sync
@@ -79,10 +80,16 @@ async def test_a_leech_opens_with_its_derivation_steps(tmp_path):
         await settle(app, pilot)
         scaffold = screen.query_one("#scaffold", Markdown)
         assert scaffold.display
-        assert "8 times" in scaffold.source
+        # The threshold stated is the one that tripped it (the store holds that many "again"s).
+        assert f"tripped you {LEECH_FAILURES} times or more" in scaffold.source
         assert "1. " in scaffold.source
         n, d = screen.variant.params["n"], screen.variant.params["d"]
         assert f"{2 * n * n * d:,}" not in scaffold.source  # the steps, not the answer
+        await pilot.press("f1")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen)
+        help_text = " ".join(app.screen.query_one("#help-text", Markdown).source.split())
+        assert f"A question failed {LEECH_FAILURES} times opens with its derivation" in help_text
 
 
 @sync

@@ -15,15 +15,19 @@ from typing import Any
 
 from textual.worker import Worker, WorkerState
 
+from quizapp.words import clip
+
 log = logging.getLogger(__name__)
+
+#: Characters of an error shown on screen (the log keeps the whole traceback).
+FAILURE_CHARS = 300
 
 
 def failure_text(error: BaseException | None) -> str:
-    """A one-line description of what went wrong."""
+    """A one-line description of what went wrong (an error's text can span lines)."""
     if error is None:
         return "an unknown error"
-    text = str(error).strip() or type(error).__name__
-    return text if len(text) <= 300 else text[:299] + "…"
+    return clip(str(error).strip() or type(error).__name__, FAILURE_CHARS)
 
 
 class WorkerFailures:

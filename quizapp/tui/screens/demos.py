@@ -291,7 +291,7 @@ what to try. Times are the thread's CPU time, which other programs cannot inflat
         if slope is None:
             lines.append(f"time ∝ {vary}^?  (predicted {pred})")
         else:
-            mark = "[green]✓ reliable[/]" if result.get("reliable") else "[red]✗ unreliable[/]"
+            mark = fit_mark(result.get("reliable"))
             stderr = result.get("slope_stderr") or 0.0
             lines.append(
                 f"time ∝ {vary}^[b]{slope:.2f}[/b] ± {stderr:.2f}  (predicted {pred}, "
@@ -309,10 +309,10 @@ what to try. Times are the thread's CPU time, which other programs cannot inflat
         if result.get("memory_slope") is not None:
             mp = result.get("memory_predicted_slope")
             mp_text = "" if mp is None else f" (predicted {mp:g})"
-            mark = (
-                "[green]✓ reliable[/]" if result.get("memory_reliable") else "[red]✗ unreliable[/]"
+            lines.append(
+                f"peak memory ∝ {vary}^{result['memory_slope']:.2f}{mp_text}  "
+                + fit_mark(result.get("memory_reliable"))
             )
-            lines.append(f"peak memory ∝ {vary}^{result['memory_slope']:.2f}{mp_text}  {mark}")
             if result.get("memory_warning") and not running:
                 lines.append(f"[yellow]{escape(result['memory_warning'])}[/]")
         if points:
@@ -340,3 +340,8 @@ def _snapshot(result: Any, budget: float) -> dict[str, Any]:
     data["elapsed"] = result.elapsed
     data["budget"] = budget
     return data
+
+
+def fit_mark(reliable: Any) -> str:
+    """A fitted slope's verdict as Rich markup: green '✓ reliable', else red '✗ unreliable'."""
+    return "[green]✓ reliable[/]" if reliable else "[red]✗ unreliable[/]"

@@ -20,8 +20,8 @@ from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from quizapp.tui.messages import HistoryRead, LibraryLoaded
-from quizapp.tui.widgets.format import ago, clip, clip_id, percent, short_stamp
-from quizapp.words import count
+from quizapp.tui.widgets.format import ago, clip_id, percent, short_stamp
+from quizapp.words import clip, count
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -126,8 +126,8 @@ between the modes and the tables.
         self.refresh_progress()
 
     def on_screen_resume(self) -> None:
-        if self.app.library is not None:
-            self.refresh_progress()
+        """Back from practice or a mock: the tables show the answers just given."""
+        self.action_reload()
 
     def action_reload(self) -> None:
         if self.app.library is not None:

@@ -63,7 +63,9 @@ from quizapp.tui.messages import (
 )
 from quizapp.tui.widgets.answer_input import AnswerInput
 from quizapp.tui.widgets.banner import Banner
+from quizapp.tui.widgets.format import percent, stars
 from quizapp.tui.widgets.ticks import TickList
+from quizapp.words import count
 
 if TYPE_CHECKING:
     from quizapp.tui.app import QuizApp
@@ -156,7 +158,7 @@ class ConfirmFinishScreen(MockChoiceScreen):
 
     def __init__(self, unanswered: int) -> None:
         left = (
-            f"{unanswered} question{'s are' if unanswered != 1 else ' is'} "
+            f"{count(unanswered, 'question is', 'questions are')} "
             "still unanswered and will count as missed. "
             if unanswered
             else ""
@@ -540,10 +542,9 @@ another window says so and takes it over only if you ask.
         variant = self.variants[index]
         self._shown = index
         self._clear_offered = None
-        stars = "★" * slot.difficulty + "☆" * (5 - slot.difficulty)
         self.query_one("#mock-title", Static).update(
-            f"Mock interview · question {index + 1} of {len(interview.slots)}  {stars}  "
-            f"{', '.join(slot.topics)}"
+            f"Mock interview · question {index + 1} of {len(interview.slots)}  "
+            f"{stars(slot.difficulty)}  {', '.join(slot.topics)}"
         )
         prompt = variant.prompt if variant is not None else f"({slot.qid} cannot be shown)"
         self.query_one("#mock-prompt", Markdown).update(prompt)
@@ -1182,7 +1183,7 @@ practice. A graded answer counts in the score and is scheduled for review.
             )
 
     def _title(self) -> str:
-        score = f"{self.report.score * 100:.0f}%" if self.report.possible else "not scored"
+        score = percent(self.report.score) if self.report.possible else "not scored"
         return f"Mock interview report · {score}"
 
     def default_export_path(self) -> str:

@@ -43,6 +43,7 @@ from quizapp.practice import (
     pick_next,
     record_checked,
 )
+from quizapp.progress import LEECH_FAILURES
 from quizapp.tui.echo import PLACEHOLDERS, echo_in_thread
 from quizapp.tui.failures import WorkerFailures
 from quizapp.tui.messages import (
@@ -72,7 +73,7 @@ class PracticeScreen(WorkerFailures, Screen[None]):
     """Ask, check, explain, schedule; then the next question."""
 
     HELP_TITLE = "Practice"
-    HELP = """\
+    HELP = f"""\
 ## Practice
 
 Questions come **due first** (spaced repetition), then ones you have never tried.
@@ -100,8 +101,8 @@ no hint → easy). It is already saved; another rating replaces it, **Enter** ac
 and goes on.
 
 **Interview date.** With a date set (`quizapp plan`), due questions come weakest memory
-first, then the new ones today's plan meets. A question failed 8 times opens with its
-derivation steps first.
+first, then the new ones today's plan meets. A question failed {LEECH_FAILURES} times opens with
+its derivation steps first.
 """
 
     # The footer has room for about seven keys at 80 columns, F1 Help included: the
@@ -622,7 +623,7 @@ derivation steps first.
             self.app.call_from_thread(self._show_scaffold, qid, variant)
 
     def _show_scaffold(self, qid: str, variant: Any) -> None:
-        """A question failed 8 times opens with the steps of its derivation (not the numbers)."""
+        """A leech (`LEECH_FAILURES` failures) opens with its derivation's steps, not numbers."""
         if self.variant is not variant:
             return
         steps = "\n".join(
@@ -630,8 +631,8 @@ derivation steps first.
         )
         scaffold = self.query_one("#scaffold", Markdown)
         scaffold.update(
-            "**This one has tripped you 8 times or more. Work it through step by step:**\n\n"
-            + steps
+            f"**This one has tripped you {LEECH_FAILURES} times or more. "
+            "Work it through step by step:**\n\n" + steps
         )
         scaffold.display = True
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from quizapp.words import clip
+
 
 def percent(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.0f}%"
@@ -51,8 +53,12 @@ def practice_title(
     the list of topics (shown again in the help and history), never the score.
     """
     tally = f"{right}/{answered} right" if answered else "first question"
-    stars = "★" * difficulty + "☆" * (5 - difficulty)
-    return f"{tally}  ·  {qid}  {stars}  {seconds} s  ·  {', '.join(topics)}"
+    return f"{tally}  ·  {qid}  {stars(difficulty)}  {seconds} s  ·  {', '.join(topics)}"
+
+
+def stars(difficulty: int) -> str:
+    """A question's difficulty (1–5, as packs give it) as five stars: 3 -> '★★★☆☆'."""
+    return "★" * difficulty + "☆" * (5 - difficulty)
 
 
 def prompt_summary(markdown: str, width: int = 120) -> str:
@@ -61,7 +67,7 @@ def prompt_summary(markdown: str, width: int = 120) -> str:
     end = text.find(". ")
     if 0 < end < width:
         text = text[: end + 1]
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+    return clip(text, width)
 
 
 def short_stamp(moment: datetime | None, now: datetime) -> str:
@@ -72,12 +78,6 @@ def short_stamp(moment: datetime | None, now: datetime) -> str:
     if local.year == now.astimezone().year:
         return local.strftime("%m-%d %H:%M")
     return local.strftime("%Y-%m-%d")
-
-
-def clip(text: str, width: int) -> str:
-    """`text` on one line, cut with '…' to at most `width` characters."""
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
 def clip_id(qid: str, width: int) -> str:

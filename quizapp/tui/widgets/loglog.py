@@ -12,9 +12,23 @@ from typing import Any
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
+from quizapp.words import clip
+
 
 class LogLogPlot(PlotextPlot):
     """Measured time against the swept parameter, with the predicted slope drawn through."""
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        #: The plot's title at full length; `render` cuts it to the width it gets.
+        self._title = ""
 
     def show(self, result: dict[str, Any] | None, title: str = "") -> None:
         """Redraw from a demo result snapshot (see DemosScreen), or an empty frame."""
@@ -44,15 +58,8 @@ class LogLogPlot(PlotextPlot):
     def render(self) -> RenderResult:
         # plotext drops a title wider than the plot: at 80 columns the demo's title
         # vanished. Shorten it to the width it gets at this size instead.
-        self.plt.title(fit_title(getattr(self, "_title", ""), self.size.width - 2))
+        self.plt.title(clip(self._title, self.size.width - 2))
         return super().render()
-
-
-def fit_title(title: str, width: int) -> str:
-    """`title` cut to `width` characters with '…' (whole when it fits)."""
-    if len(title) <= width:
-        return title
-    return title[: max(0, width - 1)].rstrip() + "…"
 
 
 def _measured_label(result: dict[str, Any]) -> str:
