@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import functools
 import sqlite3
-from collections.abc import Callable, Coroutine
+import threading
+import time
+from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,8 @@ ROOT = TESTS.parent
 #: A small pack with one question of each kind the practice screen handles.
 FIXTURES = str(TESTS / "fixtures" / "tui")
 RECALL_FIXTURES = str(TESTS / "fixtures" / "tui-recall")
+#: A pack whose questions have long options, prompts and follow-ups (wrapping, pickers).
+TUI_LONG = str(TESTS / "fixtures" / "tui-long")
 #: 2023-11-14 22:13:20 UTC: where fake clocks start.
 START = 1_700_000_000.0
 
@@ -104,3 +108,53 @@ def footer_keys(screen: Any) -> dict[str, Any]:
     from textual.widgets._footer import FooterKey
 
     return {k.description: k.region for k in screen.query_one(Footer).query(FooterKey)}
+
+
+def text_of(screen: Any, selector: str) -> str:
+    """The text the Static matching `selector` on `screen` shows."""
+    from textual.widgets import Static
+
+    return str(screen.query_one(selector, Static).render())
+
+
+def watch(
+    store: Any, monkeypatch: pytest.MonkeyPatch, names: Iterable[str], *, fail_first: bool = False
+) -> list[str]:
+    """Record the store methods `names` called on this thread (the UI thread, in an app
+    test): the returned list fills with their names, in call order, as they are called
+    here; calls from worker threads are not recorded. With `fail_first`, the first call
+    of each method (on any thread) fails as a database locked by another process would."""
+    ui_thread = threading.current_thread()
+    on_ui: list[str] = []
+    failed: set[str] = set()
+
+    def watched(name: str) -> Callable[..., Any]:
+        real = getattr(store, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if threading.current_thread() is ui_thread:
+                on_ui.append(name)
+            if fail_first and name not in failed:
+                failed.add(name)
+                raise sqlite3.OperationalError("database is locked")
+            return real(*args, **kwargs)
+
+        return call
+
+    for name in names:
+        monkeypatch.setattr(store, name, watched(name))
+    return on_ui
+
+
+def wait_for(what: str, check: Callable[[], Any], *, timeout: float, every: float = 0.5) -> Any:
+    """Poll `check` every `every` seconds until it returns something truthy, and return
+    that; fail naming `what` once `timeout` seconds have passed (a deadline for a busy
+    machine to be slow within, not a measurement)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(every)

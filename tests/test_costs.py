@@ -291,14 +291,6 @@ def test_rnn_flops_scale_with_the_batch_kernels_rnn_layer_runs(b, n, d):
     assert (cost.extra["sequential_ops"], cost.extra["path_length"]) == (n, n)  # not b·n
 
 
-def test_rnn_batch_defaults_to_one_sequence():
-    """Table 1's row is one sequence: leaving b out keeps every existing figure."""
-    assert (
-        compute("rnn", {"n": 100, "d": 512}).flops
-        == compute("rnn", {"b": 1, "n": 100, "d": 512}).flops
-    )
-
-
 def test_conv_flops_match_einsum_path_over_windows():
     n, d, k = 11, 4, 3
     assert compute("conv", {"n": n, "d": d, "k": k}).flops == einsum_flops(

@@ -564,16 +564,22 @@ def test_a_finished_threads_kept_scratch_is_freed_with_it():
     """Each thread that calls flash keeps its own buffers; when it ends they go too, so
     demos run from short-lived worker threads do not pile them up."""
     import gc
-    import threading
 
     rng = np.random.default_rng(25)
     q, k, v = (rand(rng, 300, 16, dtype=np.float32) for _ in range(3))
     before = len(K._KEPT)
-    t = threading.Thread(target=K.flash_attention, args=(q, k, v))
+    kept_while_running: list[int] = []
+
+    def run() -> None:
+        K.flash_attention(q, k, v)
+        kept_while_running.append(len(K._KEPT))
+
+    t = threading.Thread(target=run)
     t.start()
     t.join()
     del t
     gc.collect()
+    assert kept_while_running and kept_while_running[0] > before  # the thread kept some
     assert len(K._KEPT) == before
 
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
-import textwrap
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from conftest import FakeClock
+from db_lock import locked_database
 from fsrs import Rating, State
 from test_mock_helpers import correct_answer, make_library, params_of
 
@@ -125,38 +123,14 @@ def test_mock_records_unanswered_as_skipped_at_the_interviews_clock(tmp_path, st
     assert session.finished == moment
 
 
-LOCKER = textwrap.dedent(
-    """
-    import sqlite3, sys
-    conn = sqlite3.connect(sys.argv[1], isolation_level=None)
-    conn.execute("BEGIN EXCLUSIVE")
-    print("locked", flush=True)
-    sys.stdin.readline()
-    conn.execute("ROLLBACK")
-    """
-)
-
-
 def test_a_busy_database_keeps_the_answer_and_saves_it_once_free(store) -> None:
     """A real second process holds the database with BEGIN EXCLUSIVE."""
     recorder = Recorder(store, lambda: T0)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", LOCKER, str(store.path)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    with locked_database(store.path):
         assert recorder.submit(answer(correct=True, score=1.0)) is None
         assert recorder.waiting == 1
         assert recorder.message is not None and "busy" in recorder.message
         assert recorder.flush() == []  # still locked: still kept
-    finally:
-        assert holder.stdin is not None
-        holder.stdin.write("\n")
-        holder.stdin.flush()
-        holder.wait(timeout=30)
     (saved,) = recorder.flush()
     assert recorder.waiting == 0 and recorder.message is None
     (attempt,) = store.attempts()

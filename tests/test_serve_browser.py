@@ -17,12 +17,12 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
+from conftest import wait_for
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CHROMIUM = Path(os.environ.get("QUIZAPP_CHROMIUM", "/usr/bin/chromium"))
@@ -37,18 +37,6 @@ def missing_browser(reason: str) -> None:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(message)
     pytest.skip(message)
-
-
-def wait_for(what: str, check: Callable[[], Any], timeout: float = SLOW) -> Any:
-    """Poll `check` until it returns something truthy; fail naming `what` at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.5)
 
 
 def free_port() -> int:
@@ -91,7 +79,11 @@ def server(home: Path, tmp_path: Path) -> Iterator[str]:
         env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        wait_for("the server to listen", lambda: accepts(port) or process.poll() is not None)
+        wait_for(
+            "the server to listen",
+            lambda: accepts(port) or process.poll() is not None,
+            timeout=SLOW,
+        )
         assert process.poll() is None, (tmp_path / "serve.log").read_text()
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -153,18 +145,19 @@ def test_practising_in_a_browser_tab_records_the_attempt(
                 second = page.screenshot()
                 return second if first == second else None
 
-            home_frame = wait_for("the home screen to be drawn", steady_frame)
+            home_frame = wait_for("the home screen to be drawn", steady_frame, timeout=SLOW)
             (tmp_path / "home.png").write_bytes(home_frame)
             page.locator("textarea.xterm-helper-textarea").focus()
             page.keyboard.press("n")
             wait_for(
                 "the practice screen after pressing n",
                 lambda: page.screenshot() != home_frame,
+                timeout=SLOW,
             )
             time.sleep(1.0)  # let the new screen finish its first layout before typing
             page.keyboard.type(ANSWER)
             page.keyboard.press("Enter")
-            rows = wait_for("the attempt in the database", lambda: attempts(home))
+            rows = wait_for("the attempt in the database", lambda: attempts(home), timeout=SLOW)
             page.screenshot(path=str(tmp_path / "answered.png"))
         finally:
             browser.close()

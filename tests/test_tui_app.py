@@ -248,33 +248,6 @@ async def test_a_broken_pack_in_a_packs_dir_names_that_dir_in_the_validate_hint(
 
 
 @sync
-async def test_history_shows_result_and_score_at_80_columns(tmp_path):
-    from quizapp.store import Attempt, Store
-
-    with Store.open(str(tmp_path / "history.sqlite3")) as store:
-        store.record_attempt(
-            Attempt(
-                "a-long-pack-name/a-rather-long-question-id",
-                False,
-                0.25,
-                response="2*b*h*n^2*d_head + 4*b*n*d_model^2",
-            )
-        )
-    app = make_app(tmp_path, start="history")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await app.wait_library()
-        await settle(app, pilot)
-        table = app.screen.query_one("#attempts-table", DataTable)
-        right_edge = 0
-        for column in table.ordered_columns:
-            right_edge += column.get_render_width(table)
-            if str(column.label) == "Score":
-                break
-        assert right_edge <= table.scrollable_content_region.width
-        assert cells(table)[0][1:3] == ["✗", "0.25"]
-
-
-@sync
 async def test_dialog_buttons_show_their_keys_and_the_dialog_its_own_footer(tmp_path):
     from textual.widgets import Button
 

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
-
 import pytest
+from conftest import make_app, sync
 from textual.binding import Binding
 from textual.widgets import Markdown
 
-from quizapp.tui.app import create_app
 from quizapp.tui.screens.demos import DemosScreen
 from quizapp.tui.screens.help import HelpScreen, key_label, keys_markdown
 from quizapp.tui.screens.history import HistoryScreen
 from quizapp.tui.screens.home import HomeScreen
 from quizapp.tui.screens.mock import MockScreen
 from quizapp.tui.screens.practice import PracticeScreen
-
-FIXTURES = str(Path(__file__).parent / "fixtures" / "tui")
 
 
 def test_keys_are_written_as_a_person_types_them() -> None:
@@ -56,21 +51,17 @@ def test_every_described_binding_of_a_screen_is_in_its_help(screen) -> None:
         assert all(k in cell for k in keys), (binding, row)
 
 
-def test_f1_on_history_lists_its_keys_and_the_keys_everywhere(tmp_path) -> None:
-    async def run() -> None:
-        app = create_app(
-            [FIXTURES], store_path=str(tmp_path / "h.sqlite3"), shipped=False, start="history"
-        )
-        async with app.run_test(size=(100, 34)) as pilot:
-            await app.wait_library()
-            await pilot.pause()
-            await pilot.press("f1")
-            await pilot.pause()
-            assert isinstance(app.screen, HelpScreen)
-            text = app.screen.query_one("#help-text", Markdown).source
-            assert "| Esc | Back to home |" in text
-            assert "| F1 | Help for this screen |" in text
-            assert "| Ctrl+Q | Leave quizapp |" in text
-            assert "| Ctrl+P | Command palette" in text
-
-    asyncio.run(run())
+@sync
+async def test_f1_on_history_lists_its_keys_and_the_keys_everywhere(tmp_path) -> None:
+    app = make_app(tmp_path, start="history")
+    async with app.run_test(size=(100, 34)) as pilot:
+        await app.wait_library()
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = app.screen.query_one("#help-text", Markdown).source
+        assert "| Esc | Back to home |" in text
+        assert "| F1 | Help for this screen |" in text
+        assert "| Ctrl+Q | Leave quizapp |" in text
+        assert "| Ctrl+P | Command palette" in text

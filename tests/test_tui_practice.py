@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from conftest import (
     RECALL_FIXTURES,
-    TESTS,
+    TUI_LONG,
     FakeClock,
     footer_keys,
     make_app,
@@ -326,13 +326,10 @@ async def test_a_read_only_history_shows_a_lasting_banner_and_keeps_answers(tmp_
     assert rows(tmp_path, "SELECT count(*) FROM attempts") == [(1,)]
 
 
-LONG = str(TESTS / "fixtures" / "tui-long")
-
-
 def long_app(tmp_path, qid: str = "tui-long/why-flash"):
     from quizapp.practice import PracticeSelection
 
-    app = make_app(tmp_path, fixtures=LONG, start="practice", packs=["tui-long"])
+    app = make_app(tmp_path, fixtures=TUI_LONG, start="practice", packs=["tui-long"])
     app.practice_selection = PracticeSelection(questions=(qid,))
     return app
 

@@ -12,14 +12,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import TUI_LONG
 from conftest import make_app as make_test_app
 from conftest import settle as settle_app
 from textual.widgets import Input
 
 from quizapp.practice import PracticeSelection
 from quizapp.store import Attempt, Store
-
-LONG = str(Path(__file__).parent / "fixtures" / "tui-long")
 
 #: Where most terminals open (80×24) and a common larger window (100×30).
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((100, 30), id="100x30")]
@@ -70,7 +69,7 @@ def test_practice_number_question(snap_compare, tmp_path, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_practice_choice_with_long_options(snap_compare, tmp_path, size):
     """Every option is read in full, wrapped, without arrowing through them."""
-    app = make_app(tmp_path, fixtures=LONG, start="practice", packs=["tui-long"])
+    app = make_app(tmp_path, fixtures=TUI_LONG, start="practice", packs=["tui-long"])
     app.practice_selection = PracticeSelection(questions=("tui-long/why-flash",))
     assert snap_compare(app, terminal_size=size, run_before=settle)
 

@@ -4,14 +4,12 @@ attempts table fits its width, so no column hides off-screen."""
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from pathlib import Path
 
 import pytest
-from conftest import settle, sync
+from conftest import settle, sync, text_of, watch
 from test_tui_app import cells, make_app
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 
 from quizapp.store import Attempt, Store
 from quizapp.tui.screens.history import HistoryScreen, attempt_columns
@@ -35,40 +33,11 @@ def record(tmp_path: Path, qid: str = "tui-basics/score-flops") -> None:
         )
 
 
-def watch(store: Store, monkeypatch: pytest.MonkeyPatch, names: list[str]) -> list[str]:
-    """Names of the store methods then called on this (the UI) thread; the first call of
-    each fails as a database locked by another process would."""
-    ui_thread = threading.current_thread()
-    on_ui: list[str] = []
-    failed: set[str] = set()
-
-    def watched(name: str):
-        real = getattr(store, name)
-
-        def call(*args, **kwargs):
-            if threading.current_thread() is ui_thread:
-                on_ui.append(name)
-            if name not in failed:
-                failed.add(name)
-                raise sqlite3.OperationalError("database is locked")
-            return real(*args, **kwargs)
-
-        return call
-
-    for name in names:
-        monkeypatch.setattr(store, name, watched(name))
-    return on_ui
-
-
 async def started_with_one_answer(app, pilot, tmp_path: Path) -> None:
     """The app on home, with one (wrong) answer in its history."""
     record(tmp_path)
     await app.wait_library()
     await settle(app, pilot)
-
-
-def text(screen, selector: str) -> str:
-    return str(screen.query_one(selector, Static).render())
 
 
 @sync
@@ -78,17 +47,17 @@ async def test_history_reads_off_the_ui_thread_and_a_failed_read_can_be_retried(
     app = make_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await started_with_one_answer(app, pilot, tmp_path)
-        on_ui = watch(app.store, monkeypatch, ["attempts", "summary"])
+        on_ui = watch(app.store, monkeypatch, ["attempts", "summary"], fail_first=True)
         await pilot.press("h")
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, HistoryScreen)
-        assert text(screen, "#history-title") == (
+        assert text_of(screen, "#history-title") == (
             "History · could not be read (database is locked): press r to try again"
         )
         await pilot.press("r")
         await settle(app, pilot)
-        assert text(screen, "#history-title") == "History · 1 attempt"
+        assert text_of(screen, "#history-title") == "History · 1 attempt"
         assert cells(screen.query_one("#attempts-table", DataTable))[0][1:3] == ["✗", "0.25"]
         assert on_ui == []
 
@@ -102,15 +71,15 @@ async def test_home_reads_progress_off_the_ui_thread_and_a_failed_read_can_be_re
         await started_with_one_answer(app, pilot, tmp_path)
         screen = app.screen
         assert isinstance(screen, HomeScreen)
-        on_ui = watch(app.store, monkeypatch, ["summary"])
+        on_ui = watch(app.store, monkeypatch, ["summary"], fail_first=True)
         await pilot.press("r")
         await settle(app, pilot)
-        assert text(screen, "#home-summary") == (
+        assert text_of(screen, "#home-summary") == (
             "Progress could not be read (database is locked): press r to try again."
         )
         await pilot.press("r")
         await settle(app, pilot)
-        assert "accuracy 0%" in text(screen, "#home-summary")  # the one answer, wrong
+        assert "accuracy 0%" in text_of(screen, "#home-summary")  # the one answer, wrong
         assert on_ui == []
 
 
@@ -140,6 +109,7 @@ def test_no_history_column_is_off_screen(tmp_path, size, headings):
             used, shown = visible_width(table)
             assert used <= shown
             row = cells(table)[0]
+            assert row[1:3] == ["✗", "0.25"]  # the result and score, wrong at 0.25
             assert row[3].startswith("…/a-rather-long")  # the question, without its pack
             assert row[4].startswith("2*b*h*n^2") and row[4].endswith("…")
             assert row[5] == "1234 s"
