@@ -196,3 +196,23 @@ def test_an_unknown_pack_beside_a_broken_one_hints_validate_with_its_folder(tmp_
     )
     assert result.exit_code == 2
     assert f"1 pack problem, see `quizapp validate --packs '{folder}'`" in result.output
+
+
+def test_a_question_that_cannot_be_drawn_is_skipped_with_a_validate_hint_for_its_folder(
+    tmp_path, monkeypatch
+):
+    import engine.problems
+
+    def fail(*_args, **_kwargs):
+        raise ValueError("no numbers fit")
+
+    monkeypatch.setattr(engine.problems, "draw", fail)
+    folder = one_recall_pack(tmp_path / "packs")
+    result = CliRunner().invoke(
+        main, ["--packs", str(folder), "export", "--format", "apkg", "--packs", "solo"]
+    )
+    assert result.exit_code == 1
+    assert f"skipped solo/q: no numbers fit (run `quizapp validate --packs {folder}`)" in (
+        result.output
+    )
+    assert "no questions to export" in result.output

@@ -175,7 +175,9 @@ def export_apkg(ctx: click.Context, output: str, variants: int, pack_ids: list[s
     questions = [q for q in library.questions if q.pack_id in ids]
     build = anki.build_notes(chosen, questions, variants)
     for reason in build.skipped:
-        click.secho(f"skipped {reason}", fg="yellow", err=True)
+        click.secho(
+            f"skipped {reason} (run `{validate_command(pack_dirs(ctx))}`)", fg="yellow", err=True
+        )
     if not build.notes:
         raise click.ClickException("no questions to export")
     target = locations.exports_dir() / "quizapp.apkg" if output == "-" else Path(output)
