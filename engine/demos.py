@@ -114,6 +114,11 @@ class Point:
     def fitted(self) -> bool:
         return self.excluded is None
 
+    @property
+    def memory_fitted(self) -> bool:
+        """Its peak memory was measured and goes into the memory fit."""
+        return self.peak_bytes is not None and self.memory_excluded is None
+
     def to_json(self) -> dict[str, Any]:
         return {
             "value": self.value,
@@ -127,7 +132,7 @@ class Point:
             "model_exponent": self.model_exponent,
             "gflops": self.gflops,
             "peak_bytes": self.peak_bytes,
-            "memory_fitted": self.peak_bytes is not None and self.memory_excluded is None,
+            "memory_fitted": self.memory_fitted,
             "memory_excluded": self.memory_excluded,
         }
 

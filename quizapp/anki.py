@@ -190,7 +190,8 @@ def _engine_draw(question: Question, seed: int) -> Variant:
 def build_notes(
     packs: Sequence[LoadedPack], questions: Iterable[Question], variants: int = DEFAULT_VARIANTS
 ) -> DeckBuild:
-    """The notes for `questions`; a question the engine cannot draw is skipped, with why."""
+    """The notes for `questions`; a question the engine cannot draw is skipped, with why
+    (the caller adds how to look into it: only it knows which pack folders to name)."""
     from engine.problems import FormulaError, RenderError
 
     build = DeckBuild(titles={p.id: p.title for p in packs})
@@ -198,7 +199,7 @@ def build_notes(
         try:
             build.notes += question_notes(question, variants, _engine_draw)
         except (FormulaError, RenderError, ValueError, KeyError) as exc:
-            build.skipped.append(f"{question.qid}: {exc} (run `quizapp validate`)")
+            build.skipped.append(f"{question.qid}: {exc}")
     return build
 
 

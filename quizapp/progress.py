@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from fsrs import Scheduler
@@ -70,6 +70,8 @@ class Progress:
 
     Both faces read the windows (`retention_days`, `activity_weeks`), the leech
     threshold and the totals from here, so neither writes "30 days" or sums a list itself.
+    The windows are class constants, the ones `progress()` computes with: a label can
+    never name a window other than the one its figure covers.
     """
 
     today: date
@@ -80,12 +82,14 @@ class Progress:
     activity: list[tuple[date, int]] = field(default_factory=list)
     topics: list[TopicProgress] = field(default_factory=list)
     leeches: list[tuple[str, int]] = field(default_factory=list)
-    #: Days of reviews behind `measured_retention`.
-    retention_days: int = RETENTION_DAYS
+    #: Days of reviews behind `measured_retention` (the window `progress()` measures).
+    retention_days: ClassVar[int] = RETENTION_DAYS
+    #: Days of `forecast` when no interview date is set.
+    forecast_days: ClassVar[int] = FORECAST_DAYS
     #: Weeks covered by `activity`.
-    activity_weeks: int = ACTIVITY_WEEKS
+    activity_weeks: ClassVar[int] = ACTIVITY_WEEKS
     #: Failures that make a question a leech.
-    leech_threshold: int = LEECH_FAILURES
+    leech_threshold: ClassVar[int] = LEECH_FAILURES
 
     @property
     def activity_total(self) -> int:

@@ -161,3 +161,58 @@ def test_without_an_output_file_the_deck_goes_to_the_exports_folder(tmp_path):
     target = locations.exports_dir() / "quizapp.apkg"
     assert str(target) in result.output
     assert len(read_deck(target, tmp_path)) == 1
+
+
+def one_recall_pack(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "solo.yaml").write_text(
+        "id: solo\ntitle: Solo\nversion: 1\ndescription: x\nquestions:\n"
+        "  - id: q\n    topics: [t]\n    difficulty: 1\n    time: 10\n"
+        "    prompt: 'What does a score row hold?'\n"
+        "    answer: {kind: recall, value: one query's scores}\n    explanation: e\n    source: s\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_a_one_question_deck_is_counted_in_the_singular(tmp_path):
+    folder = one_recall_pack(tmp_path / "packs")
+    out = tmp_path / "solo.apkg"
+    result = CliRunner().invoke(
+        main,
+        ["--packs", str(folder), "export", "--format", "apkg", "-o", str(out), "--packs", "solo"],
+    )
+    assert result.exit_code == 0, result.output
+    assert len(read_deck(out, tmp_path)) == 1
+    assert f"Wrote 1 note (1 question, 1 pack) to {out}" in result.output
+
+
+def test_an_unknown_pack_beside_a_broken_one_hints_validate_with_its_folder(tmp_path):
+    """`quizapp validate` alone would not check the packs in --packs DIR."""
+    folder = one_recall_pack(tmp_path / "my packs")
+    (folder / "broken.yaml").write_text("id: broken\nquestions: [\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["--packs", str(folder), "export", "--format", "apkg", "--packs", "no-such-pack"]
+    )
+    assert result.exit_code == 2
+    assert f"1 pack problem, see `quizapp validate --packs '{folder}'`" in result.output
+
+
+def test_a_question_that_cannot_be_drawn_is_skipped_with_a_validate_hint_for_its_folder(
+    tmp_path, monkeypatch
+):
+    import engine.problems
+
+    def fail(*_args, **_kwargs):
+        raise ValueError("no numbers fit")
+
+    monkeypatch.setattr(engine.problems, "draw", fail)
+    folder = one_recall_pack(tmp_path / "packs")
+    result = CliRunner().invoke(
+        main, ["--packs", str(folder), "export", "--format", "apkg", "--packs", "solo"]
+    )
+    assert result.exit_code == 1
+    assert f"skipped solo/q: no numbers fit (run `quizapp validate --packs {folder}`)" in (
+        result.output
+    )
+    assert "no questions to export" in result.output

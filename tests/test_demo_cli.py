@@ -94,6 +94,12 @@ def test_a_memory_fit_bent_by_fixed_buffers_is_flagged_in_text_and_json(faked):
     assert warning.startswith("Warning: unreliable fit: fixed buffers (≈ 64 KiB) dominate below")
     assert "--to" in warning
     assert "no (fixed buffers)" in result.stdout  # the table says which points were left out
+    # Each summary counts the points its table column marks as fitted (✓ or ?).
+    rows = [line.split() for line in lines if line[:4].strip().isdigit()]
+    memory_fitted = sum(1 for row in rows if row[-1] in {"✓", "?"})
+    assert 0 < memory_fitted < len(rows)
+    assert f"fitted on {memory_fitted} of {len(rows)} points" in memory_line
+    assert f"fitted on {len(rows)} of {len(rows)} points" in time_line
     doc = json.loads(CliRunner().invoke(main, [*args, "--json"]).stdout)
     assert doc["reliable"] is True and doc["memory_reliable"] is False
     assert doc["memory_fit_status"] == "unreliable: fixed buffers"

@@ -66,6 +66,20 @@ def test_an_unknown_topic_names_the_valid_ones(packs_dir: Path, launched) -> Non
     assert launched == []
 
 
+@pytest.mark.parametrize("command", ["practice", "mock"])
+def test_the_usage_error_names_the_option_whose_value_is_unknown(
+    command: str, packs_dir: Path, launched
+) -> None:
+    """A pack id with "topic" in it is still a --packs problem, and the reverse."""
+    result = run("--packs", str(packs_dir), command, "--packs", "topic-drills")
+    assert result.exit_code == 2
+    assert "Invalid value for '--packs': unknown pack(s): topic-drills" in result.output
+    result = run("--packs", str(packs_dir), command, "--packs", "mockpack", "--topics", "packs")
+    assert result.exit_code == 2
+    assert "Invalid value for '--topics': unknown topic(s): packs" in result.output
+    assert launched == []
+
+
 def test_packs_takes_ids_and_directories_together(
     packs_dir: Path, launched, monkeypatch: pytest.MonkeyPatch
 ) -> None:

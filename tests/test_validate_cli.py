@@ -159,3 +159,39 @@ def test_schema_output_matches_the_shipped_file(tmp_path: Path) -> None:
     shipped = (ROOT / "questions" / "schema.json").read_text(encoding="utf-8")
     assert out.read_text(encoding="utf-8") == shipped
     assert json.loads(run("schema").output)["title"] == "Pack"
+
+
+def _fails(error: Exception):
+    def fail(*_args: object, **_kwargs: object) -> object:
+        raise error
+
+    return fail
+
+
+def test_a_question_that_cannot_be_drawn_hints_validate_with_its_folder(
+    user_packs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`quizapp validate` alone would not check the packs in --packs DIR."""
+    import engine.problems
+
+    monkeypatch.setattr(engine.problems, "draw", _fails(ValueError("no numbers fit")))
+    result = run("--packs", str(user_packs), "preview", "mine/qk-flops")
+    assert result.exit_code == 1
+    assert (
+        f"mine/qk-flops cannot be drawn (run `quizapp validate --packs {user_packs}`): "
+        "no numbers fit"
+    ) in result.output
+
+
+def test_an_answer_that_cannot_be_graded_hints_validate_with_its_folder(
+    user_packs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import engine.problems
+    from engine.answers import SpecError
+
+    monkeypatch.setattr(engine.problems, "grade", _fails(SpecError("no unit")))
+    result = run("--packs", str(user_packs), "check", "mine/qk-flops", "--answer", "1")
+    assert result.exit_code == 1
+    assert (
+        f"its answer cannot be graded (run `quizapp validate --packs {user_packs}`): no unit"
+    ) in result.output

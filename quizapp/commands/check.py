@@ -6,7 +6,8 @@ import json
 
 import click
 
-from quizapp.commands.options import packs_dir_option
+from quizapp.commands.options import pack_dirs, packs_dir_option
+from quizapp.words import validate_command
 
 
 @click.command()
@@ -27,12 +28,13 @@ def check(ctx: click.Context, question: str, seed: int, answer: str, as_json: bo
 
     library = load_library(ctx)
     q = get_question(ctx, library, question)
-    variant = build_variant(q, seed)
+    variant = build_variant(ctx, q, seed)
     try:
         verdict = grade(variant, answer)
     except SpecError as exc:
         raise click.ClickException(
-            f"{variant.qid}: its answer cannot be graded (run `quizapp validate`): {exc}"
+            f"{variant.qid}: its answer cannot be graded "
+            f"(run `{validate_command(pack_dirs(ctx))}`): {exc}"
         ) from None
     data = {
         "question": variant.qid,

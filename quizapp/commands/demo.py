@@ -18,6 +18,7 @@ from quizapp.words import count
 
 if TYPE_CHECKING:
     from engine.demos import DemoResult, Point
+    from engine.fitting import Fit, Verdict
 
 
 def _list_demos() -> None:
@@ -65,20 +66,27 @@ def _mark(reliable: bool, excluded: str | None) -> str:
     return "✓" if reliable else "?"
 
 
-def _verdict_lines(what: str, result: DemoResult, memory: bool) -> list[str]:
-    """The fitted slope of time or peak memory with its verdict, then its warning or note."""
-    fit = result.memory_fit if memory else result.fit
-    verdict = result.memory_verdict if memory else result.verdict
-    predicted = result.memory_predicted_slope if memory else result.predicted_slope
+def _verdict_lines(
+    what: str,
+    vary: str,
+    fit: Fit | None,
+    verdict: Verdict,
+    predicted: float | None,
+    *,
+    fitted: int,
+    measured: int,
+) -> list[str]:
+    """The fitted slope of `what` against `vary` with its verdict, then its warning or note.
+
+    `fitted` of the `measured` points went into `fit`.
+    """
     if fit is None:
         return [f"No {what} slope: " + (verdict.warning or "too few points.")]
-    measured = [p for p in result.points if not memory or p.peak_bytes is not None]
-    fitted = [p for p in measured if (p.memory_excluded if memory else p.excluded) is None]
     pred = "" if predicted is None else f", predicted {predicted:g}"
     mark = "✓ reliable" if verdict.reliable else "✗ UNRELIABLE"
     lines = [
-        f"{what} ∝ {result.vary}^{fit.slope:.2f} ± {fit.stderr:.2f}  (R² = {fit.r2:.3f}{pred}; "
-        f"fitted on {len(fitted)} of {len(measured)} points)  {mark}"
+        f"{what} ∝ {vary}^{fit.slope:.2f} ± {fit.stderr:.2f}  (R² = {fit.r2:.3f}{pred}; "
+        f"fitted on {fitted} of {measured} points)  {mark}"
     ]
     if verdict.warning:
         lines.append(("Note: " if verdict.reliable else "Warning: ") + verdict.warning)
@@ -102,10 +110,30 @@ def _conditions(result: DemoResult) -> str:
 
 
 def _summary(result: DemoResult) -> list[str]:
-    lines = [_conditions(result), *_verdict_lines("time", result, memory=False)]
-    measured = any(p.peak_bytes is not None for p in result.points)
+    points = result.points
+    lines = [
+        _conditions(result),
+        *_verdict_lines(
+            "time",
+            result.vary,
+            result.fit,
+            result.verdict,
+            result.predicted_slope,
+            fitted=len(result.fitted_values),
+            measured=len(points),
+        ),
+    ]
+    measured = sum(1 for p in points if p.peak_bytes is not None)
     if measured and (result.memory_fit is not None or result.memory_predicted_slope is not None):
-        lines += _verdict_lines("peak memory", result, memory=True)
+        lines += _verdict_lines(
+            "peak memory",
+            result.vary,
+            result.memory_fit,
+            result.memory_verdict,
+            result.memory_predicted_slope,
+            fitted=sum(1 for p in points if p.memory_fitted),
+            measured=measured,
+        )
     if result.cancelled:
         lines.append("Stopped early: these are the points completed so far.")
     return lines

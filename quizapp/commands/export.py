@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from quizapp.commands.options import pack_selection
-from quizapp.words import count
+from quizapp.commands.options import pack_dirs, pack_selection
+from quizapp.words import count, validate_command
 
 if TYPE_CHECKING:
     from quizapp.store import Attempt
@@ -162,9 +162,10 @@ def export_apkg(ctx: click.Context, output: str, variants: int, pack_ids: list[s
     unknown = [p for p in pack_ids if library.pack(p) is None]
     if unknown:
         known = ", ".join(p.id for p in library.packs) or "none"
-        broken = f"; {len(library.errors)} pack problems, see `quizapp validate`" * bool(
-            library.errors
-        )
+        broken = (
+            f"; {count(len(library.errors), 'pack problem')}, "
+            f"see `{validate_command(pack_dirs(ctx))}`"
+        ) * bool(library.errors)
         raise click.BadParameter(
             f"no pack {', '.join(unknown)} (loaded packs: {known}{broken})",
             param_hint="'--packs'",
@@ -174,7 +175,9 @@ def export_apkg(ctx: click.Context, output: str, variants: int, pack_ids: list[s
     questions = [q for q in library.questions if q.pack_id in ids]
     build = anki.build_notes(chosen, questions, variants)
     for reason in build.skipped:
-        click.secho(f"skipped {reason}", fg="yellow", err=True)
+        click.secho(
+            f"skipped {reason} (run `{validate_command(pack_dirs(ctx))}`)", fg="yellow", err=True
+        )
     if not build.notes:
         raise click.ClickException("no questions to export")
     target = locations.exports_dir() / "quizapp.apkg" if output == "-" else Path(output)
@@ -183,7 +186,8 @@ def export_apkg(ctx: click.Context, output: str, variants: int, pack_ids: list[s
     except OSError as exc:
         raise click.ClickException(f"cannot write {target}: {exc}") from exc
     click.echo(
-        f"Wrote {len(build.notes)} notes ({len(questions) - len(build.skipped)} questions, "
-        f"{len(chosen)} packs) to {target}",
+        f"Wrote {count(len(build.notes), 'note')} "
+        f"({count(len(questions) - len(build.skipped), 'question')}, "
+        f"{count(len(chosen), 'pack')}) to {target}",
         err=True,
     )

@@ -99,7 +99,8 @@ def require_known(ctx: click.Context, pack_ids: list[str], topics: list[str]) ->
 
     `practice` and `mock` share it so that `--topics nonsense` means the same in both:
     the message names the valid packs or topics. Loads the packs, so call it only when
-    something was chosen.
+    something was chosen. The packs are checked alone first, so the error names the
+    option whose value failed (not a guess from its wording).
     """
     if not pack_ids and not topics:
         return
@@ -107,8 +108,11 @@ def require_known(ctx: click.Context, pack_ids: list[str], topics: list[str]) ->
     from quizapp.packs import load_all
 
     library = load_all(pack_dirs(ctx))
-    try:
-        candidates(library.questions, MockConfig(packs=tuple(pack_ids), topics=tuple(topics)))
-    except MockConfigError as exc:
-        hint = "'--topics'" if "topic" in str(exc) else "'--packs'"
-        raise click.BadParameter(str(exc), ctx=ctx, param_hint=hint) from None
+    checks = [("'--packs'", MockConfig(packs=tuple(pack_ids)))] if pack_ids else []
+    if topics:
+        checks.append(("'--topics'", MockConfig(packs=tuple(pack_ids), topics=tuple(topics))))
+    for option, config in checks:
+        try:
+            candidates(library.questions, config)
+        except MockConfigError as exc:
+            raise click.BadParameter(str(exc), ctx=ctx, param_hint=option) from None

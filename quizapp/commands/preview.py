@@ -35,7 +35,7 @@ def get_question(ctx: click.Context, library: Any, qid: str) -> Any:
         raise click.BadParameter(message, ctx=ctx, param_hint="'QUESTION'") from None
 
 
-def build_variant(question: Any, seed: int) -> Any:
+def build_variant(ctx: click.Context, question: Any, seed: int) -> Any:
     """Draw a variant, turning a broken question into a clear error (exit 1)."""
     from engine.problems import FormulaError, RenderError, draw
 
@@ -43,7 +43,7 @@ def build_variant(question: Any, seed: int) -> Any:
         return draw(question.model, seed, qid=question.qid)
     except (FormulaError, RenderError, ValueError) as exc:
         raise click.ClickException(
-            f"{question.qid} cannot be drawn (run `quizapp validate`): {exc}"
+            f"{question.qid} cannot be drawn (run `{validate_command(pack_dirs(ctx))}`): {exc}"
         ) from None
 
 
@@ -103,7 +103,7 @@ def preview(ctx: click.Context, question: str, seed: int, count: int, as_json: b
     """Render variants of QUESTION (pack/question) with expected answers and derivations."""
     library = load_library(ctx)
     q = get_question(ctx, library, question)
-    variants = [build_variant(q, s) for s in range(seed, seed + count)]
+    variants = [build_variant(ctx, q, s) for s in range(seed, seed + count)]
     if as_json:
         click.echo(json.dumps([variant_json(v) for v in variants], indent=2, ensure_ascii=False))
         return

@@ -18,14 +18,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Sparkline, Static, TabbedContent, TabPane
 from textual_plotext import PlotextPlot
 
-from quizapp.progress import ACTIVITY_WEEKS, FORECAST_DAYS, LEECH_FAILURES, RETENTION_DAYS
+from quizapp.progress import Progress
 from quizapp.tui.messages import LibraryLoaded
 from quizapp.tui.widgets.format import percent
 
 if TYPE_CHECKING:
     from datetime import date
 
-    from quizapp.progress import Progress
     from quizapp.tui.app import QuizApp
 
 #: Heatmap shades, from no answers to the busiest day.
@@ -33,16 +32,13 @@ SHADES = " ░▒▓█"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def heatmap(activity: list[tuple[date, int]], weeks: int = ACTIVITY_WEEKS) -> str:
-    """Weeks as columns, weekdays as rows; darker is more answers (relative to the busiest day).
-
-    `weeks` is the window `activity` covers, named when it holds no answer.
-    """
+def heatmap(activity: list[tuple[date, int]]) -> str:
+    """Weeks as columns, weekdays as rows; darker is more answers (relative to the busiest day)."""
     if not activity:
         return ""
     busiest = max(n for _, n in activity)
     if busiest == 0:
-        return f"No answers in the last {weeks} weeks yet."
+        return f"No answers in the last {Progress.activity_weeks} weeks yet."
     first = activity[0][0]
     offset = first.weekday()
     columns = (offset + len(activity) + 6) // 7
@@ -62,16 +58,18 @@ class StatsScreen(Screen[None]):
     HELP = f"""\
 ## Stats
 
-**Overview**: the share of reviews you recalled in the last {RETENTION_DAYS} days next to
-the share the scheduler aims for, reviews due per day (up to your interview date, else
-{FORECAST_DAYS} days) and {ACTIVITY_WEEKS} weeks of activity (darker: more answers).
+**Overview**: the share of reviews you recalled in the last {Progress.retention_days} days
+next to the share the scheduler aims for, reviews due per day (up to your interview date,
+else {Progress.forecast_days} days) and {Progress.activity_weeks} weeks of activity (darker:
+more answers).
 
 **Topics**: for every topic, how likely you are to recall its questions now (FSRS
 retrievability; never seen counts as 0) and your accuracy, weakest first.
 
 **Forecast**: the reviews due per day as a chart.
 
-**Leeches**: questions failed {LEECH_FAILURES} times or more; they open with the derivation first.
+**Leeches**: questions failed {Progress.leech_threshold} times or more; they open with the
+derivation first.
 
 | Key | Does |
 |-----|------|
@@ -97,7 +95,7 @@ retrievability; never seen counts as 0) and your accuracy, weakest first.
                 yield Sparkline([], id="stats-forecast-spark")
                 yield Static("", id="stats-forecast-label")
                 yield Static(
-                    f"Activity, last {ACTIVITY_WEEKS} weeks",
+                    f"Activity, last {Progress.activity_weeks} weeks",
                     classes="section-title",
                     id="stats-activity-title",
                 )
@@ -170,7 +168,7 @@ retrievability; never seen counts as 0) and your accuracy, weakest first.
                 f"{p.forecast[0][0]} … {p.forecast[-1][0]}: {p.forecast_total} reviews, "
                 f"{p.due_today} today, at most {p.forecast_peak} on one day"
             )
-        self.query_one("#stats-heatmap", Static).update(heatmap(p.activity, p.activity_weeks))
+        self.query_one("#stats-heatmap", Static).update(heatmap(p.activity))
 
         topics = self.query_one("#stats-topics", DataTable)
         topics.clear()
