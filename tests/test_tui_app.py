@@ -409,3 +409,29 @@ async def test_every_demo_run_measures_with_one_blas_thread(tmp_path):
             assert app.screen.status == "done"
             threads.append(app.screen.result["threads"])
     assert threads == [1, 1, 1]
+
+
+@sync
+async def test_the_demo_plot_keeps_its_title_and_survives_a_resize(tmp_path):
+    """At 80 columns the y-axis labels take part of the plot's width: the title, cut to what
+    is left, still shows (plotext drops a title wider than the plot area). Resizing the
+    terminal after a run redraws the plot (building it twice took the log of a log)."""
+    from quizapp.tui.widgets.loglog import LogLogPlot
+
+    app = make_app(tmp_path, start="demos")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _highlight_demo(app, pilot, "attention")
+        points = [
+            {"value": n, "seconds": 1e-3 * (n / 512) ** 2, "fitted": True}
+            for n in (512, 724, 1024, 1448, 2048)
+        ]
+        title = "Quadratic test kernel time against its sequence length n"
+        screen.query_one(LogLogPlot).show(
+            {"vary": "n", "points": points, "predicted_slope": 2.0}, title
+        )
+        await pilot.pause()
+        assert "Quadratic test kernel" in app.export_screenshot().replace("&#160;", " ")
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        shown = app.export_screenshot().replace("&#160;", " ")
+        assert title in shown and "predicted slope 2" in shown
