@@ -32,7 +32,6 @@ from textual.widgets import (
 )
 from textual.worker import Worker, get_current_worker
 
-from engine.answers import SELF_GRADES
 from quizapp.mock import (
     LEASE_HEARTBEAT,
     LEASE_STALE,
@@ -50,6 +49,9 @@ from quizapp.mock import (
     self_graded_answer,
     unreadable,
 )
+
+# The recall ratings without engine.answers, which would load sympy on the UI thread.
+from quizapp.scheduling import SELF_GRADES
 from quizapp.tui.autosave import Autosave
 from quizapp.tui.echo import PLACEHOLDERS, echo_in_thread
 from quizapp.tui.failures import WorkerFailures
