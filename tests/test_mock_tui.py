@@ -757,3 +757,203 @@ async def test_quitting_saves_what_is_on_screen_at_once(packs_dir, db) -> None:
     state = saved_state(db)
     assert state["drafts"][index] == "O(n^2 d)" and state["current"] == index
     assert state["remaining_seconds"] == pytest.approx(left)
+
+
+def watch_ui_thread(store, monkeypatch, *names: str) -> list[str]:
+    """The store calls made on the UI thread (this one) from now on: none may wait there."""
+    import threading
+
+    ui_thread = threading.current_thread()
+    calls: list[str] = []
+    for name in names:
+        real = getattr(store, name)
+
+        def call(*args, _real=real, _name=name, **kwargs):
+            if threading.current_thread() is ui_thread:
+                calls.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(store, name, call)
+    return calls
+
+
+async def answer_first(pilot, screen, library) -> tuple[int, str]:
+    interview = screen.interview
+    first = interview.current
+    slot = interview.slots[first]
+    text = correct_answer(slot.qid, params_of(library, slot.qid, slot.seed))
+    await answer_current(pilot, screen, text)
+    return first, text
+
+
+@run_async
+async def test_pausing_shows_it_is_saving_and_leaves_once_saved(
+    packs_dir, db, library, monkeypatch
+) -> None:
+    import threading
+
+    clock = FakeClock()
+    app = make_app(packs_dir, db, clock, start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.action_mock({"packs": ["mockpack"], "seed": 3, "questions": 6})
+        await settle(app, pilot)
+        screen = app.screen
+        interview = screen.interview
+        first, text = await answer_first(pilot, screen, library)
+        await settle(app, pilot)
+        store = app.store
+        on_ui = watch_ui_thread(store, monkeypatch, "lease", "save_mock_state", "release_lease")
+        gate = threading.Event()
+        real_save = store.save_mock_state
+
+        def held(*args, **kwargs):
+            assert gate.wait(timeout=60)  # a bound for a broken test, not a timing check
+            return real_save(*args, **kwargs)
+
+        monkeypatch.setattr(store, "save_mock_state", held)
+        left = interview.remaining(clock.now)
+        await pilot.press("escape", "y")
+        await pilot.pause()
+        assert app.screen is screen and "saving" in text_of(screen, "#mock-title")
+        clock.advance(30)  # the clock is stopped while it saves
+        screen.tick()
+        await answer_current(pilot, screen, "1")  # keys wait: nothing is answered meanwhile
+        assert interview.remaining(clock.now) == left
+        gate.set()
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "HomeScreen"
+        assert any("paused and saved" in n.message for n in app._notifications)
+        assert on_ui == []
+        assert store.lease() is None  # released: another window may open it at once
+    state = saved_state(db)
+    assert state["responses"][first] == text
+    assert sum(r is not None for r in state["responses"]) == 1
+    assert state["remaining_seconds"] == pytest.approx(left)
+
+
+@run_async
+async def test_pausing_with_a_locked_database_keeps_the_interview_on_screen(
+    packs_dir, db, library, monkeypatch
+) -> None:
+    """Esc → pause never waits for the database on the UI thread; a save that fails says
+    so and the interview stays, running, with every answer; the next pause saves it."""
+    from db_lock import locked_database
+
+    clock = FakeClock()
+    app = make_app(packs_dir, db, clock, start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.action_mock({"packs": ["mockpack"], "seed": 3, "questions": 6})
+        await settle(app, pilot)
+        screen = app.screen
+        interview = screen.interview
+        store = app.store
+        store._conn.execute("PRAGMA busy_timeout = 50")  # fail fast instead of after 5 s
+        on_ui = watch_ui_thread(
+            store, monkeypatch, "lease", "save_mock_state", "release_lease", "heartbeat"
+        )
+        with locked_database(db):
+            first, text = await answer_first(pilot, screen, library)
+            await pilot.press("escape", "y")
+            await settle(app, pilot)
+            assert app.screen is screen  # not left with an unsaved interview
+            assert any(
+                "not paused" in n.message.lower() and "locked" in n.message
+                for n in app._notifications
+            )
+            assert interview.responses[first] == text and not interview.finished
+            assert interview.running  # the clock runs again, as on screen
+            assert "saving" not in text_of(screen, "#mock-title")
+            ticking = text_of(screen, "#mock-total")
+            clock.advance(1)
+            screen.tick()
+            assert text_of(screen, "#mock-total") != ticking
+            assert saved_state(db)["responses"][first] is None  # nothing could be written
+        left = interview.remaining(clock.now)
+        await pilot.press("escape", "y")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "HomeScreen"
+        assert on_ui == []
+    state = saved_state(db)
+    assert state["responses"][first] == text
+    assert state["remaining_seconds"] == pytest.approx(left)
+
+
+async def report_with_a_recall_answer(app, pilot, library):
+    """Answer every question right, finish: the report screen, its recall answer waiting."""
+    await settle(app, pilot)
+    app.action_mock({"packs": ["mockpack"], "seed": 3, "questions": 6})
+    await settle(app, pilot)
+    screen = app.screen
+    for slot in list(screen.interview.slots):
+        params = params_of(library, slot.qid, slot.seed)
+        await answer_current(pilot, screen, correct_answer(slot.qid, params))
+    await pilot.press("f10", "y")
+    await settle(app, pilot)
+    assert isinstance(app.screen, MockReportScreen)
+    return app.screen
+
+
+def refuse_finish(store, monkeypatch, times: int) -> list[int]:
+    """`store.finish_mock` fails as on a locked database the first `times` calls."""
+    import sqlite3
+
+    real = store.finish_mock
+    calls: list[int] = []
+
+    def locked(*args, **kwargs):
+        calls.append(1)
+        if len(calls) <= times:
+            raise sqlite3.OperationalError("database is locked")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "finish_mock", locked)
+    return calls
+
+
+@run_async
+async def test_a_graded_report_the_database_refused_is_saved_on_leaving(
+    packs_dir, db, library, monkeypatch
+) -> None:
+    app = make_app(packs_dir, db, FakeClock(), start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        report_screen = await report_with_a_recall_answer(app, pilot, library)
+        store = app.store
+        refuse_finish(store, monkeypatch, times=1)
+        on_ui = watch_ui_thread(store, monkeypatch, "finish_mock")
+        await pilot.press("2")  # hard
+        await settle(app, pilot)
+        assert "Score: 5.6 / 6" in report_screen.markdown  # the screen has the grade
+        assert any("not saved" in n.message and "locked" in n.message for n in app._notifications)
+        (session,) = store.mock_history()
+        assert session.score == 1.0  # the database still has the report before the grade
+        await pilot.press("escape")  # leaving tries again
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "HomeScreen"
+        assert on_ui == []
+        (session,) = store.mock_history()
+        assert session.score == pytest.approx(5.6 / 6)
+        assert "you graded it hard" in report_markdown(
+            __import__("quizapp.mock", fromlist=["Report"]).Report.from_dict(session.report)
+        )
+
+
+@run_async
+async def test_a_report_that_cannot_be_saved_on_leaving_asks_before_it_is_left(
+    packs_dir, db, library, monkeypatch
+) -> None:
+    app = make_app(packs_dir, db, FakeClock(), start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        report_screen = await report_with_a_recall_answer(app, pilot, library)
+        store = app.store
+        calls = refuse_finish(store, monkeypatch, times=10)
+        await pilot.press("3")  # good
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is report_screen and len(calls) == 2  # tried again, stays
+        assert any("Esc again" in n.message for n in app._notifications)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "HomeScreen"
