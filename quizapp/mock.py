@@ -21,9 +21,11 @@ Decisions worth knowing:
   (`banana` for a Big-O) is refused on the spot with the reason, at no cost, as in
   practice (`unreadable`); only a draft taken as it stands at time-up can be unreadable,
   and it counts as wrong.
-* **Recall questions are not scored.** They have no automatic grading; the report shows
-  the answer given next to the model answer, in a "self-check" section, and they are left
-  out of the score (recorded as attempts with `valid=False`, so accuracy ignores them).
+* **Recall questions are graded by the learner, in the report.** They have no automatic
+  grading; the report shows the answer given next to the model answer and leaves it out
+  of the score (recorded as an attempt with `valid=False`, so accuracy ignores it) until
+  the learner rates it again / hard / good / easy as in practice (`grade_recall`): then it
+  counts like any other answer, right or wrong by the same rule (`status_of`).
 * **The draw.** Questions are drawn without repeats across topics and difficulties:
   each pick lowers the weight of questions sharing a topic or a difficulty with those
   already chosen. Without `--seed` the weights also lean toward the user's weak topics

@@ -10,7 +10,15 @@ from conftest import sync as run_async
 from test_mock_helpers import correct_answer, params_of, write_pack, wrong_answer
 from textual.widgets import Input, SelectionList, Static, TextArea
 
-from quizapp.mock import CORRECT, UNANSWERED, UNGRADED, WRONG, report_markdown
+from quizapp.mock import (
+    CORRECT,
+    UNANSWERED,
+    UNGRADED,
+    WRONG,
+    Report,
+    report_markdown,
+    self_gradable,
+)
 from quizapp.packs import load_files
 from quizapp.store import Store
 from quizapp.tui.app import create_app
@@ -934,9 +942,7 @@ async def test_a_graded_report_the_database_refused_is_saved_on_leaving(
         assert on_ui == []
         (session,) = store.mock_history()
         assert session.score == pytest.approx(5.6 / 6)
-        assert "you graded it hard" in report_markdown(
-            __import__("quizapp.mock", fromlist=["Report"]).Report.from_dict(session.report)
-        )
+        assert "you graded it hard" in report_markdown(Report.from_dict(session.report))
 
 
 @run_async
@@ -954,6 +960,57 @@ async def test_a_report_that_cannot_be_saved_on_leaving_asks_before_it_is_left(
         await settle(app, pilot)
         assert app.screen is report_screen and len(calls) == 2  # tried again, stays
         assert any("Esc again" in n.message for n in app._notifications)
+        assert "saving" not in text_of(report_screen, "#report-title")
         await pilot.press("escape")
         await settle(app, pilot)
         assert type(app.screen).__name__ == "HomeScreen"
+
+
+@run_async
+async def test_two_quick_grades_leave_the_newest_report_in_the_history(
+    packs_dir, db, library, monkeypatch
+) -> None:
+    """The first grade's write waits for the database; the second grade's report, not the
+    first's, is what the history keeps once both writes are done."""
+    import asyncio
+    import threading
+    from dataclasses import replace
+
+    app = make_app(packs_dir, db, FakeClock(), start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        finished = await report_with_a_recall_answer(app, pilot, library)
+        # A second recall answer waiting for its grade (the pack has one recall question).
+        items = list(finished.report.items)
+        number = next(i for i, it in enumerate(items) if it.kind == "number")
+        items[number] = replace(items[number], kind="recall", status=UNGRADED, counted=False)
+        report = replace(finished.report, items=items)
+        assert len(self_gradable(report)) == 2
+        await app.push_screen(MockReportScreen(report))
+        await pilot.pause()
+        screen = app.screen
+        store = app.store
+        writing, release = threading.Event(), threading.Event()
+        real = store.finish_mock
+        written: list[float] = []
+
+        def first_waits(*args, **kwargs):
+            if not written:
+                written.append(args[2])
+                writing.set()
+                assert release.wait(timeout=60)  # a bound for a broken test only
+            else:
+                written.append(args[2])
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(store, "finish_mock", first_waits)
+        await pilot.press("3")
+        assert await asyncio.to_thread(writing.wait, 60)
+        await pilot.press("3")
+        await pilot.pause()
+        release.set()
+        await settle(app, pilot)
+        assert self_gradable(screen.report) == []
+        (session,) = store.mock_history()
+        saved = Report.from_dict(session.report)
+        assert [it.self_grade for it in saved.items if it.kind == "recall"] == ["good", "good"]
+        assert session.score == pytest.approx(screen.report.score)
