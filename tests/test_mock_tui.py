@@ -767,6 +767,15 @@ async def test_quitting_saves_what_is_on_screen_at_once(packs_dir, db) -> None:
     assert state["remaining_seconds"] == pytest.approx(left)
 
 
+async def start_from_home(app, pilot) -> MockScreen:
+    """The seeded interview started from the home screen (so leaving it goes back home)."""
+    await settle(app, pilot)
+    app.action_mock({"packs": ["mockpack"], "seed": 3, "questions": 6})
+    await settle(app, pilot)
+    assert isinstance(app.screen, MockScreen)
+    return app.screen
+
+
 def watch_ui_thread(store, monkeypatch, *names: str) -> list[str]:
     """The store calls made on the UI thread (this one) from now on: none may wait there."""
     import threading
@@ -803,10 +812,7 @@ async def test_pausing_shows_it_is_saving_and_leaves_once_saved(
     clock = FakeClock()
     app = make_app(packs_dir, db, clock, start="home")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        app.action_mock({"packs": ["mockpack"], "seed": 3, "questions": 6})
-        await settle(app, pilot)
-        screen = app.screen
+        screen = await start_from_home(app, pilot)
         interview = screen.interview
         first, text = await answer_first(pilot, screen, library)
         await settle(app, pilot)
@@ -851,10 +857,7 @@ async def test_pausing_with_a_locked_database_keeps_the_interview_on_screen(
     clock = FakeClock()
     app = make_app(packs_dir, db, clock, start="home")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        app.action_mock({"packs": ["mockpack"], "seed": 3, "questions": 6})
-        await settle(app, pilot)
-        screen = app.screen
+        screen = await start_from_home(app, pilot)
         interview = screen.interview
         store = app.store
         store._conn.execute("PRAGMA busy_timeout = 50")  # fail fast instead of after 5 s
@@ -890,10 +893,7 @@ async def test_pausing_with_a_locked_database_keeps_the_interview_on_screen(
 
 async def report_with_a_recall_answer(app, pilot, library):
     """Answer every question right, finish: the report screen, its recall answer waiting."""
-    await settle(app, pilot)
-    app.action_mock({"packs": ["mockpack"], "seed": 3, "questions": 6})
-    await settle(app, pilot)
-    screen = app.screen
+    screen = await start_from_home(app, pilot)
     for slot in list(screen.interview.slots):
         params = params_of(library, slot.qid, slot.seed)
         await answer_current(pilot, screen, correct_answer(slot.qid, params))
@@ -920,15 +920,18 @@ def refuse_finish(store, monkeypatch, times: int) -> list[int]:
     return calls
 
 
+@pytest.mark.parametrize("refused", [1, 2])
 @run_async
 async def test_a_graded_report_the_database_refused_is_saved_on_leaving(
-    packs_dir, db, library, monkeypatch
+    packs_dir, db, library, monkeypatch, refused
 ) -> None:
+    """The grade's write fails: it says so; leaving tries again (in a worker) and goes
+    home once written; when that fails too it stays and says so, and Esc again leaves."""
     app = make_app(packs_dir, db, FakeClock(), start="home")
     async with app.run_test(size=SIZE) as pilot:
         report_screen = await report_with_a_recall_answer(app, pilot, library)
         store = app.store
-        refuse_finish(store, monkeypatch, times=1)
+        calls = refuse_finish(store, monkeypatch, times=refused)
         on_ui = watch_ui_thread(store, monkeypatch, "finish_mock")
         await pilot.press("2")  # hard
         await settle(app, pilot)
@@ -938,32 +941,20 @@ async def test_a_graded_report_the_database_refused_is_saved_on_leaving(
         assert session.score == 1.0  # the database still has the report before the grade
         await pilot.press("escape")  # leaving tries again
         await settle(app, pilot)
+        assert len(calls) == 2 and on_ui == []
+        if refused == 2:
+            assert app.screen is report_screen
+            assert any("Esc again" in n.message for n in app._notifications)
+            assert "saving" not in text_of(report_screen, "#report-title")
+            await pilot.press("escape")
+            await settle(app, pilot)
         assert type(app.screen).__name__ == "HomeScreen"
-        assert on_ui == []
         (session,) = store.mock_history()
-        assert session.score == pytest.approx(5.6 / 6)
-        assert "you graded it hard" in report_markdown(Report.from_dict(session.report))
-
-
-@run_async
-async def test_a_report_that_cannot_be_saved_on_leaving_asks_before_it_is_left(
-    packs_dir, db, library, monkeypatch
-) -> None:
-    app = make_app(packs_dir, db, FakeClock(), start="home")
-    async with app.run_test(size=SIZE) as pilot:
-        report_screen = await report_with_a_recall_answer(app, pilot, library)
-        store = app.store
-        calls = refuse_finish(store, monkeypatch, times=10)
-        await pilot.press("3")  # good
-        await settle(app, pilot)
-        await pilot.press("escape")
-        await settle(app, pilot)
-        assert app.screen is report_screen and len(calls) == 2  # tried again, stays
-        assert any("Esc again" in n.message for n in app._notifications)
-        assert "saving" not in text_of(report_screen, "#report-title")
-        await pilot.press("escape")
-        await settle(app, pilot)
-        assert type(app.screen).__name__ == "HomeScreen"
+        if refused == 1:
+            assert session.score == pytest.approx(5.6 / 6)
+            assert "you graded it hard" in report_markdown(Report.from_dict(session.report))
+        else:
+            assert session.score == 1.0 and len(calls) == 2  # left without it, as told
 
 
 @run_async
