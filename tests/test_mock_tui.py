@@ -1005,3 +1005,26 @@ async def test_two_quick_grades_leave_the_newest_report_in_the_history(
         saved = Report.from_dict(session.report)
         assert [it.self_grade for it in saved.items if it.kind == "recall"] == ["good", "good"]
         assert session.score == pytest.approx(screen.report.score)
+
+
+def test_the_screens_grade_recall_with_the_engine_s_ratings_in_its_order() -> None:
+    """One list of ratings (the engine's) behind practice's and the report's keys."""
+    from engine.answers import SELF_GRADES
+    from quizapp.tui.screens.practice import GRADES
+
+    grading = [b for b in MockReportScreen.BINDINGS if b.action.startswith("grade(")]
+    report_keys = [(b.key, b.action.split("'")[1]) for b in grading]
+    assert report_keys == [(str(k), g) for k, g in enumerate(SELF_GRADES, start=1)]
+    assert tuple(GRADES) == tuple(SELF_GRADES)
+
+
+def test_opening_the_mock_screen_does_not_import_sympy() -> None:
+    """`quizapp mock` opens this screen before the warm-up worker: no sympy on the UI thread."""
+    import subprocess
+    import sys
+
+    code = "import sys, quizapp.tui.screens.mock; print('sympy' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip() == "False"

@@ -775,12 +775,16 @@ another window says so and takes it over only if you ask.
             self.post_message(InterviewSaved())
 
     def _write_state(self, snapshot: tuple[str, dict[str, Any]]) -> None:
-        """One save, in a worker thread: never over what another window saved since."""
+        """One save, in a worker thread: never over what another window saved since.
+
+        Only while this window holds the lease: a snapshot taken before another window
+        took the interview over (and noticed here by the heartbeat meanwhile) is dropped.
+        """
         store = self.app.store
         if store is None:
             return
         held = store.lease()
-        if self.holds_lease and (held is None or held.owner != self.app.instance_id):
+        if not self.holds_lease or held is None or held.owner != self.app.instance_id:
             raise InterviewTakenOver
         session_id, state = snapshot
         store.save_mock_state(session_id, state)
@@ -1275,15 +1279,19 @@ practice. A graded answer counts in the score and is scheduled for review.
     def _save_grade_worker(self, answer: Answer | None, leaving: bool = False) -> None:
         """Record the graded answer (a review, as in practice), then write the newest report.
 
-        The recorder keeps an answer the database refuses and retries it by itself; the
-        report waits in the autosave until a write works (the next grade, or leaving).
+        The recorder keeps an answer the database refuses and writes it before the next
+        one (or here, on leaving: `answer` None); the report waits in the autosave until a
+        write works (the next grade, or leaving).
         """
-        if answer is not None:
-            recorded = self.app.recorder.submit(answer)
-            if recorded is None and self.app.recorder.message:
+        recorder = self.app.recorder
+        if answer is None:
+            recorder.flush()
+        else:
+            recorded = recorder.submit(answer)
+            if recorded is None and recorder.message:
                 self.app.call_from_thread(
                     self.notify,
-                    self.app.recorder.message,
+                    recorder.message,
                     title="Not saved yet",
                     severity="warning",
                 )
@@ -1310,8 +1318,7 @@ practice. A graded answer counts in the score and is scheduled for review.
             self.query_one("#report-title", Static).update(self._title())
             self.notify(
                 f"The graded report is not saved ({message.error}). Esc again leaves "
-                "without it: your history keeps the score before your grades (the graded "
-                "answers themselves are kept and saved as soon as the database can be written).",
+                "without it: your history then keeps the score before your grades.",
                 title="Not saved yet",
                 severity="warning",
             )
