@@ -21,9 +21,11 @@ Decisions worth knowing:
   (`banana` for a Big-O) is refused on the spot with the reason, at no cost, as in
   practice (`unreadable`); only a draft taken as it stands at time-up can be unreadable,
   and it counts as wrong.
-* **Recall questions are not scored.** They have no automatic grading; the report shows
-  the answer given next to the model answer, in a "self-check" section, and they are left
-  out of the score (recorded as attempts with `valid=False`, so accuracy ignores them).
+* **Recall questions are graded by the learner, in the report.** They have no automatic
+  grading; the report shows the answer given next to the model answer and leaves it out
+  of the score (recorded as an attempt with `valid=False`, so accuracy ignores it) until
+  the learner rates it again / hard / good / easy as in practice (`grade_recall`): then it
+  counts like any other answer, right or wrong by the same rule (`status_of`).
 * **The draw.** Questions are drawn without repeats across topics and difficulties:
   each pick lowers the weight of questions sharing a topic or a difficulty with those
   already chosen. Without `--seed` the weights also lean toward the user's weak topics
@@ -632,14 +634,23 @@ def grade_interview(interview: MockInterview, library: Any) -> list[Graded]:
             results.append(Graded(i, slot, response, BROKEN, 0.0, False, variant, error=str(exc)))
             continue
         score = float(verdict.score) if verdict.valid else 0.0
-        if verdict.valid and verdict.correct:
-            status = CORRECT
-        elif score > 0:
-            status = PARTIAL
-        else:
-            status = WRONG
-        results.append(Graded(i, slot, response, status, score, True, variant, verdict))
+        results.append(Graded(i, slot, response, status_of(verdict), score, True, variant, verdict))
     return results
+
+
+def status_of(verdict: Any) -> str:
+    """CORRECT, PARTIAL or WRONG for an engine verdict: one rule for checked and
+    self-graded answers alike.
+
+    Correct is what the engine (and so practice) calls correct, whatever the score: a
+    recall rated "hard" (0.6) is right, as practice records it. An answer that cannot be
+    read counts as wrong (only a draft taken at time-up can be one).
+    """
+    if not verdict.valid:
+        return WRONG
+    if verdict.correct:
+        return CORRECT
+    return PARTIAL if verdict.score > 0 else WRONG
 
 
 def unreadable(variant: Any, response: str) -> str | None:
@@ -695,6 +706,8 @@ class ReportItem:
     explanation: str = ""
     source: str = ""
     self_grade: str | None = None  # a recall answer the learner graded in the report
+    #: The variant asked (reports saved before it was kept lack it: None).
+    seed: int | None = None
 
     @property
     def over_budget(self) -> float:
@@ -785,7 +798,7 @@ def _history_scores(history: Iterable[Any], exclude: str | None) -> list[dict[st
         date = (getattr(session, "report", None) or {}).get("started_at") or ""
         when = getattr(session, "started", None)
         if not date and when is not None:
-            date = when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+            date = _now_iso(when.timestamp())
         rows.append({"date": date, "score": session.score})
     return rows
 
@@ -859,6 +872,7 @@ def build_report(
                 derivation=derivation,
                 explanation=(v.explanation.strip() if v is not None else ""),
                 source=v.source if v is not None else "",
+                seed=g.slot.seed,
             )
         )
     follow_ups: list[FollowUp] = []
@@ -919,12 +933,9 @@ def grade_recall(report: Report, number: int, rating: str) -> Report:
     verdict = self_grade(rating, item.expected, parsed=item.parsed)
     if not verdict.valid:
         raise ValueError(verdict.feedback)
-    status = CORRECT if verdict.correct and verdict.score >= 1 else PARTIAL
-    if verdict.score <= 0:
-        status = WRONG
     graded = replace(
         item,
-        status=status,
+        status=status_of(verdict),
         score=float(verdict.score),
         counted=True,
         self_grade=rating,
@@ -937,15 +948,31 @@ def grade_recall(report: Report, number: int, rating: str) -> Report:
 
 def self_graded_answer(report: Report, number: int) -> Answer:
     """The recording of a recall answer graded in the report: an attempt and a review."""
+    return recorded_answer(next(it for it in report.items if it.number == number), report)
+
+
+def recorded_answer(item: ReportItem, report: Report) -> Answer:
+    """What `quizapp.recording.record` keeps of one report item (not of a BROKEN one).
+
+    A scored answer is an attempt and a review; a recall answer not graded yet is kept
+    but not scored ("ungraded"); an unanswered question is recorded as skipped.
+    """
     from quizapp.recording import Answer
 
-    item = next(it for it in report.items if it.number == number)
+    status: Literal["answered", "ungraded", "skipped"]
+    if item.status == UNANSWERED:
+        status = "skipped"
+    elif item.counted:
+        status = "answered"
+    else:
+        status = "ungraded"
     return Answer(
         question_id=item.qid,
         mode="mock",
         topics=tuple(item.topics),
         kind=item.kind,
-        status="answered",
+        seed=item.seed,
+        status=status,
         response=item.response or "",
         parsed=item.parsed,
         correct=item.status == CORRECT,
@@ -955,6 +982,7 @@ def self_graded_answer(report: Report, number: int) -> Answer:
         self_grade=item.self_grade,
         session_id=report.session_id,
         feedback=item.feedback,
+        diagnosis=item.diagnosis,
     )
 
 
@@ -1055,20 +1083,23 @@ def report_markdown(report: Report) -> str:
         f"Time: {format_clock(report.used_seconds)} used of {format_clock(report.total_seconds)}"
         f" · {count(over, 'question')} over budget"
     )
-    recall = sum(1 for it in report.ungraded if it.status != BROKEN)
-    broken = len(report.ungraded) - recall
+    recall = len(self_gradable(report))
+    broken = sum(1 for it in report.items if it.status == BROKEN)
     if recall:
+        from quizapp.scheduling import SELF_GRADES
+
+        keys = " · ".join(f"{key} {grade}" for key, grade in enumerate(SELF_GRADES, start=1))
         out.append("")
         out.append(
             f"{count(recall, 'recall answer is', 'recall answers are')} not in the score yet: "
-            "compare it with the model answer below and grade it yourself (in the app: "
-            "1 again · 2 hard · 3 good · 4 easy); a graded answer counts like any other."
+            f"compare it with the model answer below and grade it yourself (in the app: {keys}); "
+            "a graded answer counts like any other."
         )
     if broken:
         out.append("")
         out.append(
-            f"{count(broken, 'question')} could not be graded (a pack problem; "
-            f"run `quizapp validate`) and {'is' if broken == 1 else 'are'} left out of the score."
+            f"{count(broken, 'question is', 'questions are')} left out of the score: "
+            "the grading failed (a pack problem; run `quizapp validate`)."
         )
     if report.seed is not None and not report.weighted:
         out.append("")
@@ -1210,7 +1241,7 @@ def finalise(interview: MockInterview, library: Any, store: Any) -> Report:
     after a crash or a refused write half-way: questions already recorded for this
     session are not recorded twice, and the session is closed only once all are in.
     """
-    from quizapp.recording import Answer, record, recorded_questions
+    from quizapp.recording import record, recorded_questions
 
     if not interview.finished:
         interview.finish()
@@ -1222,36 +1253,9 @@ def finalise(interview: MockInterview, library: Any, store: Any) -> Report:
     now = datetime.fromtimestamp(interview.clock(), UTC)
     store.save_mock_state(interview.session_id, interview.to_dict())
     done = recorded_questions(store, interview.session_id)
-    for g, item in zip(graded, report.items, strict=True):
-        if g.slot.qid in done or g.status == BROKEN:
-            continue
-        if g.status == UNANSWERED:
-            status: Literal["answered", "ungraded", "skipped"] = "skipped"
-        elif g.counted:
-            status = "answered"
-        else:
-            status = "ungraded"
-        record(
-            store,
-            Answer(
-                question_id=g.slot.qid,
-                mode="mock",
-                topics=g.slot.topics,
-                kind=g.slot.kind,
-                seed=g.slot.seed,
-                status=status,
-                response=g.response or "",
-                parsed=item.parsed,
-                correct=g.status == CORRECT,
-                score=g.score,
-                seconds=item.spent,
-                budget=g.slot.budget,
-                session_id=interview.session_id,
-                feedback=item.feedback,
-                diagnosis=item.diagnosis,
-            ),
-            now,
-        )
+    for item in report.items:
+        if item.qid not in done and item.status != BROKEN:
+            record(store, recorded_answer(item, report), now)
     store.finish_mock(interview.session_id, report.to_dict(), report.score, now)
     return report
 

@@ -24,6 +24,7 @@ from test_mock_helpers import (
 )
 
 from quizapp.mock import (
+    BROKEN,
     CORRECT,
     PARTIAL,
     UNANSWERED,
@@ -533,13 +534,18 @@ def test_a_recall_answer_graded_in_the_report_joins_the_score(library, store) ->
     hard = grade_recall(report, recall.number, "hard")
     assert (hard.points, hard.possible) == (pytest.approx(before[0] + 0.6), before[1] + 1)
     item = next(it for it in hard.items if it.number == recall.number)
-    assert (item.status, item.counted, item.self_grade) == (PARTIAL, True, "hard")
+    # Practice counts "hard" (recalled with effort) as right: so does the report.
+    assert (item.status, item.counted, item.self_grade) == (CORRECT, True, "hard")
+    assert item not in hard.missed
     text = report_markdown(hard)
-    assert f"### {recall.number}. {recall.qid} — you graded it hard (0.6 / 1)" in text
+    assert f"| {recall.number} | {recall.qid} | you graded it hard |" in text
     assert "not in the score yet" not in text and self_gradable(hard) == []
     good = grade_recall(report, recall.number, "good")
     assert next(it for it in good.items if it.number == recall.number).status == CORRECT
-    assert grade_recall(report, recall.number, "again").points == pytest.approx(before[0])
+    again = grade_recall(report, recall.number, "again")
+    assert again.points == pytest.approx(before[0])
+    text = report_markdown(again)  # missed: shown again with the model answer
+    assert f"### {recall.number}. {recall.qid} — you graded it again (0 / 1)" in text
     with pytest.raises(ValueError):
         grade_recall(hard, recall.number, "good")  # graded once
     with pytest.raises(ValueError):
@@ -551,3 +557,97 @@ def test_a_recall_answer_graded_in_the_report_joins_the_score(library, store) ->
     assert next_due(store, recall.qid) is not None
     latest = store.attempts(mode="mock", session_id=report.session_id)[-1]
     assert (latest.question_id, latest.valid, latest.score) == (recall.qid, True, 0.6)
+    assert latest.correct == practice_records(library, recall.qid, "hard").correct
+    assert latest.correct  # a recall rated hard is right, in accuracy as in practice
+    # The same variant as the ungraded attempt finalise recorded (and its diagnosis).
+    first = next(a for a in store.attempts(mode="mock") if a.question_id == recall.qid)
+    assert latest.seed == first.seed == interview_seed(report, recall.qid)
+
+
+def practice_records(library, qid: str, rating: str):
+    """The Answer practice records when the learner rates a recall answer `rating`."""
+    from quizapp.practice import Checked, draw, record_checked
+
+    drawn = draw(library, qid, 5)
+    verdict = practice_verdict(drawn.variant, "every query meets every key")
+    submitted: list = []
+
+    class Recorder:
+        message = None
+
+        def submit(self, answer):
+            submitted.append(answer)
+            return object()
+
+    checked = Checked(qid, 5, "every query meets every key", verdict.self_grade(rating), 10, 0)
+    record_checked(Recorder(), drawn.question, drawn.variant, checked)  # type: ignore[arg-type]
+    (answer,) = submitted
+    return answer
+
+
+def practice_verdict(variant, response: str):
+    from quizapp.practice import check
+
+    verdict = check(variant, response)
+    assert verdict.needs_self_grade  # a recall answer waits for the learner's rating
+    return verdict
+
+
+def interview_seed(report, qid: str) -> int:
+    (item,) = [it for it in report.items if it.qid == qid]
+    return item.seed
+
+
+@pytest.mark.parametrize("rating", ["again", "hard", "good", "easy"])
+def test_a_self_graded_recall_is_right_or_wrong_as_in_practice(library, store, rating) -> None:
+    _, report = run_interview(library, store, FakeClock(), config=MockConfig(questions=6, seed=3))
+    [recall] = self_gradable(report)
+    graded = grade_recall(report, recall.number, rating)
+    answer = self_graded_answer(graded, recall.number)
+    expected = practice_records(library, recall.qid, rating)
+    assert (answer.correct, answer.score) == (expected.correct, expected.score)
+    item = next(it for it in graded.items if it.number == recall.number)
+    assert (item.status == CORRECT) == expected.correct
+    assert (item in graded.missed) == (not expected.correct)
+
+
+def test_a_report_with_a_skipped_recall_question_asks_for_no_grade(library, store) -> None:
+    """Nothing can be graded when the recall question was not answered."""
+    config = MockConfig(questions=6, seed=3)
+    _, report = run_interview(library, store, FakeClock(), skip=("why-quadratic",), config=config)
+    (recall,) = [it for it in report.items if it.kind == "recall"]
+    assert recall.status == UNANSWERED and self_gradable(report) == []
+    text = report_markdown(report)
+    assert "not in the score yet" not in text and "grade it yourself" not in text
+    assert "could not be graded" not in text
+
+
+def test_the_report_names_the_grade_keys_and_counts_broken_questions(library, store) -> None:
+    from dataclasses import replace
+
+    from engine.answers import SELF_GRADES
+
+    _, report = run_interview(library, store, FakeClock(), config=MockConfig(questions=6, seed=3))
+    text = report_markdown(report)
+    keys = " · ".join(f"{key} {grade}" for key, grade in enumerate(SELF_GRADES, start=1))
+    assert f"(in the app: {keys})" in text
+    first, second = report.items[0], report.items[1]
+    one = [replace(first, status=BROKEN, counted=False), *report.items[1:]]
+    assert "1 question is left out of the score" in report_markdown(replace(report, items=one))
+    two = [replace(first, status=BROKEN, counted=False)]
+    two += [replace(second, status=BROKEN, counted=False), *report.items[2:]]
+    assert "2 questions are left out of the score" in report_markdown(replace(report, items=two))
+
+
+def test_a_report_saved_before_items_had_a_seed_still_loads(library, store) -> None:
+    from quizapp.mock import Report
+
+    _, report = run_interview(library, store, FakeClock())
+    saved = report.to_dict()
+    assert all(it["seed"] is not None for it in saved["items"])
+    for it in saved["items"]:
+        del it["seed"]
+    old = Report.from_dict(json.loads(json.dumps(saved)))
+    assert [it.qid for it in old.items] == [it.qid for it in report.items]
+    assert all(it.seed is None for it in old.items)
+    assert report_markdown(old) == report_markdown(report)

@@ -10,7 +10,15 @@ from conftest import sync as run_async
 from test_mock_helpers import correct_answer, params_of, write_pack, wrong_answer
 from textual.widgets import Input, SelectionList, Static, TextArea
 
-from quizapp.mock import CORRECT, UNANSWERED, UNGRADED, WRONG, report_markdown
+from quizapp.mock import (
+    CORRECT,
+    UNANSWERED,
+    UNGRADED,
+    WRONG,
+    Report,
+    report_markdown,
+    self_gradable,
+)
 from quizapp.packs import load_files
 from quizapp.store import Store
 from quizapp.tui.app import create_app
@@ -757,3 +765,266 @@ async def test_quitting_saves_what_is_on_screen_at_once(packs_dir, db) -> None:
     state = saved_state(db)
     assert state["drafts"][index] == "O(n^2 d)" and state["current"] == index
     assert state["remaining_seconds"] == pytest.approx(left)
+
+
+async def start_from_home(app, pilot) -> MockScreen:
+    """The seeded interview started from the home screen (so leaving it goes back home)."""
+    await settle(app, pilot)
+    app.action_mock({"packs": ["mockpack"], "seed": 3, "questions": 6})
+    await settle(app, pilot)
+    assert isinstance(app.screen, MockScreen)
+    return app.screen
+
+
+def watch_ui_thread(store, monkeypatch, *names: str) -> list[str]:
+    """The store calls made on the UI thread (this one) from now on: none may wait there."""
+    import threading
+
+    ui_thread = threading.current_thread()
+    calls: list[str] = []
+    for name in names:
+        real = getattr(store, name)
+
+        def call(*args, _real=real, _name=name, **kwargs):
+            if threading.current_thread() is ui_thread:
+                calls.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(store, name, call)
+    return calls
+
+
+async def answer_first(pilot, screen, library) -> tuple[int, str]:
+    interview = screen.interview
+    first = interview.current
+    slot = interview.slots[first]
+    text = correct_answer(slot.qid, params_of(library, slot.qid, slot.seed))
+    await answer_current(pilot, screen, text)
+    return first, text
+
+
+@run_async
+async def test_pausing_shows_it_is_saving_and_leaves_once_saved(
+    packs_dir, db, library, monkeypatch
+) -> None:
+    import threading
+
+    clock = FakeClock()
+    app = make_app(packs_dir, db, clock, start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_from_home(app, pilot)
+        interview = screen.interview
+        first, text = await answer_first(pilot, screen, library)
+        await settle(app, pilot)
+        store = app.store
+        on_ui = watch_ui_thread(store, monkeypatch, "lease", "save_mock_state", "release_lease")
+        gate = threading.Event()
+        real_save = store.save_mock_state
+
+        def held(*args, **kwargs):
+            assert gate.wait(timeout=60)  # a bound for a broken test, not a timing check
+            return real_save(*args, **kwargs)
+
+        monkeypatch.setattr(store, "save_mock_state", held)
+        left = interview.remaining(clock.now)
+        await pilot.press("escape", "y")
+        await pilot.pause()
+        assert app.screen is screen and "saving" in text_of(screen, "#mock-title")
+        clock.advance(30)  # the clock is stopped while it saves
+        screen.tick()
+        await answer_current(pilot, screen, "1")  # keys wait: nothing is answered meanwhile
+        assert interview.remaining(clock.now) == left
+        gate.set()
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "HomeScreen"
+        assert any("paused and saved" in n.message for n in app._notifications)
+        assert on_ui == []
+        assert store.lease() is None  # released: another window may open it at once
+    state = saved_state(db)
+    assert state["responses"][first] == text
+    assert sum(r is not None for r in state["responses"]) == 1
+    assert state["remaining_seconds"] == pytest.approx(left)
+
+
+@run_async
+async def test_pausing_with_a_locked_database_keeps_the_interview_on_screen(
+    packs_dir, db, library, monkeypatch
+) -> None:
+    """Esc → pause never waits for the database on the UI thread; a save that fails says
+    so and the interview stays, running, with every answer; the next pause saves it."""
+    from db_lock import locked_database
+
+    clock = FakeClock()
+    app = make_app(packs_dir, db, clock, start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_from_home(app, pilot)
+        interview = screen.interview
+        store = app.store
+        store._conn.execute("PRAGMA busy_timeout = 50")  # fail fast instead of after 5 s
+        on_ui = watch_ui_thread(
+            store, monkeypatch, "lease", "save_mock_state", "release_lease", "heartbeat"
+        )
+        with locked_database(db):
+            first, text = await answer_first(pilot, screen, library)
+            await pilot.press("escape", "y")
+            await settle(app, pilot)
+            assert app.screen is screen  # not left with an unsaved interview
+            assert any(
+                "not paused" in n.message.lower() and "locked" in n.message
+                for n in app._notifications
+            )
+            assert interview.responses[first] == text and not interview.finished
+            assert interview.running  # the clock runs again, as on screen
+            assert "saving" not in text_of(screen, "#mock-title")
+            ticking = text_of(screen, "#mock-total")
+            clock.advance(1)
+            screen.tick()
+            assert text_of(screen, "#mock-total") != ticking
+            assert saved_state(db)["responses"][first] is None  # nothing could be written
+        left = interview.remaining(clock.now)
+        await pilot.press("escape", "y")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "HomeScreen"
+        assert on_ui == []
+    state = saved_state(db)
+    assert state["responses"][first] == text
+    assert state["remaining_seconds"] == pytest.approx(left)
+
+
+async def report_with_a_recall_answer(app, pilot, library):
+    """Answer every question right, finish: the report screen, its recall answer waiting."""
+    screen = await start_from_home(app, pilot)
+    for slot in list(screen.interview.slots):
+        params = params_of(library, slot.qid, slot.seed)
+        await answer_current(pilot, screen, correct_answer(slot.qid, params))
+    await pilot.press("f10", "y")
+    await settle(app, pilot)
+    assert isinstance(app.screen, MockReportScreen)
+    return app.screen
+
+
+def refuse_finish(store, monkeypatch, times: int) -> list[int]:
+    """`store.finish_mock` fails as on a locked database the first `times` calls."""
+    import sqlite3
+
+    real = store.finish_mock
+    calls: list[int] = []
+
+    def locked(*args, **kwargs):
+        calls.append(1)
+        if len(calls) <= times:
+            raise sqlite3.OperationalError("database is locked")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "finish_mock", locked)
+    return calls
+
+
+@pytest.mark.parametrize("refused", [1, 2])
+@run_async
+async def test_a_graded_report_the_database_refused_is_saved_on_leaving(
+    packs_dir, db, library, monkeypatch, refused
+) -> None:
+    """The grade's write fails: it says so; leaving tries again (in a worker) and goes
+    home once written; when that fails too it stays and says so, and Esc again leaves."""
+    app = make_app(packs_dir, db, FakeClock(), start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        report_screen = await report_with_a_recall_answer(app, pilot, library)
+        store = app.store
+        calls = refuse_finish(store, monkeypatch, times=refused)
+        on_ui = watch_ui_thread(store, monkeypatch, "finish_mock")
+        await pilot.press("2")  # hard
+        await settle(app, pilot)
+        assert "Score: 5.6 / 6" in report_screen.markdown  # the screen has the grade
+        assert any("not saved" in n.message and "locked" in n.message for n in app._notifications)
+        (session,) = store.mock_history()
+        assert session.score == 1.0  # the database still has the report before the grade
+        await pilot.press("escape")  # leaving tries again
+        await settle(app, pilot)
+        assert len(calls) == 2 and on_ui == []
+        if refused == 2:
+            assert app.screen is report_screen
+            assert any("Esc again" in n.message for n in app._notifications)
+            assert "saving" not in text_of(report_screen, "#report-title")
+            await pilot.press("escape")
+            await settle(app, pilot)
+        assert type(app.screen).__name__ == "HomeScreen"
+        (session,) = store.mock_history()
+        if refused == 1:
+            assert session.score == pytest.approx(5.6 / 6)
+            assert "you graded it hard" in report_markdown(Report.from_dict(session.report))
+        else:
+            assert session.score == 1.0 and len(calls) == 2  # left without it, as told
+
+
+@run_async
+async def test_two_quick_grades_leave_the_newest_report_in_the_history(
+    packs_dir, db, library, monkeypatch
+) -> None:
+    """The first grade's write waits for the database; the second grade's report, not the
+    first's, is what the history keeps once both writes are done."""
+    import asyncio
+    import threading
+    from dataclasses import replace
+
+    app = make_app(packs_dir, db, FakeClock(), start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        finished = await report_with_a_recall_answer(app, pilot, library)
+        # A second recall answer waiting for its grade (the pack has one recall question).
+        items = list(finished.report.items)
+        number = next(i for i, it in enumerate(items) if it.kind == "number")
+        items[number] = replace(items[number], kind="recall", status=UNGRADED, counted=False)
+        report = replace(finished.report, items=items)
+        assert len(self_gradable(report)) == 2
+        await app.push_screen(MockReportScreen(report))
+        await pilot.pause()
+        screen = app.screen
+        store = app.store
+        writing, release = threading.Event(), threading.Event()
+        real = store.finish_mock
+        written: list[float] = []
+
+        def first_waits(*args, **kwargs):
+            if not written:
+                written.append(args[2])
+                writing.set()
+                assert release.wait(timeout=60)  # a bound for a broken test only
+            else:
+                written.append(args[2])
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(store, "finish_mock", first_waits)
+        await pilot.press("3")
+        assert await asyncio.to_thread(writing.wait, 60)
+        await pilot.press("3")
+        await pilot.pause()
+        release.set()
+        await settle(app, pilot)
+        assert self_gradable(screen.report) == []
+        (session,) = store.mock_history()
+        saved = Report.from_dict(session.report)
+        assert [it.self_grade for it in saved.items if it.kind == "recall"] == ["good", "good"]
+        assert session.score == pytest.approx(screen.report.score)
+
+
+def test_the_screens_grade_recall_with_the_engine_s_ratings_in_its_order() -> None:
+    """One list of ratings (the engine's) behind practice's and the report's keys."""
+    from engine.answers import SELF_GRADES
+    from quizapp.tui.screens.practice import GRADES
+
+    grading = [b for b in MockReportScreen.BINDINGS if b.action.startswith("grade(")]
+    report_keys = [(b.key, b.action.split("'")[1]) for b in grading]
+    assert report_keys == [(str(k), g) for k, g in enumerate(SELF_GRADES, start=1)]
+    assert tuple(GRADES) == tuple(SELF_GRADES)
+
+
+def test_opening_the_mock_screen_does_not_import_sympy() -> None:
+    """`quizapp mock` opens this screen before the warm-up worker: no sympy on the UI thread."""
+    import subprocess
+    import sys
+
+    code = "import sys, quizapp.tui.screens.mock; print('sympy' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip() == "False"

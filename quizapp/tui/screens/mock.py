@@ -32,7 +32,6 @@ from textual.widgets import (
 )
 from textual.worker import Worker, get_current_worker
 
-from engine.answers import SELF_GRADES
 from quizapp.mock import (
     LEASE_HEARTBEAT,
     LEASE_STALE,
@@ -50,6 +49,9 @@ from quizapp.mock import (
     self_graded_answer,
     unreadable,
 )
+
+# The recall ratings without engine.answers, which would load sympy on the UI thread.
+from quizapp.scheduling import SELF_GRADES
 from quizapp.tui.autosave import Autosave
 from quizapp.tui.echo import PLACEHOLDERS, echo_in_thread
 from quizapp.tui.failures import WorkerFailures
@@ -68,13 +70,26 @@ from quizapp.tui.widgets.ticks import TickList
 from quizapp.words import count
 
 if TYPE_CHECKING:
+    from textual.visual import VisualType
+
+    from quizapp.recording import Answer
     from quizapp.tui.app import QuizApp
 
 #: Seconds of interview time between two automatic saves (answers save at once).
 AUTOSAVE_SECONDS = 5.0
-#: Leaving the screen saves on the UI thread: at most this long waiting for an autosave
-#: still writing (then that one writes the last state), plus one busy timeout of its own.
+#: Quitting the app saves on the UI thread (the app is going: nothing else can): at most
+#: this long waiting for an autosave still writing (then that one writes the last state),
+#: plus one busy timeout of its own. Pausing (Esc) saves in a worker instead.
 LEAVING_SAVE_WAIT = 2.0
+
+
+class InterviewPaused(Message):
+    """The pause's save ended: `error` says why it failed (None: saved, the lease released)."""
+
+    def __init__(self, error: str | None = None, taken_over: bool = False) -> None:
+        super().__init__()
+        self.error = error
+        self.taken_over = taken_over
 
 
 class InterviewTakenOver(Exception):
@@ -276,6 +291,12 @@ another window says so and takes it over only if you ask.
         self._save_failed = False
         #: The question whose answer an empty Enter offered to clear (a second one does).
         self._clear_offered: int | None = None
+        #: True while Esc → pause saves in a worker: the clock is stopped, keys wait.
+        self.pausing = False
+        #: True once the pause is saved: leaving the screen has nothing more to write.
+        self._paused_saved = False
+        #: The title the pause replaced with "saving…" (back if the save fails).
+        self._title_before_pause: VisualType = ""
 
     # ------------------------------------------------------------------ layout
 
@@ -698,7 +719,12 @@ another window says so and takes it over only if you ask.
     def on_unmount(self) -> None:
         """Quitting the app (Ctrl+Q) with an interview open: pause and save it."""
         interview = self.interview
-        if interview is not None and not interview.finished and not self.grading:
+        if (
+            interview is not None
+            and not interview.finished
+            and not self.grading
+            and not self._paused_saved
+        ):
             interview.pause(self.app.clock())
             self._save_now()
         self._release()
@@ -719,7 +745,7 @@ another window says so and takes it over only if you ask.
             self._save_worker()
 
     def _save_now(self) -> bool:
-        """Save before leaving the screen, on the UI thread but bounded; False if it failed.
+        """Save as the app quits, on the UI thread but bounded; False if it failed.
 
         Waits at most LEAVING_SAVE_WAIT for an autosave still writing (which then writes
         this last state itself), then one write of its own (the store's busy timeout).
@@ -750,12 +776,16 @@ another window says so and takes it over only if you ask.
             self.post_message(InterviewSaved())
 
     def _write_state(self, snapshot: tuple[str, dict[str, Any]]) -> None:
-        """One save, in a worker thread: never over what another window saved since."""
+        """One save, in a worker thread: never over what another window saved since.
+
+        Only while this window holds the lease: a snapshot taken before another window
+        took the interview over (and noticed here by the heartbeat meanwhile) is dropped.
+        """
         store = self.app.store
         if store is None:
             return
         held = store.lease()
-        if self.holds_lease and (held is None or held.owner != self.app.instance_id):
+        if not self.holds_lease or held is None or held.owner != self.app.instance_id:
             raise InterviewTakenOver
         session_id, state = snapshot
         store.save_mock_state(session_id, state)
@@ -817,7 +847,12 @@ another window says so and takes it over only if you ask.
             self.action_submit()
 
     def _ready(self) -> bool:
-        return self.interview is not None and not self.interview.finished and not self.grading
+        return (
+            self.interview is not None
+            and not self.interview.finished
+            and not self.grading
+            and not self.pausing
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The interview's keys show only while there is an interview (not at set-up)."""
@@ -957,7 +992,7 @@ another window says so and takes it over only if you ask.
     def action_leave(self) -> None:
         """Ask, then leave the interview saved and paused (the clock stops while away)."""
         interview = self.interview
-        if self.grading:
+        if self.grading or self.pausing:
             return
         if interview is None or interview.finished:
             self._close()
@@ -978,19 +1013,68 @@ another window says so and takes it over only if you ask.
         )
 
     def pause_and_leave(self) -> None:
+        """Stop the clock, save and release the interview in a worker, then leave.
+
+        The save may wait for the database (another process holding it makes a write wait
+        the whole busy timeout), so it never runs on the UI thread: the title says it is
+        saving and the answer box takes nothing meanwhile (the state being written is the
+        one on screen). A save that fails keeps the interview here, running again.
+        """
         interview = self.interview
         assert interview is not None
         interview.pause(self.app.clock())
-        if self._save_now():
-            self.notify("Interview paused and saved: press m to resume it.")
-        else:
-            self.notify(
-                "Interview paused, but its last moments may not be saved (the database is "
-                "busy): m resumes it from the last save.",
-                severity="warning",
-            )
+        if not self._snapshot():  # no history: nothing to save, nothing to resume
+            self.notify("Interview left: history is not available, so it cannot be resumed.")
+            self._close()
+            return
+        self.pausing = True
+        title = self.query_one("#mock-title", Static)
+        self._title_before_pause = title.content
+        title.update("Mock interview · pausing: saving your answers…")
+        if self._answer_widget is not None:
+            self._answer_widget.disabled = True
+        self._update_clocks()
+        self._pause_worker()
+
+    @work(thread=True, exclusive=True, group="mock-pause", exit_on_error=False)
+    def _pause_worker(self) -> None:
+        """Write the paused state (after an autosave still writing), then give the lease up."""
+        try:
+            self._autosave.flush()
+        except InterviewTakenOver:
+            self.post_message(InterviewPaused(taken_over=True))
+            return
+        except Exception as exc:  # a locked database or a full disk: the screen says so
+            self.post_message(InterviewPaused(str(exc) or type(exc).__name__))
+            return
         self._release()
-        self._close()
+        self.post_message(InterviewPaused())
+
+    def on_interview_paused(self, message: InterviewPaused) -> None:
+        self.pausing = False
+        if message.taken_over:
+            self._taken_over()
+            return
+        if message.error is None:
+            self._paused_saved = True
+            self.notify("Interview paused and saved: press m to resume it.")
+            self._close()
+            return
+        # Not saved: the answers are here, in memory; the clock runs again as it shows.
+        interview = self.interview
+        self.query_one("#mock-title", Static).update(self._title_before_pause)
+        if interview is not None and not interview.finished:
+            interview.resume(self.app.clock())
+        if self._answer_widget is not None:
+            self._answer_widget.disabled = False
+            self._answer_widget.focus()
+        self._update_clocks()
+        self.notify(
+            f"Not paused: the interview could not be saved ({message.error}). It stays here "
+            "with all your answers and its clock runs; Esc tries again.",
+            title="Not saved yet",
+            severity="warning",
+        )
 
     def _close(self) -> None:
         if len(self.app.screen_stack) > 1:
@@ -1058,8 +1142,24 @@ def _draw_variants(interview: MockInterview, library: Any) -> list[Any]:
     return variants
 
 
+class ReportSaved(Message):
+    """A save of the graded report ended: `error` says why it failed (None: written)."""
+
+    def __init__(self, error: str | None, leaving: bool) -> None:
+        super().__init__()
+        self.error = error
+        self.leaving = leaving
+
+
 class MockReportScreen(Screen[None]):
-    """The report of a finished interview: the same Markdown that `--export` writes."""
+    """The report of a finished interview: the same Markdown that `--export` writes.
+
+    Grading a recall answer here changes the report: the newest one is written to the
+    session by a thread worker through an `Autosave` (two quick grades never leave the
+    older report last). A write the database refuses says so and is tried again at the
+    next grade and on leaving the screen; leaving waits for it (in the worker) and, if it
+    fails again, stays and says so: a second Esc leaves without it.
+    """
 
     DEFAULT_CSS = """
     MockReportScreen #report-title { dock: top; height: 1; padding: 0 1; background: $panel;
@@ -1112,6 +1212,10 @@ practice. A graded answer counts in the score and is scheduled for review.
         self.exported: str | None = None
         #: The report as Markdown: what is shown and what an export writes.
         self.markdown = report_markdown(report)
+        #: The newest graded report, written to the session off the UI thread.
+        self._report_save: Autosave[Report] = Autosave(self._write_report)
+        #: True after leaving failed to save the graded report: Esc again leaves without it.
+        self._leave_unsaved = False
 
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="report-title")
@@ -1168,18 +1272,63 @@ practice. A graded answer counts in the score and is scheduled for review.
         self._show_grading()
         if self.exported is not None:
             self.action_export()  # the file written before says what the screen says
-        self._save_grade_worker(self.report, number)
+        self._leave_unsaved = False
+        self._report_save.offer(self.report)
+        self._save_grade_worker(self_graded_answer(self.report, number))
 
     @work(thread=True, group="report-grade", exit_on_error=False)
-    def _save_grade_worker(self, report: Report, number: int) -> None:
-        """Record the graded answer (a review, as in practice) and keep the new report."""
-        recorded = self.app.recorder.submit(self_graded_answer(report, number))
+    def _save_grade_worker(self, answer: Answer | None, leaving: bool = False) -> None:
+        """Record the graded answer (a review, as in practice), then write the newest report.
+
+        The recorder keeps an answer the database refuses and writes it before the next
+        one (or here, on leaving: `answer` None); the report waits in the autosave until a
+        write works (the next grade, or leaving).
+        """
+        recorder = self.app.recorder
+        if answer is None:
+            recorder.flush()
+        else:
+            recorded = recorder.submit(answer)
+            if recorded is None and recorder.message:
+                self.app.call_from_thread(
+                    self.notify,
+                    recorder.message,
+                    title="Not saved yet",
+                    severity="warning",
+                )
+        try:
+            self._report_save.flush()  # after a write still running: the newest report
+        except Exception as exc:  # a locked database or a full disk: say so, try again
+            self.post_message(ReportSaved(str(exc) or type(exc).__name__, leaving))
+        else:
+            self.post_message(ReportSaved(None, leaving))
+
+    def _write_report(self, report: Report) -> None:
+        """One write of the report to its session, in a worker thread."""
         store = self.app.store
         if store is not None and report.session_id is not None:
             store.finish_mock(report.session_id, report.to_dict(), report.score, self.app.now())
-        if recorded is None and self.app.recorder.message:
-            self.app.call_from_thread(
-                self.notify, self.app.recorder.message, title="Not saved yet", severity="warning"
+
+    def on_report_saved(self, message: ReportSaved) -> None:
+        if message.error is None:
+            if message.leaving:
+                self._close()
+            return
+        if message.leaving:
+            self._leave_unsaved = True
+            self.query_one("#report-title", Static).update(self._title())
+            self.notify(
+                f"The graded report is not saved ({message.error}). Esc again leaves "
+                "without it: your history then keeps the score before your grades.",
+                title="Not saved yet",
+                severity="warning",
+            )
+        else:
+            self.notify(
+                f"The graded report is not saved yet ({message.error}); it is tried again at "
+                "your next grade and when you leave this report.",
+                title="Not saved yet",
+                severity="warning",
             )
 
     def _title(self) -> str:
@@ -1205,7 +1354,23 @@ practice. A graded answer counts in the score and is scheduled for review.
         self.notify(f"Report written to {self.exported}")
 
     def action_close(self) -> None:
+        """Leave, once the graded report is written (tried in a worker; see the class)."""
+        if self._report_save.pending and not self._leave_unsaved:
+            self.query_one("#report-title", Static).update(f"{self._title()} · saving…")
+            self._save_grade_worker(None, leaving=True)
+            return
+        self._close()
+
+    def _close(self) -> None:
         if len(self.app.screen_stack) > 1:
             self.app.pop_screen()
         else:
             self.app.exit()
+
+    def on_unmount(self) -> None:
+        """Quitting the app with a graded report not written: one bounded try."""
+        if self._report_save.pending and not self._leave_unsaved:
+            try:
+                self._report_save.flush(timeout=LEAVING_SAVE_WAIT)
+            except Exception:  # the history keeps the report before the grades
+                return

@@ -44,6 +44,7 @@ from quizapp.practice import (
     record_checked,
 )
 from quizapp.progress import LEECH_FAILURES
+from quizapp.scheduling import SELF_GRADES
 from quizapp.tui.echo import PLACEHOLDERS, echo_in_thread
 from quizapp.tui.failures import WorkerFailures
 from quizapp.tui.messages import (
@@ -64,7 +65,8 @@ if TYPE_CHECKING:
 
 __all__ = ["PracticeScreen", "PracticeSelection", "PracticeSetupScreen", "result_markdown"]
 
-GRADES = ("again", "hard", "good", "easy")
+#: The recall ratings, keys 1-4 (a light import: this screen opens before sympy loads).
+GRADES = tuple(SELF_GRADES)
 #: Seconds between retries of answers the database refused (busy or read-only).
 RETRY_SECONDS = 3.0
 
