@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FakeClock, settle
+from conftest import FakeClock, settle, text_of, watch
 from conftest import sync as run_async
 from test_mock_helpers import correct_answer, params_of, write_pack, wrong_answer
 from textual.widgets import Input, SelectionList, Static, TextArea
@@ -53,10 +53,6 @@ def make_app(packs_dir: Path, db: Path, clock: FakeClock, *, resume=False, start
         mock_config=None if resume else settings,
         resume=resume,
     )
-
-
-def text_of(screen, selector: str) -> str:
-    return str(screen.query_one(selector, Static).render())
 
 
 async def type_text(pilot, text: str) -> None:
@@ -640,7 +636,6 @@ async def test_a_database_locked_by_another_process_never_freezes_the_interview(
     """Saves run off the UI thread: while another process holds the database the clock
     runs and keys work; the failed save says so, is tried again on the next tick, and
     once the lock is gone the database has the answer typed meanwhile."""
-    import threading
 
     from db_lock import locked_database
 
@@ -652,21 +647,9 @@ async def test_a_database_locked_by_another_process_never_freezes_the_interview(
         interview = screen.interview
         store = app.store
         store._conn.execute("PRAGMA busy_timeout = 50")  # fail fast instead of after 5 s
-        ui_thread = threading.current_thread()
-        store_calls_on_ui_thread: list[str] = []
-
-        def watched(name: str):
-            real = getattr(store, name)
-
-            def call(*args, **kwargs):
-                if threading.current_thread() is ui_thread:
-                    store_calls_on_ui_thread.append(name)
-                return real(*args, **kwargs)
-
-            return call
-
-        for name in ("lease", "save_mock_state", "heartbeat"):
-            monkeypatch.setattr(store, name, watched(name))
+        store_calls_on_ui_thread = watch(
+            store, monkeypatch, ("lease", "save_mock_state", "heartbeat")
+        )
 
         with locked_database(db):
             before = text_of(screen, "#mock-total")
@@ -776,24 +759,6 @@ async def start_from_home(app, pilot) -> MockScreen:
     return app.screen
 
 
-def watch_ui_thread(store, monkeypatch, *names: str) -> list[str]:
-    """The store calls made on the UI thread (this one) from now on: none may wait there."""
-    import threading
-
-    ui_thread = threading.current_thread()
-    calls: list[str] = []
-    for name in names:
-        real = getattr(store, name)
-
-        def call(*args, _real=real, _name=name, **kwargs):
-            if threading.current_thread() is ui_thread:
-                calls.append(_name)
-            return _real(*args, **kwargs)
-
-        monkeypatch.setattr(store, name, call)
-    return calls
-
-
 async def answer_first(pilot, screen, library) -> tuple[int, str]:
     interview = screen.interview
     first = interview.current
@@ -817,7 +782,7 @@ async def test_pausing_shows_it_is_saving_and_leaves_once_saved(
         first, text = await answer_first(pilot, screen, library)
         await settle(app, pilot)
         store = app.store
-        on_ui = watch_ui_thread(store, monkeypatch, "lease", "save_mock_state", "release_lease")
+        on_ui = watch(store, monkeypatch, ("lease", "save_mock_state", "release_lease"))
         gate = threading.Event()
         real_save = store.save_mock_state
 
@@ -861,8 +826,8 @@ async def test_pausing_with_a_locked_database_keeps_the_interview_on_screen(
         interview = screen.interview
         store = app.store
         store._conn.execute("PRAGMA busy_timeout = 50")  # fail fast instead of after 5 s
-        on_ui = watch_ui_thread(
-            store, monkeypatch, "lease", "save_mock_state", "release_lease", "heartbeat"
+        on_ui = watch(
+            store, monkeypatch, ("lease", "save_mock_state", "release_lease", "heartbeat")
         )
         with locked_database(db):
             first, text = await answer_first(pilot, screen, library)
@@ -932,7 +897,7 @@ async def test_a_graded_report_the_database_refused_is_saved_on_leaving(
         report_screen = await report_with_a_recall_answer(app, pilot, library)
         store = app.store
         calls = refuse_finish(store, monkeypatch, times=refused)
-        on_ui = watch_ui_thread(store, monkeypatch, "finish_mock")
+        on_ui = watch(store, monkeypatch, ("finish_mock",))
         await pilot.press("2")  # hard
         await settle(app, pilot)
         assert "Score: 5.6 / 6" in report_screen.markdown  # the screen has the grade

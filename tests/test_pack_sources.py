@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import wait_for
 from filelock import FileLock
 
 from quizapp import locations, pack_sources
@@ -319,15 +320,6 @@ def _slow_git(tmp_path: Path) -> tuple[Path, Path, Path]:
     return bin_dir, entered, release
 
 
-def _wait_for(condition, timeout: float = 60.0) -> None:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-
-
 @pytest.mark.skipif(os.name != "posix", reason="the slow git is a POSIX shell script")
 def test_two_packs_add_at_once_keep_both_sources(repo, tmp_path):
     """Two real `quizapp packs add` processes: the second starts while the first is cloning.
@@ -348,10 +340,17 @@ def test_two_packs_add_at_once_keep_both_sources(repo, tmp_path):
         slow_env = {**env, "PATH": f"{bin_dir}{os.pathsep}{env['PATH']}"}
         first = subprocess.Popen([*command, str(repo)], env=slow_env, stderr=err1)
         try:
-            _wait_for(entered.exists)  # the first is inside `packs add`, cloning
+            wait_for(
+                "the first packs add to start cloning", entered.exists, timeout=60, every=0.05
+            )  # the first is inside `packs add`, cloning
             second = subprocess.Popen([*command, str(other)], env=env, stderr=err2)
             # either the second finishes while the first still clones, or it waits its turn
-            _wait_for(lambda: second.poll() is not None or "waiting" in second_err.read_text())
+            wait_for(
+                "the second packs add to wait or end",
+                lambda: second.poll() is not None or "waiting" in second_err.read_text(),
+                timeout=60,
+                every=0.05,
+            )
         finally:
             release.touch()
         assert first.wait(timeout=60) == 0, first_err.read_text()
