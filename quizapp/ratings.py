@@ -18,7 +18,7 @@ the card the review log kept from before the review.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fsrs import Card, Rating
 
@@ -119,10 +119,12 @@ def _restore_card(store: Store, question_id: str, card_json: str | None) -> None
 
 
 def rerate(store: Store, question_id: str, attempt_id: int, rating: Rating) -> datetime | None:
-    """Change the rating of an answer's review; returns the new due time.
+    """Change the rating of an answer's review; returns when the question is due now.
 
     None when the answer has no review (an unreadable, skipped or ungraded answer).
-    The review is replayed from the card it started from, at its own moment.
+    The review is replayed from the card it started from, at its own moment; reviews
+    of the question made since (another window, a mock interview that finished) are
+    replayed after it with their own ratings, so none of them is lost from the card.
     """
     from quizapp.scheduling import review
 
@@ -131,18 +133,27 @@ def rerate(store: Store, question_id: str, attempt_id: int, rating: Rating) -> d
         if row is None or row.id is None:
             return None
         if row.rating == int(rating):
-            return row.due_after
+            card = store.get_card(question_id)
+            return row.due_after if card is None else card.due
+        log = store.review_log(question_id)
+        since = log[[r.id for r in log].index(row.id) + 1 :]
         _restore_card(store, question_id, row.card_before)
-        store.delete_review_log(row.id)
-        return review(
-            store,
-            question_id,
-            rating,
-            row.ts,
-            mode=row.mode,
-            attempt_id=attempt_id,
-            seconds=None if row.duration_ms is None else row.duration_ms / 1000,
-        )
+        for replayed in (row, *since):
+            assert replayed.id is not None
+            store.delete_review_log(replayed.id)
+        due = review(store, question_id, rating, row.ts, **_replay_args(row))
+        for later in since:
+            due = review(store, question_id, Rating(later.rating), later.ts, **_replay_args(later))
+        return due
+
+
+def _replay_args(row: ReviewLogRow) -> dict[str, Any]:
+    """What `review()` needs besides the rating and the moment to write `row` again."""
+    return {
+        "mode": row.mode,
+        "attempt_id": row.attempt_id,
+        "seconds": None if row.duration_ms is None else row.duration_ms / 1000,
+    }
 
 
 def undo(store: Store, question_id: str, attempt_id: int) -> None:

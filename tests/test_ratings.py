@@ -110,3 +110,24 @@ def test_intervals_read_like_a_person_would_say_them() -> None:
     assert interval_text(timedelta(hours=5)) == "5 h"
     assert interval_text(timedelta(days=3, hours=2)) == "3 d"
     assert interval_text(timedelta(days=91)) == "3.0 mo"
+
+
+def test_changing_a_rating_keeps_a_later_review_from_another_window(store: Store) -> None:
+    """Window A answers, window B (a mock finishing) reviews the same question later, then
+    A's learner picks another rating: B's review must still count in the card."""
+    first = record(store, answer(True, seconds=40.0), T0)
+    assert first.rating == Rating.Good
+    later = T0 + timedelta(minutes=20)
+    record(store, Answer(QID, "mock", correct=False, budget=60.0), later)
+
+    due = rerate(store, QID, first.attempt_id, Rating.Easy)
+
+    # Independently: fsrs itself, Easy at T0 then Again 20 minutes later.
+    fsrs = Scheduler(enable_fuzzing=False)
+    card = fsrs.review_card(Card(card_id=1, due=T0), Rating.Easy, T0)[0]
+    card = fsrs.review_card(card, Rating.Again, later)[0]
+    stored = store.get_card(QID)
+    assert stored is not None
+    assert stored.due == card.due == due
+    assert [(r.mode, r.rating) for r in store.review_log(QID)] == [("practice", 4), ("mock", 1)]
+    assert store.review_log(QID)[0].attempt_id == first.attempt_id
