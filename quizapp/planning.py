@@ -383,7 +383,9 @@ def plan_for(
     if minutes_per_day is None:
         minutes_per_day = float(store.get_setting(MINUTES_KEY, DEFAULT_MINUTES_PER_DAY))
     seconds = question_seconds(budgets, store.answer_seconds())
-    cards = {row.question_id: Card.from_json(row.card_json) for row in store.cards()}
+    from quizapp.scheduling import readable_card
+
+    cards = {row.question_id: readable_card(row.card_json) for row in store.cards()}
     items = [PlanItem(qid, seconds[qid], cards.get(qid)) for qid in budgets]
     return make_plan(
         items,

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from fsrs import Card, Rating
 
-from quizapp.scheduling import new_card, rating_for, scheduler_for
+from quizapp.scheduling import new_card, rating_for, readable_card, scheduler_for
 
 if TYPE_CHECKING:
     from quizapp.store import ReviewLogRow, Store
@@ -67,7 +67,7 @@ def _intervals(store: Store, card: Card, now: datetime) -> dict[Rating, timedelt
 def next_intervals(store: Store, question_id: str, now: datetime) -> dict[Rating, timedelta]:
     """How long each rating would put the question away if it were reviewed at `now`."""
     row = store.get_card(question_id)
-    card = new_card(question_id, now) if row is None else Card.from_json(row.card_json)
+    card = (None if row is None else readable_card(row.card_json)) or new_card(question_id, now)
     return _intervals(store, card, now)
 
 
@@ -82,11 +82,8 @@ def review_intervals(
     row = _review_of(store, question_id, attempt_id)
     if row is None:
         return None
-    card = (
-        new_card(question_id, row.ts)
-        if row.card_before is None
-        else Card.from_json(row.card_before)
-    )
+    before = None if row.card_before is None else readable_card(row.card_before)
+    card = before or new_card(question_id, row.ts)
     return Rating(row.rating), _intervals(store, card, row.ts)
 
 
@@ -111,10 +108,10 @@ def _review_of(store: Store, question_id: str, attempt_id: int) -> ReviewLogRow 
 
 
 def _restore_card(store: Store, question_id: str, card_json: str | None) -> None:
-    if card_json is None:
+    card = None if card_json is None else readable_card(card_json)
+    if card_json is None or card is None:  # new before, or unreadable: new again
         store.delete_card(question_id)
         return
-    card = Card.from_json(card_json)
     store.put_card(question_id, card_json, card.due, card.last_review)
 
 

@@ -184,6 +184,11 @@ class Recorder:
             except sqlite3.Error as exc:
                 self.error = write_error_text(exc)
                 break
+            except Exception:
+                # Not the database's state but a fault in this answer: retrying cannot
+                # help, and keeping it first in line would refuse every later answer.
+                self.pending.pop(0)
+                raise
             self.pending.pop(0)
             self.error = None
         return done

@@ -122,6 +122,18 @@ def new_card(question_id: str, now: datetime) -> Card:
     return Card(card_id=zlib.crc32(question_id.encode("utf-8")), due=now)
 
 
+def readable_card(card_json: str) -> Card | None:
+    """The fsrs card in `card_json`, or None when fsrs cannot read it.
+
+    A card written by another fsrs version (an imported history) or damaged by hand
+    starts afresh on its next review rather than refusing the answer given to it.
+    """
+    try:
+        return Card.from_json(card_json)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def review(
     store: Store,
     question_id: str,
@@ -142,7 +154,7 @@ def review(
     now = _utc(now)
     with store.transaction():
         row = store.get_card(question_id)
-        before = None if row is None else Card.from_json(row.card_json)
+        before = None if row is None else readable_card(row.card_json)
         card = before or new_card(question_id, now)
         after, _log = scheduler_for(store).review_card(card, rating, review_datetime=now)
         store.put_card(question_id, after.to_json(), after.due, after.last_review)

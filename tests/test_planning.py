@@ -178,3 +178,15 @@ def test_with_a_date_due_work_comes_weakest_first_then_the_plans_new_ones(store:
     assert set(order[2:]) == {"p/n1", "p/n2", "p/n3"}
     # Nothing due: "advance" offers what is not due yet, weakest first.
     assert review_ahead(store, list(budgets), now) == ["p/later"]
+
+
+def test_a_card_fsrs_cannot_read_is_planned_as_unseen_instead_of_breaking_the_plan(
+    store: Store,
+) -> None:
+    budgets = {"p/a": 60.0, "p/b": 60.0}
+    moment = datetime.combine(TODAY, time(9), tzinfo=UTC)
+    store.put_card("p/a", '{"from": "another fsrs"}', moment, moment)
+    plan = plan_for(store, budgets, today=TODAY, interview=TODAY + timedelta(days=5))
+    assert plan is not None
+    met = [q for day in plan.days for q in day.new]
+    assert sorted(met) == ["p/a", "p/b"]

@@ -146,3 +146,40 @@ def test_answers_wait_in_order_until_a_store_is_there(store) -> None:
     recorder.store = store
     assert len(recorder.flush()) == 2
     assert [a.question_id for a in store.attempts()] == ["p/a", "p/b"]
+
+
+def test_an_unreadable_card_is_started_afresh_and_the_answer_kept(store) -> None:
+    """A card fsrs cannot read (an import from another version) must not cost the answer."""
+    from fsrs import Card, Scheduler
+
+    record(store, answer(correct=True, score=1.0), T0)
+    store.put_card("p/a", '{"written by": "another fsrs"}', T0, T0)
+    later = T0 + timedelta(days=2)
+    done = record(store, answer(correct=False), later)
+
+    assert [a.correct for a in store.attempts()] == [True, False]
+    # Independently: fsrs failing a brand-new card at that moment.
+    fresh = Scheduler(enable_fuzzing=False).review_card(Card(card_id=1, due=later), Rating.Again)
+    card = store.get_card("p/a")
+    assert card is not None and card.due == done.due
+    assert card.due - later == fresh[0].due - fresh[1].review_datetime
+    assert store.review_log("p/a")[-1].card_before == '{"written by": "another fsrs"}'
+
+
+def test_an_answer_that_cannot_be_written_does_not_hold_up_the_next(store, monkeypatch) -> None:
+    import quizapp.recording as recording
+
+    real = recording.record
+
+    def record_or_break(s: Store, a: Answer, now: datetime):
+        if a.question_id == "p/broken":
+            raise ValueError("a bug in the scheduler")
+        return real(s, a, now)
+
+    monkeypatch.setattr(recording, "record", record_or_break)
+    recorder = Recorder(store, lambda: T0)
+    with pytest.raises(ValueError, match="a bug"):
+        recorder.submit(answer("p/broken", correct=True, score=1.0))
+    assert recorder.submit(answer("p/b", correct=True, score=1.0)) is not None
+    assert recorder.flush() == [] and recorder.waiting == 0
+    assert [a.question_id for a in store.attempts()] == ["p/b"]
