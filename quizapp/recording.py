@@ -10,7 +10,9 @@ What counts as what:
 
 * ``answered``: a graded answer. An attempt in accuracy, and a review.
 * ``ungraded``: an answer nobody can grade (a recall question in a mock interview). An
-  attempt kept for the record (``valid=False``: not in accuracy), not a review.
+  attempt kept for the record (``valid=False``: not in accuracy), not a review. When the
+  learner grades it later (in the mock's report), that same attempt is completed and
+  reviewed: one answer stays one attempt.
 * ``skipped``: a question shown but never answered. Kept as a record of the session
   (``skipped=True``), never in accuracy, never a review, and the question stays "new".
 
@@ -104,7 +106,14 @@ def record(store: Store, answer: Answer, now: datetime) -> Recorded:
         ts=now,
     )
     with store.transaction():
-        attempt_id = store.record_attempt(attempt)
+        kept = None
+        if answered and answer.session_id is not None:
+            kept = store.ungraded_attempt(answer.session_id, answer.question_id)
+        if kept is None:
+            attempt_id = store.record_attempt(attempt)
+        else:  # a recall answer the learner graded in the report: one answer, one attempt
+            store.grade_attempt(kept, attempt)
+            attempt_id = kept
         if not answered:
             return Recorded(attempt_id)
         rating = rating_for(

@@ -597,6 +597,35 @@ class Store:
             assert cur.lastrowid is not None
             return cur.lastrowid
 
+    def ungraded_attempt(self, session_id: str, question_id: str) -> int | None:
+        """The id of a session's answer kept ungraded (a mock's recall answer), if any."""
+        with self._lock:
+            row = self._conn.execute(
+                f"SELECT id FROM attempts WHERE session_id = ? AND question_id = ? "
+                f"AND valid = 0 AND {self._skipped} = 0 ORDER BY ts DESC, id DESC LIMIT 1",
+                (session_id, question_id),
+            ).fetchone()
+        return None if row is None else int(row[0])
+
+    def grade_attempt(self, attempt_id: int, attempt: Attempt) -> None:
+        """Complete an ungraded attempt with its grade; its moment and answer stay."""
+        with self._lock:
+            cur = self._conn.execute(
+                "UPDATE attempts SET correct = ?, score = ?, valid = ?, parsed = ?, "
+                "feedback = ?, diagnosis = ? WHERE id = ?",
+                (
+                    int(bool(attempt.correct)),
+                    float(attempt.score),
+                    int(bool(attempt.valid)),
+                    attempt.parsed,
+                    attempt.feedback,
+                    attempt.diagnosis,
+                    attempt_id,
+                ),
+            )
+            if cur.rowcount == 0:
+                raise KeyError(f"no attempt with id {attempt_id}")
+
     def attempts(
         self,
         question_id: str | None = None,

@@ -183,3 +183,28 @@ def test_an_answer_that_cannot_be_written_does_not_hold_up_the_next(store, monke
     assert recorder.submit(answer("p/b", correct=True, score=1.0)) is not None
     assert recorder.flush() == [] and recorder.waiting == 0
     assert [a.question_id for a in store.attempts()] == ["p/b"]
+
+
+def test_a_recall_answer_graded_in_the_report_stays_one_attempt(store) -> None:
+    """The interview's end keeps it ungraded; the learner's grade completes that attempt."""
+    said = "every query meets every key"
+    kept = answer("p/r", mode="mock", session_id="s1", status="ungraded", response=said)
+    record(store, kept, T0)
+    graded = answer(
+        "p/r",
+        mode="mock",
+        session_id="s1",
+        response=said,
+        correct=True,
+        score=0.6,
+        self_grade="hard",
+    )
+    done = record(store, graded, T0 + timedelta(minutes=3))
+
+    (attempt,) = store.attempts()
+    assert (attempt.valid, attempt.correct, attempt.score) == (True, True, 0.6)
+    assert attempt.id == done.attempt_id and attempt.ts == T0 and attempt.response == said
+    total = store.summary().total
+    assert (total.attempts, total.correct, total.accuracy) == (1, 1, 1.0)
+    (review,) = store.review_log()
+    assert review.attempt_id == attempt.id and review.rating == Rating.Hard
