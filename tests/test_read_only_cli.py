@@ -12,7 +12,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from quizapp.recording import Answer, record
@@ -73,3 +73,37 @@ def test_a_read_only_store_refuses_writes_but_reads(tmp_path: Path) -> None:
 
         with pytest.raises(sqlite3.OperationalError, match="readonly"):
             record(store, Answer("p/b", "practice"), datetime.now(UTC))
+
+
+def test_commands_that_save_say_the_history_cannot_be_written(tmp_path: Path) -> None:
+    """`plan` saving a date or minutes and `import` adding records: a message, no traceback."""
+    home = tmp_path / "home"
+    when = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+    with Store.open(home / "history.sqlite3") as store:
+        record(store, Answer("attn/a", "practice", pack="attn", correct=True, score=1.0), when)
+        interview = (date.today() + timedelta(days=30)).isoformat()  # ahead, whenever run
+        store.set_setting("interview_date", interview)
+    exported = tmp_path / "other.json"
+    other = {
+        "format": "quizapp-attempts",
+        "attempts": [
+            {"ts": "2025-03-02T09:00:00+00:00", "question_id": "attn/b", "correct": False}
+        ],
+    }
+    exported.write_text(json.dumps(other), encoding="utf-8")
+    before = (home / "history.sqlite3").read_bytes()
+
+    for args in (
+        ("plan", "--clear"),
+        ("plan", "--minutes-per-day", "20"),
+        ("import", str(exported)),
+    ):
+        result = run(home, *args)
+        assert result.returncode == 1, (args, result.stderr)
+        assert "Traceback" not in result.stderr, args
+        assert "cannot be written (read-only)" in result.stderr, (args, result.stderr)
+        assert "nothing was saved" in result.stderr, (args, result.stderr)
+    shown = run(home, "plan", "--json")  # only reading: the saved plan still shows
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["interview"] == interview
+    assert (home / "history.sqlite3").read_bytes() == before

@@ -16,7 +16,7 @@ import click
 @click.option("--json", "as_json", is_flag=True, help="Print what was added as JSON.")
 def import_history(file: str, as_json: bool) -> None:
     """Import a history written by `quizapp export --format json` (FILE, or - for stdin)."""
-    from quizapp.commands.stats import open_store_or_fail
+    from quizapp.commands.stats import open_store_or_fail, saving
     from quizapp.transfer import NotAnExport, import_payload
 
     try:
@@ -30,7 +30,8 @@ def import_history(file: str, as_json: bool) -> None:
         raise click.ClickException(f"cannot read {file}: {exc}") from exc
     with open_store_or_fail() as store:
         try:
-            added = import_payload(store, payload)
+            with saving(f"import {file}"):
+                added = import_payload(store, payload)
         except NotAnExport as exc:
             raise click.ClickException(f"{file}: {exc}") from exc
         except (KeyError, TypeError, ValueError, AttributeError) as exc:

@@ -96,23 +96,26 @@ def plan(
     as_json: bool,
 ) -> None:
     """Plan every question to your interview date, within your daily minutes."""
-    from quizapp.commands.stats import open_store_or_fail
+    from quizapp.commands.stats import open_store_or_fail, saving
     from quizapp.planning import INTERVIEW_KEY, MINUTES_KEY, plan_for
 
     today = date.today()
     with open_store_or_fail() as store:
         if clear:
-            store.set_setting(INTERVIEW_KEY, None)
+            with saving("forget the interview date"):
+                store.set_setting(INTERVIEW_KEY, None)
             click.echo("The interview date is forgotten.", err=True)
             return
         if interview is not None and interview <= today:
             raise click.BadParameter(
                 f"{interview} is not after today ({today})", param_hint="'--interview'"
             )
-        if interview is not None:
-            store.set_setting(INTERVIEW_KEY, interview.isoformat())
-        if minutes_per_day is not None:
-            store.set_setting(MINUTES_KEY, minutes_per_day)
+        if interview is not None or minutes_per_day is not None:
+            with saving("save the interview date and daily minutes"), store.transaction():
+                if interview is not None:
+                    store.set_setting(INTERVIEW_KEY, interview.isoformat())
+                if minutes_per_day is not None:
+                    store.set_setting(MINUTES_KEY, minutes_per_day)
         budgets = question_budgets(pack_dirs(ctx))
         try:
             result = plan_for(store, budgets, today=today)

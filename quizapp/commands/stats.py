@@ -7,7 +7,8 @@ the attempts, accuracy, last practice and how many questions are due now.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +59,24 @@ def open_store_or_fail() -> Store:
             err=True,
         )
     return store
+
+
+@contextmanager
+def saving(action: str) -> Iterator[None]:
+    """Turn a write the database refuses (read-only, busy) into a clean CLI error (exit 1).
+
+    Every write is one transaction, so a refused one leaves the history as it was.
+    """
+    import sqlite3
+
+    from quizapp.recording import write_error_text
+
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise click.ClickException(
+            f"cannot {action}: {write_error_text(exc)}; nothing was saved"
+        ) from exc
 
 
 def _when(moment: datetime | None) -> str:
