@@ -247,7 +247,8 @@ class _Planner:
         self.days = [today + timedelta(days=i) for i in range((interview - today).days)]
 
     def _index(self, moment: datetime) -> int:
-        return (moment.date() - self.today).days
+        """The study day of `moment`: the learner's calendar day (local, as `today` is)."""
+        return (moment.astimezone().date() - self.today).days
 
     def run(self, *, spread: bool) -> Plan:
         sim, cost, days = self.sim, self.cost, self.days

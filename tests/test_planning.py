@@ -190,3 +190,36 @@ def test_a_card_fsrs_cannot_read_is_planned_as_unseen_instead_of_breaking_the_pl
     assert plan is not None
     met = [q for day in plan.days for q in day.new]
     assert sorted(met) == ["p/a", "p/b"]
+
+
+@pytest.fixture
+def in_tokyo(monkeypatch: pytest.MonkeyPatch):
+    """The learner's clock nine hours ahead of UTC."""
+    import time as clock
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    clock.tzset()
+    yield
+    monkeypatch.undo()
+    clock.tzset()
+
+
+def test_a_review_due_after_the_learners_midnight_is_planned_for_their_tomorrow(
+    store: Store, in_tokyo: None
+) -> None:
+    """Due 16:00 UTC on 1 March is 01:00 on 2 March in Tokyo: not today's work there."""
+    from fsrs import State
+
+    due = datetime(2025, 3, 1, 16, 0, tzinfo=UTC)
+    card = Card(
+        card_id=1,
+        state=State.Review,
+        stability=3.0,
+        difficulty=5.0,
+        due=due,
+        last_review=due - timedelta(days=3),
+    )
+    store.put_card("p/a", card.to_json(), card.due, card.last_review)
+    plan = plan_for(store, {"p/a": 60.0}, today=TODAY, interview=TODAY + timedelta(days=5))
+    assert plan is not None
+    assert next(day.day for day in plan.days if "p/a" in day.due) == date(2025, 3, 2)
