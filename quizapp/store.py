@@ -1161,6 +1161,14 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         try:
             # executescript runs the whole script; on an error the transaction stays open.
             conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {target};\nCOMMIT;")
+        except sqlite3.Error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            # Another process (a second window opened at the same time) may have applied
+            # this step while we waited for its lock: then there is nothing left to do.
+            if int(conn.execute("PRAGMA user_version").fetchone()[0]) >= target:
+                continue
+            raise
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")

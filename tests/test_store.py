@@ -385,3 +385,78 @@ def test_mock_session_can_be_resumed_after_reopening(tmp_path: Path) -> None:
         assert [m.id for m in store.mock_history()] == [sid]
         with pytest.raises(KeyError):
             store.finish_mock("no-such-session", {}, 0.0)
+
+
+MIGRATOR = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+conn.execute("PRAGMA user_version = 3")
+print("migrating", flush=True)
+sys.stdin.readline()
+conn.execute("COMMIT")
+print("done", flush=True)
+"""
+
+
+def test_a_second_window_opening_an_old_database_while_the_first_upgrades_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two windows started together after an upgrade: one migrates, the other waits for it
+    and must then open the upgraded history, not give up on it (a real second process)."""
+    path = tmp_path / "h.db"
+    with sqlite3.connect(path, isolation_level=None) as conn:  # a version-2 history
+        conn.execute("PRAGMA journal_mode = WAL")
+        for version, sql in enumerate(store_mod.MIGRATIONS[:2], start=1):
+            conn.executescript(f"BEGIN; {sql} PRAGMA user_version = {version}; COMMIT;")
+        conn.execute(
+            "INSERT INTO attempts (ts, question_id, pack, correct) VALUES (?, ?, ?, 1)",
+            ("2025-03-01T12:00:00.000000+00:00", "p/q", "p"),
+        )
+    assert raw_user_version(path) == 2
+
+    # Our connection signals when it starts its own migration (it has read version 2).
+    waiting = threading.Event()
+    real_connect = sqlite3.connect
+
+    def connect(*args, **kwargs):
+        conn = real_connect(*args, **kwargs)
+        conn.set_trace_callback(lambda sql: "BEGIN IMMEDIATE" in sql and waiting.set())
+        return conn
+
+    other = subprocess.Popen(
+        [sys.executable, "-c", MIGRATOR, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    opened: list[Store | BaseException] = []
+    try:
+        assert other.stdout is not None and other.stdin is not None
+        assert other.stdout.readline().strip() == "migrating"
+        monkeypatch.setattr(store_mod.sqlite3, "connect", connect)
+
+        def open_it() -> None:
+            try:
+                opened.append(Store.open(path, busy_timeout=60))
+            except BaseException as exc:
+                opened.append(exc)
+
+        opener = threading.Thread(target=open_it)
+        opener.start()
+        assert waiting.wait(60)
+        other.stdin.write("\n")
+        other.stdin.flush()
+        assert other.stdout.readline().strip() == "done"
+        opener.join(60)
+    finally:
+        other.kill()
+        other.wait()
+    monkeypatch.undo()
+    (result,) = opened
+    assert isinstance(result, Store), result
+    with result:
+        assert result.schema_version == len(store_mod.MIGRATIONS)
+        assert [a.question_id for a in result.attempts()] == ["p/q"]
+        result.set_setting("interview_date", "2025-04-01")
