@@ -54,6 +54,9 @@ MINUTES_KEY = "minutes_per_day"
 #: Daily minutes when the learner has not said.
 DEFAULT_MINUTES_PER_DAY = 30.0
 
+#: A recorded answer time counts for at most this many time budgets (longer: time away).
+MAX_BUDGETS_PER_ANSWER = 3.0
+
 #: A simulated review happens at this UTC time of its day.
 _REVIEW_TIME = time(12, 0, tzinfo=UTC)
 
@@ -342,17 +345,27 @@ def question_seconds(
     """How long each question takes this learner, in seconds.
 
     Their own mean time on the question; else their pace elsewhere (median of
-    recorded time ÷ budget) times its budget; else its budget.
+    recorded time ÷ budget) times its budget; else its budget. A recorded time counts
+    for at most `MAX_BUDGETS_PER_ANSWER` budgets: a question left open while the learner
+    was away says nothing about their pace, and would make every day of the plan too
+    short for it.
     """
+
+    def kept(qid: str, seconds: float) -> float:
+        budget = budgets.get(qid)
+        return min(seconds, MAX_BUDGETS_PER_ANSWER * budget) if budget else seconds
+
     ratios = [
-        seconds / budgets[qid]
+        kept(qid, seconds) / budgets[qid]
         for qid, times in recorded.items()
         if budgets.get(qid)
         for seconds in times
     ]
     pace = statistics.median(ratios) if ratios else 1.0
     return {
-        qid: statistics.fmean(recorded[qid]) if recorded.get(qid) else budget * pace
+        qid: statistics.fmean(kept(qid, s) for s in recorded[qid])
+        if recorded.get(qid)
+        else budget * pace
         for qid, budget in budgets.items()
     }
 

@@ -223,3 +223,25 @@ def test_a_review_due_after_the_learners_midnight_is_planned_for_their_tomorrow(
     plan = plan_for(store, {"p/a": 60.0}, today=TODAY, interview=TODAY + timedelta(days=5))
     assert plan is not None
     assert next(day.day for day in plan.days if "p/a" in day.due) == date(2025, 3, 2)
+
+
+def test_one_answer_left_open_during_lunch_does_not_empty_the_plan(store: Store) -> None:
+    """45 minutes on a 60 s question is time away, not the learner's pace."""
+    budgets = budgets_for(40)
+    first, second, third = list(budgets)[:3]
+    moment = datetime.combine(TODAY, time(9), tzinfo=UTC)
+    for qid, seconds in ((first, 45 * 60.0), (second, 30.0), (third, 45.0)):
+        store.record_attempt(
+            Attempt(question_id=qid, correct=True, score=1.0, seconds=seconds, ts=moment)
+        )
+    plan = plan_for(
+        store, budgets, today=TODAY, interview=TODAY + timedelta(days=10), minutes_per_day=30
+    )
+    assert plan is not None
+    assert plan.unseen_after_plan == ()
+    assert sum(len(day.new) for day in plan.days) == len(budgets)
+
+    # Alone, it counts as three times its budget, for itself and as the pace elsewhere.
+    alone = question_seconds(budgets, {first: [45 * 60.0]})
+    assert alone[first] == 3 * budgets[first]
+    assert all(alone[q] == 3 * budgets[q] for q in budgets)
