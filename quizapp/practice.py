@@ -357,6 +357,8 @@ class PracticeSession:
     def take_back(self) -> bool:
         """Undo of the answer just given: ask the same question (same numbers) again.
 
+        Its time counts from when the question was first shown, and its hints stay.
+
         The screen has taken the attempt, the card and the review-log row back in the
         store (`quizapp.ratings.undo`); False when there is no answer to take back.
         """
@@ -366,7 +368,8 @@ class PracticeSession:
         self.right -= int(bool(self.last.verdict.correct))
         self.last = None
         self.response = ""
-        self.shown_at = self.clock()
+        # The clock keeps running from when the question was shown: the learner has seen
+        # the verdict, so a quick retype is not a quick recall.
         self.state = PracticeState.ASKING
         return True
 

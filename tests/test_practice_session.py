@@ -159,6 +159,34 @@ def test_hints_survive_new_numbers_until_the_question_is_answered(library, store
     assert session.hints_used == 0
 
 
+def test_an_answer_taken_back_keeps_the_time_already_spent(library, store) -> None:
+    """50 s on a wrong answer, undo, then 5 s to retype it: 55 s on the question, not 5
+    (a quick retype after reading the verdict is not an easy recall)."""
+    from quizapp.ratings import undo
+
+    clock = FakeClock()
+    session = asking(library, clock=clock)
+    recorder = Recorder(store, lambda: T0)
+    clock.advance(50)
+    seconds = session.submit("1")
+    first = Checked(FLOPS, 1, "1", check(session.variant, "1"), seconds, 0)
+    first = record_checked(recorder, session.question, session.variant, first)
+    assert session.checked(first) and first.recorded is not None
+    clock.advance(10)  # reading the verdict
+    undo(store, FLOPS, first.recorded.attempt_id)
+    assert session.take_back()
+    clock.advance(5)
+    response = right_answer(session.variant)
+    seconds = session.submit(response)
+    assert seconds == 65
+    again = Checked(FLOPS, 1, response, check(session.variant, response), seconds, 0)
+    again = record_checked(recorder, session.question, session.variant, again)
+    (attempt,) = store.attempts()
+    assert attempt.correct and attempt.seconds == 65
+    assert session.question.time == 60  # the fixture's budget: 65 s is over it
+    assert again.recorded is not None and again.recorded.rating == Rating.Hard
+
+
 def test_a_recall_answer_waits_for_the_learners_grade(tmp_path, store) -> None:
     from conftest import RECALL_FIXTURES
 
