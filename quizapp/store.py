@@ -1066,11 +1066,18 @@ class Store:
             )
 
     def add_mock_session(self, session: MockSession) -> bool:
-        """Insert a finished session as it was (import); False when its id is already here."""
+        """Insert a session as it was (import); False when nothing changed.
+
+        A session already here is only replaced when it is still open here and `session`
+        is its finished version (it was finished where it was exported from).
+        """
         with self._lock:
             cur = self._conn.execute(
-                "INSERT OR IGNORE INTO mock_sessions (id, started, finished, state, report, score) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO mock_sessions (id, started, finished, state, report, score) "
+                "VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET finished = excluded.finished, "
+                "state = excluded.state, report = excluded.report, score = excluded.score "
+                "WHERE mock_sessions.finished IS NULL AND excluded.finished IS NOT NULL",
                 (
                     session.id,
                     to_iso(session.started),
@@ -1084,6 +1091,15 @@ class Store:
             )
             return cur.rowcount > 0
 
+    def unfinished_mocks(self) -> list[MockSession]:
+        """Sessions neither finished nor abandoned (paused interviews), oldest first."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id, started, finished, state, report, score FROM mock_sessions "
+                "WHERE finished IS NULL ORDER BY started, rowid"
+            ).fetchall()
+        return [_mock_session_from_row(r) for r in rows]
+
     def mock_history(self) -> list[MockSession]:
         """Completed sessions (with a report), oldest first."""
         with self._lock:
@@ -1091,17 +1107,7 @@ class Store:
                 "SELECT id, started, finished, state, report, score FROM mock_sessions "
                 "WHERE report IS NOT NULL ORDER BY started, rowid"
             ).fetchall()
-        return [
-            MockSession(
-                id=r[0],
-                started=datetime.fromisoformat(r[1]),
-                finished=from_iso(r[2]),
-                state=json.loads(r[3]),
-                report=None if r[4] is None else json.loads(r[4]),
-                score=r[5],
-            )
-            for r in rows
-        ]
+        return [_mock_session_from_row(r) for r in rows]
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -1121,6 +1127,17 @@ def _group(name: str, acc: Mapping[str, Any]) -> GroupStats:
         questions_seen=acc["seen"],
         due_now=int(acc["due"]),
         new=int(acc["new"]),
+    )
+
+
+def _mock_session_from_row(r: Sequence[Any]) -> MockSession:
+    return MockSession(
+        id=r[0],
+        started=datetime.fromisoformat(r[1]),
+        finished=from_iso(r[2]),
+        state=json.loads(r[3]),
+        report=None if r[4] is None else json.loads(r[4]),
+        score=r[5],
     )
 
 

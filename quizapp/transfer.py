@@ -7,7 +7,8 @@ back into another data folder with `import_payload()`:
   rating), not by their row ids, so importing the same file twice adds nothing;
 * a review-log row points at the imported attempt it belonged to (ids are renumbered);
 * a question's card is taken when this folder has none or an older one (by last review);
-* finished mock interviews are recognised by their id;
+* mock interviews are recognised by their id; a paused one moves too (resumable in
+  the new folder), and a later export of it finished closes it there with its report;
 * settings (the interview date, fitted parameters) are taken only where this folder has
   none: what the learner set here wins.
 
@@ -95,7 +96,7 @@ def history_payload(store: Store) -> dict[str, Any]:
                 "report": m.report,
                 "score": m.score,
             }
-            for m in store.mock_history()
+            for m in [*store.mock_history(), *store.unfinished_mocks()]
         ],
         "settings": store.settings(),
     }

@@ -160,3 +160,37 @@ def test_a_bad_file_is_refused_with_a_message_and_nothing_is_written(
     assert "Traceback" not in result.output
     with Store.open() as store:
         assert store.attempts() == []
+
+
+def test_a_paused_mock_interview_moves_with_the_history_and_its_end_follows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Exported mid-interview: resumable in the new folder; exported again once finished:
+    the new folder gets the report instead of keeping the interview open."""
+    monkeypatch.setenv("QUIZAPP_HOME", str(tmp_path / "a"))
+    state = {"version": 1, "responses": ["512", None], "remaining_seconds": 301.5}
+    with Store.open() as store:
+        session = store.new_mock_session(state, T0)
+    paused = tmp_path / "paused.json"
+    assert run("export", "--format", "json", "-o", str(paused)).exit_code == 0
+
+    monkeypatch.setenv("QUIZAPP_HOME", str(tmp_path / "b"))
+    assert run("import", str(paused)).exit_code == 0
+    assert "Nothing new" in run("import", str(paused)).output
+    with Store.open() as store:
+        assert store.load_unfinished_mock() == (session, state)
+        assert store.mock_history() == []
+
+    monkeypatch.setenv("QUIZAPP_HOME", str(tmp_path / "a"))
+    with Store.open() as store:
+        store.finish_mock(session, {"score": 0.5}, 0.5, T0 + timedelta(minutes=9))
+    finished = tmp_path / "finished.json"
+    assert run("export", "--format", "json", "-o", str(finished)).exit_code == 0
+
+    monkeypatch.setenv("QUIZAPP_HOME", str(tmp_path / "b"))
+    assert run("import", str(finished)).exit_code == 0
+    with Store.open() as store:
+        assert store.load_unfinished_mock() is None
+        (done,) = store.mock_history()
+        assert (done.id, done.report, done.score) == (session, {"score": 0.5}, 0.5)
+        assert done.finished == T0 + timedelta(minutes=9)
