@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sqlite3
 import threading
 import uuid
@@ -494,6 +495,7 @@ class Store:
                 raise StoreError(
                     f"the database {path} was written by a newer quizapp (schema {version})"
                 )
+            _stand_in_for_later_tables(conn)
             return conn
         raise StoreError(f"cannot read the database {path}: {last}")
 
@@ -1190,6 +1192,19 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+
+
+_CREATE_TABLE = re.compile(r"CREATE TABLE (\w+) (\(.*?\n    \));", re.DOTALL)
+
+
+def _stand_in_for_later_tables(conn: sqlite3.Connection) -> None:
+    """Empty TEMP tables for those an older database (opened read-only, so not upgraded)
+    lacks: it then reads as a history with no settings, reviews or lease yet."""
+    have = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    for sql in MIGRATIONS:
+        for name, columns in _CREATE_TABLE.findall(sql):
+            if name not in have:
+                conn.execute(f"CREATE TEMP TABLE {name} {columns}")
 
 
 def _move_aside(path: Path) -> Path:

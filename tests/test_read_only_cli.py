@@ -107,3 +107,31 @@ def test_commands_that_save_say_the_history_cannot_be_written(tmp_path: Path) ->
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout)["interview"] == interview
     assert (home / "history.sqlite3").read_bytes() == before
+
+
+def test_an_older_history_that_cannot_be_upgraded_still_reads(tmp_path: Path) -> None:
+    """A schema-2 history (no settings table yet) in a folder that cannot be written."""
+    import sqlite3
+
+    from quizapp.store import MIGRATIONS
+
+    home = tmp_path / "home"
+    home.mkdir()
+    with sqlite3.connect(home / "history.sqlite3", isolation_level=None) as conn:
+        for version, sql in enumerate(MIGRATIONS[:2], start=1):
+            conn.executescript(f"BEGIN; {sql} PRAGMA user_version = {version}; COMMIT;")
+        conn.execute(
+            "INSERT INTO attempts (ts, question_id, pack, correct) VALUES (?, ?, ?, 1)",
+            ("2025-03-01T09:00:00.000000+00:00", "attn/a", "attn"),
+        )
+    before = (home / "history.sqlite3").read_bytes()
+
+    stats = run(home, "stats", "--json")
+    assert stats.returncode == 0, stats.stderr
+    assert json.loads(stats.stdout)["total"]["attempts"] == 1
+    export = run(home, "export", "--format", "json")
+    assert export.returncode == 0, export.stderr
+    assert json.loads(export.stdout)["settings"] == {}
+    plan = run(home, "plan")
+    assert "no interview date is set yet" in plan.stderr and "Traceback" not in plan.stderr
+    assert (home / "history.sqlite3").read_bytes() == before
