@@ -195,3 +195,49 @@ def test_an_answer_that_cannot_be_graded_hints_validate_with_its_folder(
     assert (
         f"its answer cannot be graded (run `quizapp validate --packs {user_packs}`): no unit"
     ) in result.output
+
+
+def test_the_commands_the_starter_pack_suggests_work_as_written(
+    user_packs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the comment at the top of a new pack is what a first-time author runs, word for word
+    import shlex
+
+    text = (user_packs / "mine.yaml").read_text(encoding="utf-8")
+    commands = [
+        line.split("quizapp ", 1)[1] for line in text.splitlines() if "#     quizapp" in line
+    ]
+    assert [shlex.split(c)[0] for c in commands] == ["validate", "--packs", "--packs"]
+    monkeypatch.chdir(user_packs)
+    outputs = []
+    for command in commands:
+        result = run(*shlex.split(command))
+        assert result.exit_code == 0, (command, result.output)
+        outputs.append(result.output)
+    assert "verdict:   correct" in outputs[-1]
+
+
+def test_new_refuses_an_id_a_loaded_pack_already_has(tmp_path: Path) -> None:
+    # the app skips the second pack with an id, so the new one would never show up
+    result = run("new", "attention-basics", "--dir", str(tmp_path))
+    assert result.exit_code == 1
+    assert "'attention-basics' is already loaded" in result.output
+    assert "attention-basics.yaml" in result.output
+    assert not list(tmp_path.iterdir())
+
+
+def test_new_into_a_folder_that_cannot_be_made_is_a_message(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    result = run("new", "mine", "--dir", str(blocker / "sub"))
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert f"cannot write {blocker / 'sub' / 'mine.yaml'}" in result.output
+
+
+def test_schema_into_a_missing_folder_is_a_message(tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "schema.json"
+    result = run("schema", "--output", str(target))
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    assert f"cannot write {target}: No such file or directory" in result.output
