@@ -241,3 +241,14 @@ def test_schema_into_a_missing_folder_is_a_message(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert isinstance(result.exception, SystemExit)
     assert f"cannot write {target}: No such file or directory" in result.output
+
+
+def test_validate_of_a_folder_without_packs_says_so_not_that_the_install_is_broken(
+    tmp_path: Path,
+) -> None:
+    result = run("validate", str(tmp_path))
+    assert result.exit_code == 1
+    assert f"no pack files (*.yaml, *.yml) in {tmp_path}" in result.output
+    assert "quizapp new" in result.output
+    assert "installation is incomplete" not in result.output
+    assert " OK" not in result.output  # nothing was checked, so nothing is OK
