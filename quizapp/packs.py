@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import types
 import typing
 from collections.abc import Iterable, Iterator
@@ -317,12 +318,40 @@ def _schema_message(err: Any, known_fields: list[str] | None) -> str:
         close = difflib.get_close_matches(tag, tags, n=1, cutoff=0.5)
         hint = f"; did you mean {close[0]}?" if close else ""
         return f"unknown kind {tag!r}{hint} (kinds: {', '.join(tags)})"
+    if kind == "literal_error" and err["loc"][-1] == "unit" and isinstance(value, str):
+        return _unit_message(value)
+    if kind == "literal_error" and isinstance(value, str):
+        allowed = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.5)
+        if close:
+            return (
+                f"{value!r} is not allowed; did you mean {close[0]}? (one of {', '.join(allowed)})"
+            )
     message = _clean_message(err["msg"])
     if kind == "list_type" and isinstance(value, str | int | float):
         return f"must be a list, e.g. [{value}]"
     if kind in ("int_type", "float_type") and isinstance(value, str) and _is_number(value):
         message += f", not the text {value!r} (remove the quotes)"
     return message
+
+
+def _unit_message(unit: str) -> str:
+    """`unit:` names a family (FLOP, B, s, …); say which one a scaled or spelt-out unit means."""
+    from engine.answers.errors import ParseError
+    from engine.answers.numbers import parse_unit
+    from quizapp.pack_schema import UNITS
+
+    known = ", ".join(UNITS)
+    try:
+        family, prefix, _factor, _binary = parse_unit(unit)
+    except ParseError:
+        return f"unknown unit {unit!r}; `unit` is one of {known}"
+    if not prefix:
+        return f"write {family!r}, not {unit!r} (`unit` is one of {known})"
+    return (
+        f"{unit!r} is a multiple of {family}: write `unit: {family}` with the value in "
+        f"{family}, and `in_unit: {unit}` if the prompt asks for {unit}"
+    )
 
 
 def _is_number(text: str) -> bool:

@@ -139,3 +139,35 @@ def test_a_huge_file_states_the_limit(tmp_path: Path) -> None:
     path.write_text(TEXT + "#" * MAX_FILE_BYTES, encoding="utf-8")
     _, [error] = load_pack_file(path)
     assert "too large" in error.message and f"{MAX_FILE_BYTES:,}" in error.message
+
+
+@pytest.mark.parametrize(
+    ("unit", "says"),
+    [
+        ("FLOPS", "write 'FLOP', not 'FLOPS'"),
+        ("bytes", "write 'B', not 'bytes'"),
+        (
+            "GiB",
+            "'GiB' is a multiple of B: write `unit: B` with the value in B, and `in_unit: GiB`",
+        ),
+        ("furlongs", "unknown unit 'furlongs'; `unit` is one of FLOP, MAC, B, s"),
+    ],
+)
+def test_a_unit_that_is_not_a_family_says_which_to_write(
+    tmp_path: Path, unit: str, says: str
+) -> None:
+    text, [error] = _errors(tmp_path, "      unit: FLOP", f"      unit: {unit}")
+    assert (error.line, error.path) == (_line_of(text, f"unit: {unit}"), "questions[0].answer.unit")
+    assert says in error.message
+
+
+def test_a_miscapitalised_choice_of_words_suggests_the_right_one(tmp_path: Path) -> None:
+    big_o = "      kind: big_o\n      value: n^2\n      variables: [n]\n      bound: Theta\n"
+    start = TEXT.index("      kind: number")
+    end = TEXT.index("    mistakes:")
+    text = TEXT[:start] + big_o + TEXT[end:]
+    path = tmp_path / "mine.yaml"
+    path.write_text(text, encoding="utf-8")
+    _, [error] = load_pack_file(path)
+    assert error.path == "questions[0].answer.bound"
+    assert "'Theta' is not allowed; did you mean theta?" in error.message
