@@ -252,3 +252,19 @@ def test_validate_of_a_folder_without_packs_says_so_not_that_the_install_is_brok
     assert "quizapp new" in result.output
     assert "installation is incomplete" not in result.output
     assert " OK" not in result.output  # nothing was checked, so nothing is OK
+
+
+def test_check_of_a_recall_question_does_not_call_any_answer_incorrect(user_packs: Path) -> None:
+    # recall answers are rated by the learner; "incorrect, score 0" would misstate the app
+    pack = user_packs / "mine.yaml"
+    text = pack.read_text(encoding="utf-8")
+    start, end = (
+        text.index("    answer:\n      kind: choice"),
+        text.index("    explanation: The cost"),
+    )
+    recall = "    answer:\n      kind: recall\n      value: Four times, since the cost is n².\n"
+    pack.write_text(text[:start] + recall + text[end:], encoding="utf-8")
+    result = run("--packs", str(user_packs), "check", "mine/cost-growth", "--answer", "4x")
+    assert result.exit_code == 0, result.output
+    verdict = next(line for line in result.output.splitlines() if line.startswith("verdict:"))
+    assert "self-graded" in verdict and "incorrect" not in verdict
