@@ -90,7 +90,16 @@ def schema_message(err: Any, known_fields: list[str] | None) -> str:
             return (
                 f"{value!r} is not allowed; did you mean {close[0]}? (one of {', '.join(allowed)})"
             )
+    if value is None and kind.endswith("_type"):
+        return "is empty: give it a value"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"must be a mapping of fields (`name: value` lines indented below it), not {value!r}"
     message = _clean_message(err["msg"])
+    if kind == "string_type" and isinstance(value, int | float | bool):
+        read = "true/false" if isinstance(value, bool) else "a number"
+        return f"must be text: YAML read {value!r} as {read}; put it in quotes"
+    if kind == "list_type" and err["loc"][-1] in ("range", "pow2"):
+        return "must be a list [lo, hi], e.g. [32, 128]"
     if kind == "list_type" and isinstance(value, str | int | float):
         return f"must be a list, e.g. [{value}]"
     if kind in ("int_type", "float_type") and isinstance(value, str) and _is_number(value):

@@ -171,3 +171,31 @@ def test_a_miscapitalised_choice_of_words_suggests_the_right_one(tmp_path: Path)
     _, [error] = load_pack_file(path)
     assert error.path == "questions[0].answer.bound"
     assert "'Theta' is not allowed; did you mean theta?" in error.message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "path", "says"),
+    [
+        (
+            "  - id: cost-growth",
+            "  - cost-growth\n  - id: cost-growth",
+            "questions[1]",
+            "must be a mapping of fields (`name: value` lines indented below it), not 'cost-growth'",
+        ),
+        ("    difficulty: 2", "    difficulty:", "questions[0].difficulty", "is empty"),
+        ("{pow2: [32, 128]}", "{pow2: 64}", "questions[0].params.d.pow2", "[lo, hi]"),
+        (
+            '- {response: "{flops}", score: 1}',
+            "- {response: 5, score: 1}",
+            "questions[0].checks[0].response",
+            "YAML read 5 as a number; put it in quotes",
+        ),
+    ],
+)
+def test_a_value_of_the_wrong_shape_says_what_shape_to_write(
+    tmp_path: Path, old: str, new: str, path: str, says: str
+) -> None:
+    _, errors = _errors(tmp_path, old, new)
+    assert [e.path for e in errors] == [path]
+    assert says in errors[0].message
+    assert "instance of" not in errors[0].message  # no pydantic class names
