@@ -268,3 +268,15 @@ def test_check_of_a_recall_question_does_not_call_any_answer_incorrect(user_pack
     assert result.exit_code == 0, result.output
     verdict = next(line for line in result.output.splitlines() if line.startswith("verdict:"))
     assert "self-graded" in verdict and "incorrect" not in verdict
+
+
+def test_new_in_the_current_folder_says_how_to_load_it_and_that_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the app only loads shipped and listed folders: a new pack in "." needs --packs . too
+    monkeypatch.chdir(tmp_path)
+    made = run("new", "mine")
+    assert made.exit_code == 0, made.output
+    assert "quizapp --packs . " in made.output
+    shown = run("--packs", ".", "preview", "mine/qk-flops")
+    assert shown.exit_code == 0, shown.output

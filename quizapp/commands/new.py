@@ -57,8 +57,8 @@ def new(ctx: click.Context, pack_id: str, directory: str) -> None:
         raise click.ClickException(f"cannot write {target}: {exc.strerror or exc}") from None
     click.echo(f"wrote {target}")
     click.echo(f"next: edit it, then run `quizapp validate {target}`")
-    if directory != ".":
-        click.echo(f"use it with `quizapp --packs {directory}` or add it to $QUIZAPP_PACKS")
+    # without --packs the app does not see the new pack, even in the current folder
+    click.echo(f"use it with `quizapp --packs {directory}` or add it to $QUIZAPP_PACKS")
 
 
 def _pack_file(pack_id: str, extra_dirs: list[str]) -> str | None:
