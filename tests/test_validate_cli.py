@@ -277,6 +277,6 @@ def test_new_in_the_current_folder_says_how_to_load_it_and_that_works(
     monkeypatch.chdir(tmp_path)
     made = run("new", "mine")
     assert made.exit_code == 0, made.output
-    assert "quizapp --packs . " in made.output
+    assert "`quizapp --packs .`" in made.output
     shown = run("--packs", ".", "preview", "mine/qk-flops")
     assert shown.exit_code == 0, shown.output
