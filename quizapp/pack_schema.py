@@ -330,8 +330,27 @@ class Pack(_Model):
 
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a pack file, as written to questions/schema.json."""
-    schema = Pack.model_json_schema()
+    schema = _closed(Pack.model_json_schema())
     return {"$schema": SCHEMA_URL, "$id": "quizapp-pack.schema.json", **schema}
+
+
+def _closed(node: Any) -> Any:
+    """Make the editor refuse what `quizapp validate` refuses, where JSON Schema can say it.
+
+    pydantic writes a key pattern (param names, option keys) as `patternProperties`
+    alone, which lets any key that misses the pattern through; and it has no word for
+    the "topics must not repeat" validator.
+    """
+    if isinstance(node, list):
+        return [_closed(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _closed(value) for key, value in node.items()}
+    if "patternProperties" in out and "additionalProperties" not in out:
+        out["additionalProperties"] = False
+    if out.get("title") == "Topics" and out.get("type") == "array":
+        out["uniqueItems"] = True
+    return out
 
 
 def schema_text() -> str:

@@ -304,13 +304,14 @@ def check_clone(staging: Path, folder: str, name: str, replacing: str | None) ->
     """
     from quizapp.packs import load_all, load_files, pack_files
     from quizapp.validation import validate
+    from quizapp.words import count
 
     files = pack_files(staging / folder if folder else staging)
     report = validate(files)
     problems = [_renamed(e, staging, name) for e in report.errors]
     if problems:
         raise SourceError(
-            f"{name} was not enabled: {len(problems)} problems in its packs", problems
+            f"{name} was not enabled: {count(len(problems), 'problem')} in its packs", problems
         )
     new = load_files(files)
     installed = load_all()
@@ -390,6 +391,7 @@ def add(
         raise SourceError(f"{ref!r} is not a branch, tag or commit name")
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
         raise SourceError(f"{name!r} is not a source name: lowercase letters, digits and dashes")
+    _refuse_plain_folder(url, spec)
     with _changing(on_wait):
         sources = read_lock()
         if any(s.name == name for s in sources):
@@ -405,6 +407,29 @@ def add(
         source = _fetch(Source(name, url, "", ref), ref, None)
         write_lock([*sources, source])
         return source
+
+
+def _refuse_plain_folder(url: str, spec: str) -> None:
+    """A local folder or file that is not a git repository: say how to use it instead.
+
+    git would only say "repository does not exist" of a folder that plainly exists.
+    """
+    path = Path(url)
+    if not path.is_absolute() or not path.exists():
+        return  # a URL, or a path git will report as missing
+    if path.is_file():
+        raise SourceError(
+            f"{spec} is a file; `packs add` takes a git repository. To use pack files "
+            f"from a folder as they are, load the folder with `quizapp --packs {path.parent}` "
+            "or add it to $QUIZAPP_PACKS"
+        )
+    bare = (path / "HEAD").is_file() and (path / "objects").is_dir()
+    if not (path / ".git").exists() and not bare:
+        raise SourceError(
+            f"{spec} is a folder but not a git repository. To use its packs as they are, "
+            f"load it with `quizapp --packs {url}` or add it to $QUIZAPP_PACKS; to add it "
+            "as a source, make it a repository first (`git init`, then commit the packs)"
+        )
 
 
 def find(sources: Sequence[Source], ident: str) -> Source:

@@ -31,6 +31,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from quizapp.pack_messages import (
+    fields_at,
+    missing_explained_by_typos,
+    schema_message,
+    yaml_hint,
+)
+
 if TYPE_CHECKING:
     from quizapp.pack_schema import Pack
     from quizapp.pack_schema import Question as QuestionModel
@@ -142,6 +149,7 @@ def parse_yaml(text: str, file: str) -> tuple[Any, Marks, list[PackError]]:
         problem = exc.problem or "invalid YAML"
         if exc.context:
             problem = f"{exc.context}: {problem}"
+        problem = yaml_hint(problem, text, mark)
         return None, marks, [PackError(file, line, column, "", f"YAML: {problem}")]
     except yaml.YAMLError as exc:
         return None, marks, [PackError(file, 1, 1, "", f"YAML: {exc}")]
@@ -249,30 +257,34 @@ class _Builder:
 # --------------------------------------------------------------------------- schema
 
 
-def _clean_message(message: str) -> str:
-    """pydantic's "Input should be …" -> "must be …", "Value error, x" -> "x"."""
-    for prefix in ("Value error, ", "Assertion failed, "):
-        if message.startswith(prefix):
-            message = message[len(prefix) :]
-    message = message.replace("Input should be", "must be")
-    message = message.replace("Field required", "required field missing")
-    message = message.replace("Extra inputs are not permitted", "unknown field (not in the schema)")
-    return message
-
-
 def _real_path(data: Any, loc: tuple[Any, ...]) -> FieldPath:
-    """Map a pydantic error location onto the document, dropping union tags it inserts."""
-    path: list[str | int] = []
-    node = data
-    for i, part in enumerate(loc):
+    """Map a pydantic error location onto the document, dropping union tags it inserts.
+
+    A tag can also be a key of the document (`{range: [1, 4], stepp: 2}` is located at
+    `n.range.stepp`), so every way of reading the location is tried and the one that
+    reaches its last part, through the most keys, wins.
+    """
+    best: tuple[tuple[bool, int], FieldPath] = ((False, -1), ())
+
+    def walk(node: Any, i: int, path: FieldPath) -> None:
+        nonlocal best
+        if i == len(loc):
+            score = (bool(path) and path[-1] == loc[-1], len(path))
+            if score > best[0]:
+                best = (score, path)
+            return
+        part = loc[i]
         if (isinstance(node, dict) and part in node) or (
             isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
         ):
-            path.append(part)
-            node = node[part]
+            walk(node[part], i + 1, (*path, part))
         elif i == len(loc) - 1 and isinstance(part, str | int) and isinstance(node, dict):
-            path.append(part)  # a missing field: reported at its parent mapping
-    return tuple(path)
+            walk(None, i + 1, (*path, part))  # a missing field: reported at its parent mapping
+        if isinstance(part, str):
+            walk(node, i + 1, path)  # perhaps a union tag pydantic inserted
+
+    walk(data, 0, ())
+    return best[1]
 
 
 def schema_errors(data: Any, marks: Marks) -> tuple[Pack | None, list[PackError]]:
@@ -285,11 +297,16 @@ def schema_errors(data: Any, marks: Marks) -> tuple[Pack | None, list[PackError]
         return Pack.model_validate(data), []
     except ValidationError as exc:
         errors = []
-        for err in exc.errors(include_url=False):
+        raw = exc.errors(include_url=False)
+        explained = missing_explained_by_typos(raw)
+        for err in raw:
             path = _real_path(data, tuple(err["loc"]))
-            if path in marks.bad:
+            if path in marks.bad or id(err) in explained:
                 continue
-            message = _clean_message(err["msg"])
+            known = fields_at(tuple(err["loc"])[:-1]) if err["type"] == "extra_forbidden" else None
+            message = schema_message(err, known)
+            if err["type"] == "union_tag_invalid" and (*path, "kind") in marks.spots:
+                path = (*path, "kind")
             if err["type"] == "missing":
                 line, column = marks.at(path[:-1])
             else:
@@ -479,10 +496,27 @@ def load_pack_file(path: str | os.PathLike[str]) -> tuple[LoadedPack | None, lis
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return None, [PackError(name, 1, 1, "", f"file too large ({size} bytes)")]
+            return None, [
+                PackError(
+                    name,
+                    1,
+                    1,
+                    "",
+                    f"file too large ({size:,} bytes; a pack may have at most {MAX_FILE_BYTES:,})",
+                )
+            ]
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        return None, [PackError(name, 1, 1, "", f"not UTF-8 text: {exc.reason}")]
+        line, column = _byte_position(exc.object, exc.start)
+        return None, [
+            PackError(
+                name,
+                line,
+                column,
+                "",
+                f"not UTF-8 text ({exc.reason}): save the file as UTF-8 in your editor",
+            )
+        ]
     except OSError as exc:
         return None, [PackError(name, 1, 1, "", f"cannot read: {exc.strerror or exc}")]
     data, marks, errors = parse_yaml(text, name)
@@ -500,6 +534,14 @@ def load_pack_file(path: str | os.PathLike[str]) -> tuple[LoadedPack | None, lis
     if errors or model is None:
         return None, sorted(errors, key=lambda e: (e.line, e.column))
     return LoadedPack(model, path, marks), []
+
+
+def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of byte `offset`, for an encoding error."""
+    before = data[:offset]
+    line_start = before.rfind(b"\n") + 1
+    column = len(before[line_start:].decode("utf-8", errors="replace")) + 1
+    return before.count(b"\n") + 1, column
 
 
 def pack_files(directory: str | os.PathLike[str]) -> list[Path]:

@@ -96,6 +96,8 @@ def test_calc_errors_name_the_valid_choices_and_exit_2():
         (("calc", "sdpa", "b"), "name=value"),
         (("calc", "matmul", "--dtype", "fp7"), "fp16"),
         (("calc",), "expected an operation"),
+        (("calc", "sdpa", "b=1", "nq=8", "b=2"), "b is given twice (b=1 and b=2)"),
+        (("calc", "sdpa", "-o", "causal_flops=full", "-o", "causal_flops=skip"), "given twice"),
     ]
     for args, message in cases:
         result = run(*args)

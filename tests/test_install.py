@@ -141,3 +141,15 @@ def _first_question(pack_file: str, pack_id: str) -> str:
 
     data = yaml.safe_load(Path(pack_file).read_text(encoding="utf-8"))
     return f"{pack_id}/{data['questions'][0]['id']}"
+
+
+def test_the_installed_wheel_writes_a_starter_pack_that_validates(
+    installed: Path, tmp_path: Path
+) -> None:
+    # the template is package data: an install without it fails on a first author's first step
+    folder = tmp_path / "my-packs"
+    made = quizapp(installed, tmp_path, "new", "first-pack", "--dir", str(folder))
+    assert made.returncode == 0, made.stderr
+    checked = quizapp(installed, tmp_path, "validate", str(folder / "first-pack.yaml"))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "1 pack, 2 questions OK" in checked.stdout

@@ -449,3 +449,28 @@ def test_a_lock_that_cannot_be_taken_is_a_clear_error(repo, monkeypatch, cause):
     assert isinstance(result.exception, SystemExit)  # a message, not a traceback
     assert f"cannot lock {commands_lock()}" in result.output
     assert not locations.pack_lock_path().is_file()
+
+
+def test_a_plain_folder_or_a_file_says_how_to_use_it_instead(tmp_path):
+    # a folder of packs that is not a git repository exists; "repository does not exist" misleads
+    folder = tmp_path / "my-packs"
+    folder.mkdir()
+    write_pack(folder, "q1")
+    result = run("packs", "add", str(folder))
+    assert result.exit_code == 1
+    assert "is a folder but not a git repository" in result.output
+    assert f"--packs {folder}" in result.output and "git init" in result.output
+    result = run("packs", "add", str(folder / "shared-pack.yaml"))
+    assert result.exit_code == 1
+    assert "is a file" in result.output and f"--packs {folder}" in result.output
+    assert not locations.pack_lock_path().exists() or lock()["sources"] == []
+
+
+def test_one_problem_is_counted_in_the_singular(repo):
+    write_pack(repo, "q1")
+    path = repo / "shared-pack.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("difficulty: 1", "difficulty: 9"))
+    commit(repo)
+    result = run("packs", "add", str(repo))
+    assert result.exit_code == 1
+    assert "was not enabled: 1 problem in its packs" in result.output

@@ -55,3 +55,18 @@ def test_serve_help_names_the_defaults():
     assert result.exit_code == 0
     assert "127.0.0.1" in result.output and "8000" in result.output
     assert "no authentication" in result.output
+
+
+def test_a_public_url_that_is_not_an_address_is_refused_before_serving(monkeypatch):
+    # the page would build its websocket on it and stay blank, with no error anywhere
+    from quizapp import serve as serving
+
+    started = []
+    monkeypatch.setattr(serving, "serve", lambda *args: started.append(args))
+    result = CliRunner().invoke(main, ["serve", "--public-url", "quiz.example.org"])
+    assert result.exit_code == 2
+    assert "'quiz.example.org' is not an http(s) address" in result.output
+    assert started == []
+    result = CliRunner().invoke(main, ["serve", "--public-url", "https://quiz.example.org/"])
+    assert result.exit_code == 0, result.output
+    assert started and started[0][-1] == "https://quiz.example.org/"

@@ -195,3 +195,88 @@ def test_an_answer_that_cannot_be_graded_hints_validate_with_its_folder(
     assert (
         f"its answer cannot be graded (run `quizapp validate --packs {user_packs}`): no unit"
     ) in result.output
+
+
+def test_the_commands_the_starter_pack_suggests_work_as_written(
+    user_packs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the comment at the top of a new pack is what a first-time author runs, word for word
+    import shlex
+
+    text = (user_packs / "mine.yaml").read_text(encoding="utf-8")
+    commands = [
+        line.split("quizapp ", 1)[1] for line in text.splitlines() if "#     quizapp" in line
+    ]
+    assert [shlex.split(c)[0] for c in commands] == ["validate", "--packs", "--packs"]
+    monkeypatch.chdir(user_packs)
+    outputs = []
+    for command in commands:
+        result = run(*shlex.split(command))
+        assert result.exit_code == 0, (command, result.output)
+        outputs.append(result.output)
+    assert "verdict:   correct" in outputs[-1]
+
+
+def test_new_refuses_an_id_a_loaded_pack_already_has(tmp_path: Path) -> None:
+    # the app skips the second pack with an id, so the new one would never show up
+    result = run("new", "attention-basics", "--dir", str(tmp_path))
+    assert result.exit_code == 1
+    assert "'attention-basics' is already loaded" in result.output
+    assert "attention-basics.yaml" in result.output
+    assert not list(tmp_path.iterdir())
+
+
+def test_new_into_a_folder_that_cannot_be_made_is_a_message(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    result = run("new", "mine", "--dir", str(blocker / "sub"))
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert f"cannot write {blocker / 'sub' / 'mine.yaml'}" in result.output
+
+
+def test_schema_into_a_missing_folder_is_a_message(tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "schema.json"
+    result = run("schema", "--output", str(target))
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    assert f"cannot write {target}: No such file or directory" in result.output
+
+
+def test_validate_of_a_folder_without_packs_says_so_not_that_the_install_is_broken(
+    tmp_path: Path,
+) -> None:
+    result = run("validate", str(tmp_path))
+    assert result.exit_code == 1
+    assert f"no pack files (*.yaml, *.yml) in {tmp_path}" in result.output
+    assert "quizapp new" in result.output
+    assert "installation is incomplete" not in result.output
+    assert " OK" not in result.output  # nothing was checked, so nothing is OK
+
+
+def test_check_of_a_recall_question_does_not_call_any_answer_incorrect(user_packs: Path) -> None:
+    # recall answers are rated by the learner; "incorrect, score 0" would misstate the app
+    pack = user_packs / "mine.yaml"
+    text = pack.read_text(encoding="utf-8")
+    start, end = (
+        text.index("    answer:\n      kind: choice"),
+        text.index("    explanation: The cost"),
+    )
+    recall = "    answer:\n      kind: recall\n      value: Four times, since the cost is n².\n"
+    pack.write_text(text[:start] + recall + text[end:], encoding="utf-8")
+    result = run("--packs", str(user_packs), "check", "mine/cost-growth", "--answer", "4x")
+    assert result.exit_code == 0, result.output
+    verdict = next(line for line in result.output.splitlines() if line.startswith("verdict:"))
+    assert "self-graded" in verdict and "incorrect" not in verdict
+
+
+def test_new_in_the_current_folder_says_how_to_load_it_and_that_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the app only loads shipped and listed folders: a new pack in "." needs --packs . too
+    monkeypatch.chdir(tmp_path)
+    made = run("new", "mine")
+    assert made.exit_code == 0, made.output
+    assert "`quizapp --packs .`" in made.output
+    shown = run("--packs", ".", "preview", "mine/qk-flops")
+    assert shown.exit_code == 0, shown.output

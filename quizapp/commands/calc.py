@@ -15,7 +15,12 @@ def _parse_assignments(pairs: tuple[str, ...], what: str) -> dict[str, str]:
         name, sep, value = pair.partition("=")
         if not sep or not name or not value:
             raise click.UsageError(f"expected {what} as name=value (e.g. n=1024), got {pair!r}")
-        out[name.strip()] = value.strip()
+        name = name.strip()
+        if name in out:
+            raise click.UsageError(
+                f"{name} is given twice ({name}={out[name]} and {name}={value.strip()}); keep one"
+            )
+        out[name] = value.strip()
     return out
 
 

@@ -53,7 +53,9 @@ def check(ctx: click.Context, question: str, seed: int, answer: str, as_json: bo
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     status = (
-        "invalid"
+        "self-graded: the learner compares with the model answer and rates their recall"
+        if variant.answer_spec.get("kind") == "recall"
+        else "invalid"
         if not verdict.valid
         else "correct"
         if verdict.correct

@@ -7,6 +7,21 @@ import click
 from quizapp.commands.options import pack_dirs, packs_dir_option
 
 
+def _check_url(_ctx: click.Context, _param: click.Parameter, url: str | None) -> str | None:
+    """--public-url must be a whole http(s) address: the page builds its websocket URL on it,
+    so anything else serves a page that stays blank with no error anywhere."""
+    from urllib.parse import urlsplit
+
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise click.BadParameter(
+            f"{url!r} is not an http(s) address; write it whole, e.g. https://quiz.example.org"
+        )
+    return url
+
+
 @click.command()
 @packs_dir_option
 @click.option(
@@ -27,6 +42,7 @@ from quizapp.commands.options import pack_dirs, packs_dir_option
     "--public-url",
     metavar="URL",
     default=None,
+    callback=_check_url,
     help="The address browsers use to reach the server, when it differs from "
     "http://HOST:PORT (behind a proxy, or with --host 0.0.0.0).",
 )

@@ -32,6 +32,7 @@ def validate(ctx: click.Context, paths: tuple[str, ...], as_json: bool, seeds: i
 
     extra = pack_dirs(ctx)
     report = run(paths, extra_dirs=extra, seeds=seeds)
+    nothing = report.ok and report.packs == 0
     if as_json:
         payload = {
             "ok": report.ok,
@@ -46,10 +47,21 @@ def validate(ctx: click.Context, paths: tuple[str, ...], as_json: bool, seeds: i
             click.echo(str(error))
         for note in report.notes:
             click.echo(f"note: {note}", err=True)
-        click.echo(report.summary(), err=not report.ok)
-    if report.ok and report.packs == 0:
-        from quizapp.packs import no_packs_hint
-
-        click.echo(no_packs_hint(), err=True)
+        if not nothing:
+            click.echo(report.summary(), err=not report.ok)
+    if nothing:
+        click.echo(_nothing_found(paths), err=True)
         ctx.exit(1)
     ctx.exit(0 if report.ok else 1)
+
+
+def _nothing_found(paths: tuple[str, ...]) -> str:
+    """Why no pack was checked: the folders given hold none, or the install lost its packs."""
+    if paths:
+        return (
+            f"no pack files (*.yaml, *.yml) in {', '.join(paths)}: "
+            "create one with `quizapp new PACK_ID --dir FOLDER`"
+        )
+    from quizapp.packs import no_packs_hint
+
+    return no_packs_hint()
