@@ -111,7 +111,13 @@ its derivation steps first.
     # submit and self-grade keys are written on their buttons instead, and the one-letter
     # twins are in the F1 table (built from these bindings).
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="practice-back", tooltip="Back to home"),
+        Binding(
+            "escape",
+            "back",
+            "Back",
+            id="practice-back",
+            tooltip="Back to home (asks first if your answer is not submitted)",
+        ),
         Binding(
             "f2", "hint", "Hint", id="hint", tooltip="Show the next hint (counted in your history)"
         ),
@@ -691,7 +697,35 @@ its derivation steps first.
         return True
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        """Back to home; an answer typed (or ticked) but not submitted is not dropped unasked."""
+        if not self._unsubmitted():
+            self.app.pop_screen()
+            return
+        from quizapp.tui.widgets.dialogs import ChoiceScreen
+
+        def answer(choice: str | None) -> None:
+            if choice == "leave" and self.is_current:
+                self.app.pop_screen()
+
+        self.app.push_screen(
+            ChoiceScreen(
+                "Your answer is not submitted yet. Leave practice and drop it? "
+                "(Enter in the answer box submits it.)",
+                [("y", "Leave", "leave")],
+                back="Stay \\[Esc]",
+            ),
+            answer,
+        )
+
+    def _unsubmitted(self) -> bool:
+        """Whether the learner has typed or ticked an answer that is not submitted."""
+        if self.session.state != PracticeState.ASKING:
+            return False
+        for field in self.query("#answer").results(Input):
+            return bool(field.value.strip())
+        for choices in self.query("#choices").results(SelectionList):
+            return bool(choices.selected)
+        return False
 
     def _show_hints(self) -> None:
         shown = self.session.shown_hints
