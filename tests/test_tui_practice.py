@@ -20,6 +20,7 @@ from conftest import (
     text_of,
 )
 from db_lock import locked_database
+from textual import events
 from textual.widgets import Input, Markdown, OptionList, Static
 
 from quizapp.tui.screens.help import HelpScreen
@@ -418,3 +419,18 @@ async def test_esc_with_an_empty_answer_box_goes_straight_back(tmp_path):
         await pilot.press("escape")
         await settle(app, pilot)
         assert type(app.screen).__name__ == "HomeScreen"
+
+
+@sync
+async def test_an_answer_pasted_over_two_lines_is_kept_whole(tmp_path):
+    app = make_app(tmp_path, start="practice", packs=["tui-basics"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await start_practice(app, pilot)
+        n, d = screen.variant.params["n"], screen.variant.params["d"]
+        field = screen.query_one("#answer", Input)
+        field.post_message(events.Paste(f"{n}^2*{d}\n  *2\n"))  # copied from notes
+        await settle(app, pilot)
+        assert field.value == f"{n}^2*{d} *2"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "✓ Right" in result_text(screen)
