@@ -484,3 +484,30 @@ def _screen_text(app) -> str:
 
     svg = app.export_screenshot()
     return unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+
+
+@sync
+async def test_history_shows_a_recall_answer_awaiting_its_grade_as_ungraded_not_wrong(tmp_path):
+    """A mock's recall answer is kept ungraded (valid=False, out of accuracy) until the
+    learner grades it in the report: history must not show it as a ✗ with score 0."""
+    from quizapp.store import Attempt, Store
+
+    with Store.open(str(tmp_path / "history.sqlite3")) as store:
+        store.record_attempt(
+            Attempt(
+                "tui-basics/score-flops",
+                False,
+                0.0,
+                kind="recall",
+                response="n squared d",
+                valid=False,
+                mode="mock",
+            )
+        )
+    app = make_app(tmp_path, start="history")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.wait_library()
+        await settle(app, pilot)
+        [row] = cells(app.screen.query_one("#attempts-table", DataTable))
+        assert row[1:3] == ["–", "–"]
+        assert "not graded" in app.screen.HELP
