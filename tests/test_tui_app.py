@@ -263,6 +263,13 @@ async def test_dialog_buttons_show_their_keys_and_the_dialog_its_own_footer(tmp_
         assert labels == ["Resume [r]", "Discard [x]", "Later [Esc]"]  # not eaten as markup
         keys = footer_keys(app.screen)
         assert {"Resume", "Discard", "Later"} <= set(keys) and "Practise" not in keys
+        await pilot.press("escape")
+        await pilot.press("i")  # the interview date: typing goes in its box, not to home
+        await settle(app, pilot)
+        labels = [str(b.label) for b in app.screen.query(Button)]
+        assert labels == ["Save [Enter]", "Forget the date", "Cancel [Esc]"]
+        keys = footer_keys(app.screen)
+        assert "Cancel" in keys and "Practise" not in keys
 
 
 @sync
