@@ -15,12 +15,23 @@ its second half without a word.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import events
 from textual.widgets import Input
 
 
 class AnswerInput(Input):
-    """An Input that runs its own key bindings in the order the keys arrive."""
+    """An Input that runs its own key bindings in the order the keys arrive.
+
+    It never selects its text when it takes focus (Input's default): the text is an
+    answer being written (a mock's draft shown again, keys typed before the box
+    appeared), and a selection would make the next key replace all of it.
+    """
+
+    def __init__(self, value: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("select_on_focus", False)
+        super().__init__(value, **kwargs)
 
     async def _on_key(self, event: events.Key) -> None:
         own = self._bindings.key_to_bindings.get(event.key)
