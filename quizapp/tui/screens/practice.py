@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -179,6 +179,8 @@ its derivation steps first.
         self._rated: str | None = None
         self._suggested: str | None = None
         self._intervals: dict[str, str] | None = None
+        #: What was typed while the next question was being drawn (its answer's start).
+        self._typed_ahead = ""
 
     # The session's state, as tests and other screens read it.
     @property
@@ -338,6 +340,7 @@ its derivation steps first.
         area = self.query_one("#answer-area")
         await area.remove_children()
         if kind == "choice":
+            self._typed_ahead = ""  # options are picked, not typed
             options = variant.answer_spec.get("options", {})
             several = len(variant.answer_spec.get("value") or []) > 1
             labels = [(key, f"{key}) {text}") for key, text in options.items()]
@@ -357,11 +360,26 @@ its derivation steps first.
                 await area.mount(widget)
             widget.focus()
             return
-        field = AnswerInput(placeholder=PLACEHOLDERS.get(kind, "your answer"), id="answer")
+        field = AnswerInput(
+            self._typed_ahead, placeholder=PLACEHOLDERS.get(kind, "your answer"), id="answer"
+        )
+        self._typed_ahead = ""
         await area.mount(field)
         field.focus()
+        field.cursor_position = len(field.value)
 
     # ------------------------------------------------------------------ typing and the echo
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing on while the next question is drawn: the keys start its answer.
+
+        Without this, the first keys of the next answer reached the rating keys (1–4
+        re-rated the answer just given) and the one-letter keys, or were lost.
+        """
+        if self.session.state == PracticeState.LOADING and event.is_printable:
+            event.stop()
+            event.prevent_default()
+            self._typed_ahead += event.character or ""
 
     @on(Input.Changed, "#answer")
     def _answer_changed(self, event: Input.Changed) -> None:
@@ -685,7 +703,7 @@ its derivation steps first.
                 and isinstance(self.query("#choices").first(), SelectionList)
             )
         if action == "grade" and self._rated is not None:
-            return True
+            return self.answered  # re-rating the answer on screen, not while the next loads
         if action in ("hint", "grade", "next", "variant", "follow_up"):
             return self.session.can(action)
         if action == "undo":
