@@ -250,6 +250,7 @@ its derivation steps first.
         """Any worker error: say what happened, and leave the session somewhere usable."""
         if worker.group == "draw":
             self.session.fail(message)
+            self._typed_ahead = ""
             self.notify(message, title="This question cannot be drawn", severity="error")
             if self.question is None:
                 self.query_one("#prompt", Markdown).update(
@@ -313,6 +314,7 @@ its derivation steps first.
 
     async def on_nothing_to_practise(self, message: NothingToPractise) -> None:
         self.session.empty(message.reason)
+        self._typed_ahead = ""
         self.query_one("#practice-title", Static).update(f"Practice · {self.selection.label()}")
         self.query_one("#prompt", Markdown).update(f"{message.reason}\n\nPress **Esc** to go back.")
         self._show_hints()
