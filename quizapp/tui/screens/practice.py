@@ -91,7 +91,9 @@ An answer that cannot be read costs nothing: fix it and submit again. Hints you 
 seen stay counted when you ask for new numbers before answering.
 
 The one-letter keys (n, v, f, l, h, u, a) work once the answer box is not taking your typing,
-for instance after the verdict; the Ctrl and F keys work everywhere.
+for instance after the verdict; the Ctrl and F keys work everywhere. What you type while
+the next question is being drawn goes into its answer box. **Esc** with an answer typed
+but not submitted asks before dropping it.
 
 If the history cannot be written just now (another program holds the database, or the
 folder is read-only), your answers are kept and saved as soon as it can be.
