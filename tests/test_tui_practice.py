@@ -391,7 +391,7 @@ async def test_at_80_columns_the_footer_shows_f1_help_and_the_header_the_score(t
 
 
 @sync
-async def test_esc_with_a_typed_answer_asks_before_dropping_it(tmp_path):
+async def test_esc_asks_before_dropping_a_typed_answer_and_not_with_an_empty_box(tmp_path):
     app = make_app(tmp_path, start="practice", packs=["tui-basics"])
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await start_practice(app, pilot)
@@ -408,17 +408,13 @@ async def test_esc_with_a_typed_answer_asks_before_dropping_it(tmp_path):
         await pilot.press("escape", "y")  # leave, said twice
         await settle(app, pilot)
         assert type(app.screen).__name__ == "HomeScreen"
-    assert rows(tmp_path, "SELECT count(*) FROM attempts") == [(0,)]
-
-
-@sync
-async def test_esc_with_an_empty_answer_box_goes_straight_back(tmp_path):
-    app = make_app(tmp_path, start="practice", packs=["tui-basics"])
-    async with app.run_test(size=(80, 24)) as pilot:
-        await start_practice(app, pilot)
+        await pilot.press("n")  # an empty answer box: Esc goes straight back
+        await settle(app, pilot)
+        assert isinstance(app.screen, PracticeScreen)
         await pilot.press("escape")
         await settle(app, pilot)
         assert type(app.screen).__name__ == "HomeScreen"
+    assert rows(tmp_path, "SELECT count(*) FROM attempts") == [(0,)]
 
 
 @sync
