@@ -485,12 +485,19 @@ async def test_at_80_by_24_the_demo_panel_shows_every_measured_figure(tmp_path):
 
 
 def _screen_text(app) -> str:
-    """What the terminal shows, one string per screen line run together (styles dropped)."""
+    """What the terminal shows, line by line (the screenshot's text, its styles dropped)."""
     import re
     from html import unescape
 
-    svg = app.export_screenshot()
-    return unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+    lines: dict[str, list[tuple[float, str]]] = {}
+    for x, y, body in re.findall(
+        r'<text[^>]*?x="([\d.]+)"[^>]*?y="([\d.]+)"[^>]*>(.*?)</text>', app.export_screenshot()
+    ):
+        lines.setdefault(y, []).append((float(x), unescape(re.sub(r"<[^>]+>", "", body))))
+    return "\n".join(
+        "".join(text for _, text in sorted(parts)).replace("\xa0", " ")
+        for _, parts in sorted(lines.items(), key=lambda item: float(item[0]))
+    )
 
 
 @sync
