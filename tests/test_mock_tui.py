@@ -994,3 +994,21 @@ def test_opening_the_mock_screen_does_not_import_sympy() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert out.stdout.strip() == "False"
+
+
+@run_async
+async def test_going_back_to_a_draft_and_typing_adds_to_it(packs_dir, db) -> None:
+    """The answer box does not select its text when it shows a draft again: the next key
+    goes after the draft instead of replacing all of it."""
+    app = make_app(packs_dir, db, FakeClock())
+    async with app.run_test(size=SIZE) as pilot:
+        screen, interview, index = await open_at(app, pilot, "attention-order")
+        await type_text(pilot, "O(n^2")
+        await pilot.press("ctrl+n")  # skip: the draft is kept
+        await pilot.pause()
+        assert interview.current != index
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        assert interview.current == index
+        await type_text(pilot, " d)")
+        assert screen.current_text() == "O(n^2 d)"

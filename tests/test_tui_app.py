@@ -263,6 +263,13 @@ async def test_dialog_buttons_show_their_keys_and_the_dialog_its_own_footer(tmp_
         assert labels == ["Resume [r]", "Discard [x]", "Later [Esc]"]  # not eaten as markup
         keys = footer_keys(app.screen)
         assert {"Resume", "Discard", "Later"} <= set(keys) and "Practise" not in keys
+        await pilot.press("escape")
+        await pilot.press("i")  # the interview date: typing goes in its box, not to home
+        await settle(app, pilot)
+        labels = [str(b.label) for b in app.screen.query(Button)]
+        assert labels == ["Save [Enter]", "Forget the date", "Cancel [Esc]"]
+        keys = footer_keys(app.screen)
+        assert "Cancel" in keys and "Practise" not in keys
 
 
 @sync
@@ -435,3 +442,86 @@ async def test_the_demo_plot_keeps_its_title_and_survives_a_resize(tmp_path):
         await pilot.pause()
         shown = app.export_screenshot().replace("&#160;", " ")
         assert title in shown and "predicted slope 2" in shown
+
+
+@sync
+async def test_at_80_by_24_the_demo_panel_shows_every_measured_figure(tmp_path):
+    """The panel under the plot has about eight lines at 80×24: the figures of the run
+    (status, both fits, the last point, the best rate) come before the words about the
+    kernel, and what does not fit is reached by scrolling the panel (Tab, then arrows)."""
+    app = make_app(tmp_path, start="demos")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _highlight_demo(app, pilot, "attention")
+        screen.result = {
+            "vary": "n",
+            "points": [{"value": 4096, "seconds": 0.131, "peak_bytes": 201326592, "gflops": 35.8}],
+            "elapsed": 3.5,
+            "slope": 2.02,
+            "slope_stderr": 0.05,
+            "predicted_slope": 2.0,
+            "r2": 0.996,
+            "reliable": True,
+            "warning": "busy machine: load 3.4 on 2 cores; wall time up to 2.3× the CPU time "
+            "(the slope is fitted on CPU time, which others cannot inflate)",
+            "threads": 1,
+            "load": 3.4,
+            "cpus": 2,
+            "memory_slope": 1.99,
+            "memory_predicted_slope": 2.0,
+            "memory_reliable": True,
+        }
+        screen.status = "done"
+        screen._show_stats()
+        await pilot.pause()
+        shown = _screen_text(app)
+        for figure in ("status: done", "n^2.02", "peak memory", "last: n = 4096", "best 35.8"):
+            assert figure in shown, f"{figure!r} is cut off at 80×24"
+        panel = app.screen.query_one("#demo-panel")
+        assert panel.can_focus  # the rest (the kernel's description) is a scroll away
+        panel.focus()
+        await pilot.press("end")
+        await pilot.pause()
+        assert "materialised" in _screen_text(app)
+
+
+def _screen_text(app) -> str:
+    """What the terminal shows, line by line (the screenshot's text, its styles dropped)."""
+    import re
+    from html import unescape
+
+    lines: dict[str, list[tuple[float, str]]] = {}
+    for x, y, body in re.findall(
+        r'<text[^>]*?x="([\d.]+)"[^>]*?y="([\d.]+)"[^>]*>(.*?)</text>', app.export_screenshot()
+    ):
+        lines.setdefault(y, []).append((float(x), unescape(re.sub(r"<[^>]+>", "", body))))
+    return "\n".join(
+        "".join(text for _, text in sorted(parts)).replace("\xa0", " ")
+        for _, parts in sorted(lines.items(), key=lambda item: float(item[0]))
+    )
+
+
+@sync
+async def test_history_shows_a_recall_answer_awaiting_its_grade_as_ungraded_not_wrong(tmp_path):
+    """A mock's recall answer is kept ungraded (valid=False, out of accuracy) until the
+    learner grades it in the report: history must not show it as a ✗ with score 0."""
+    from quizapp.store import Attempt, Store
+
+    with Store.open(str(tmp_path / "history.sqlite3")) as store:
+        store.record_attempt(
+            Attempt(
+                "tui-basics/score-flops",
+                False,
+                0.0,
+                kind="recall",
+                response="n squared d",
+                valid=False,
+                mode="mock",
+            )
+        )
+    app = make_app(tmp_path, start="history")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.wait_library()
+        await settle(app, pilot)
+        [row] = cells(app.screen.query_one("#attempts-table", DataTable))
+        assert row[1:3] == ["–", "–"]
+        assert "not graded" in app.screen.HELP

@@ -62,6 +62,40 @@ async def test_f1_on_history_lists_its_keys_and_the_keys_everywhere(tmp_path) ->
         assert isinstance(app.screen, HelpScreen)
         text = app.screen.query_one("#help-text", Markdown).source
         assert "| Esc | Back to home |" in text
-        assert "| F1 | Help for this screen |" in text
+        assert "| F1 / ? | Help for this screen |" in text
         assert "| Ctrl+Q | Leave quizapp |" in text
         assert "| Ctrl+P | Command palette" in text
+
+
+@sync
+async def test_question_mark_and_f1_open_and_close_help_but_an_answer_box_takes_a_typed_question_mark(
+    tmp_path,
+) -> None:
+    from conftest import settle
+    from textual.widgets import Input
+
+    app = make_app(tmp_path, start="practice", packs=["tui-basics"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.wait_library()
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PracticeScreen)  # typed: "?" may be part of an answer
+        assert app.screen.query_one("#answer", Input).value == "?"
+        await pilot.press("backspace", "escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = app.screen.query_one("#help-text", Markdown).source
+        assert "| F1 / ? | Help for this screen |" in text
+        await pilot.press("question_mark")  # the same key closes it, and so does F1
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)

@@ -17,8 +17,10 @@ from conftest import (
     rows,
     settle,
     sync,
+    text_of,
 )
 from db_lock import locked_database
+from textual import events
 from textual.widgets import Input, Markdown, OptionList, Static
 
 from quizapp.tui.screens.help import HelpScreen
@@ -386,3 +388,45 @@ async def test_at_80_columns_the_footer_shows_f1_help_and_the_header_the_score(t
         assert keys["Help"].right <= 80 and "palette" not in keys  # not cut off
         title = str(screen.query_one("#practice-title", Static).render())
         assert title.startswith("0/1 right")
+
+
+@sync
+async def test_esc_asks_before_dropping_a_typed_answer_and_not_with_an_empty_box(tmp_path):
+    app = make_app(tmp_path, start="practice", packs=["tui-basics"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await start_practice(app, pilot)
+        await pilot.press(*"2*1024")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is not screen  # a question, not home
+        assert "not submitted" in text_of(app.screen, "#choice-text")
+        await pilot.press("escape")  # stay
+        await settle(app, pilot)
+        assert app.screen is screen
+        field = screen.query_one("#answer", Input)
+        assert field.value == "2*1024" and field.has_focus  # typing goes on where it was
+        await pilot.press("escape", "y")  # leave, said twice
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "HomeScreen"
+        await pilot.press("n")  # an empty answer box: Esc goes straight back
+        await settle(app, pilot)
+        assert isinstance(app.screen, PracticeScreen)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "HomeScreen"
+    assert rows(tmp_path, "SELECT count(*) FROM attempts") == [(0,)]
+
+
+@sync
+async def test_an_answer_pasted_over_two_lines_is_kept_whole(tmp_path):
+    app = make_app(tmp_path, start="practice", packs=["tui-basics"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await start_practice(app, pilot)
+        n, d = screen.variant.params["n"], screen.variant.params["d"]
+        field = screen.query_one("#answer", Input)
+        field.post_message(events.Paste(f"{n}^2*{d}\n  *2\n"))  # copied from notes
+        await settle(app, pilot)
+        assert field.value == f"{n}^2*{d} *2"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "✓ Right" in result_text(screen)

@@ -9,7 +9,7 @@ from conftest import FakeClock, make_app, rows, settle, sync
 from fsrs import Rating
 from test_ratings import database
 from test_tui_practice import answer, start_practice
-from textual.widgets import Button, Markdown
+from textual.widgets import Button, Input, Markdown
 
 from quizapp.progress import LEECH_FAILURES
 from quizapp.scheduling import review
@@ -107,3 +107,45 @@ async def test_nothing_due_offers_review_ahead(tmp_path):
         await settle(app, pilot)
         assert screen.question is not None
         assert screen.question.qid == "tui-basics/score-big-o"
+
+
+@sync
+async def test_keys_typed_while_the_next_question_loads_go_into_its_answer_box(
+    tmp_path, monkeypatch
+):
+    """`n`, then the next answer typed at once: the digits must not re-rate the answer
+    just given (1–4 are the rating keys after a verdict) nor be lost while the next
+    question is drawn; they are the start of the next answer."""
+    import threading
+
+    import quizapp.tui.screens.practice as practice_screen
+
+    real_draw = practice_screen.draw
+    slow = threading.Event()
+    slow.set()
+
+    def draw(*args, **kwargs):
+        slow.wait(30)  # held while the test types ahead
+        return real_draw(*args, **kwargs)
+
+    monkeypatch.setattr(practice_screen, "draw", draw)
+    clock = FakeClock()
+    app = make_app(tmp_path, clock, start="practice", packs=["tui-basics"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await start_practice(app, pilot)
+        n, d = screen.variant.params["n"], screen.variant.params["d"]
+        clock.now += 10
+        await answer(app, pilot, str(2 * n * n * d))
+        await settle(app, pilot)
+        assert rows(tmp_path, "SELECT rating FROM review_log") == [(4,)]  # easy
+        slow.clear()
+        await pilot.press("n", *"2*1024 ")
+        await pilot.pause()
+        slow.set()
+        await settle(app, pilot)
+        assert screen.question.qid != "tui-basics/score-flops"
+        field = screen.query_one("#answer", Input)
+        assert field.value == "2*1024 " and field.has_focus
+        await pilot.press("x")
+        assert field.value == "2*1024 x"  # the cursor is after what was typed
+    assert rows(tmp_path, "SELECT rating FROM review_log") == [(4,)]  # not re-rated

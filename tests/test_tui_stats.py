@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import settle, sync
 from fsrs import Rating
-from test_tui_app import cells, make_app
+from test_tui_app import _screen_text, cells, make_app
 from textual.widgets import DataTable, Input, Static, TabbedContent
 
 from quizapp.planning import INTERVIEW_KEY
@@ -102,3 +102,23 @@ async def test_the_interview_date_is_set_from_home_and_a_bad_one_is_explained(tm
     with Store.open(tmp_path / "history.sqlite3") as store:
         assert store.get_setting(INTERVIEW_KEY) == (today + timedelta(days=5)).isoformat()
         assert store.get_setting("minutes_per_day") == 30.0
+
+
+@sync
+async def test_the_stats_title_counts_one_answer_in_the_singular(tmp_path):
+    with Store.open(tmp_path / "history.sqlite3") as store:
+        store.record_attempt(Attempt("tui-basics/score-flops", True, 1.0, ts=NOW))
+        review(store, "tui-basics/score-flops", Rating.Good, NOW)  # one review due soon
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.wait_library()
+        await settle(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        title = str(app.screen.query_one("#stats-title", Static).render())
+        assert title == "Stats · 1 answer in 12 weeks"
+        app.screen.query_one("#stats-tabs", TabbedContent).active = "tab-forecast"
+        await pilot.pause()
+        shown = _screen_text(app)
+        assert "reviews due per day" in shown
+        assert "0.50" not in shown and "1┤" in shown  # whole reviews on the y-axis

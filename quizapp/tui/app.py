@@ -51,6 +51,8 @@ class QuizApp(App[None]):
     ]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="help", tooltip="Help for this screen"),
+        # `?` too, as many terminal apps do; an answer box takes it as text first.
+        Binding("question_mark", "help", "Help", show=False),
         # Not in the footers (room is short at 80 columns; F1 lists it): home shows q Quit.
         Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Leave quizapp", show=False),
     ]

@@ -17,7 +17,7 @@ from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -46,7 +46,8 @@ growth exponent, to compare with the cost model's prediction (e.g. 2 for attenti
 in n). GFLOP/s uses the cost model's FLOP count; peak memory comes from tracemalloc.
 
 **Enter** on the list runs the selected demo; **Tab** moves to the parameter and
-time-budget choices.
+time-budget choices, then to the results panel (the arrows scroll it when it holds more
+than the terminal shows: the figures of the run come first, then what the kernel is).
 
 The sweep stops before it would overrun the time budget; cancelling keeps the
 points completed so far. A slope is marked ✓ only when the fit is reliable;
@@ -93,7 +94,8 @@ what to try. Times are the thread's CPU time, which other programs cannot inflat
                 yield Select[float](budgets, value=self.budget, allow_blank=False, id="demo-budget")
             with Vertical(id="demo-main"):
                 yield LogLogPlot(id="demo-plot")
-                yield Static("", id="demo-stats")
+                with VerticalScroll(id="demo-panel"):
+                    yield Static("", id="demo-stats")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -274,7 +276,8 @@ what to try. Times are the thread's CPU time, which other programs cannot inflat
         vary = result.get("vary") or info.vary
         points = result.get("points") or []
         running = self.status in ("running", "cancelling")
-        lines = [f"[b]{escape(info.title)}[/b]", f"[dim]{escape(info.kernel)}[/]"]
+        # The run's figures first, then the words (warnings, the kernel): at 80×24 the
+        # panel shows about eight lines and the rest is a scroll away.
         status = {
             "idle": "idle — Enter or r runs it",
             "running": f"running… {count(len(points), 'point')}, {result.get('elapsed', 0):.1f} s "
@@ -284,7 +287,8 @@ what to try. Times are the thread's CPU time, which other programs cannot inflat
             "done": f"done — {count(len(points), 'point')} in {result.get('elapsed', 0):.1f} s",
             "failed": "failed",
         }[self.status]
-        lines.append(f"status: {status}")
+        lines = [f"status: {status}"]
+        words: list[str] = []
         predicted = result.get("predicted_slope", info.predicted.get(vary))
         pred = "–" if predicted is None else f"{predicted:g}"
         slope = result.get("slope")
@@ -298,14 +302,7 @@ what to try. Times are the thread's CPU time, which other programs cannot inflat
                 f"R² {result.get('r2') or 0:.3f})  {mark}"
             )
         if result.get("warning") and (slope is not None or not running):
-            lines.append(f"[yellow]{escape(result['warning'])}[/]")
-        if result.get("threads") is not None or result.get("load") is not None:
-            load = result.get("load")
-            lines.append(
-                f"[dim]BLAS threads {result.get('threads') or '?'}"
-                + ("" if load is None else f" · load {load:.1f} on {result.get('cpus')} cores")
-                + " · fitted on CPU time[/]"
-            )
+            words.append(f"[yellow]{escape(result['warning'])}[/]")
         if result.get("memory_slope") is not None:
             mp = result.get("memory_predicted_slope")
             mp_text = "" if mp is None else f" (predicted {mp:g})"
@@ -314,7 +311,7 @@ what to try. Times are the thread's CPU time, which other programs cannot inflat
                 + fit_mark(result.get("memory_reliable"))
             )
             if result.get("memory_warning") and not running:
-                lines.append(f"[yellow]{escape(result['memory_warning'])}[/]")
+                words.append(f"[yellow]{escape(result['memory_warning'])}[/]")
         if points:
             last = points[-1]
             gflops = [p["gflops"] for p in points if p.get("gflops") is not None]
@@ -328,8 +325,17 @@ what to try. Times are the thread's CPU time, which other programs cannot inflat
             )
             if gflops:
                 lines.append(f"best {max(gflops):.1f} GFLOP/s")
+        if result.get("threads") is not None or result.get("load") is not None:
+            load = result.get("load")
+            words.append(
+                f"[dim]BLAS threads {result.get('threads') or '?'}"
+                + ("" if load is None else f" · load {load:.1f} on {result.get('cpus')} cores")
+                + " · fitted on CPU time[/]"
+            )
+        words += [f"[b]{escape(info.title)}[/b]", f"[dim]{escape(info.kernel)}[/]"]
         if info.note:
-            lines.append(f"[dim]{escape(info.note)}[/]")
+            words.append(f"[dim]{escape(info.note)}[/]")
+        lines += words
         stats.update("\n".join(lines))
 
 

@@ -29,6 +29,7 @@ _KEY_NAMES = {
     "down": "↓",
     "left": "←",
     "right": "→",
+    "question_mark": "?",
 }
 
 
@@ -85,14 +86,15 @@ _MOUSE = "The mouse works too: click rows, buttons and options."
 
 
 class HelpScreen(ModalScreen[None]):
-    """Shows one screen's help; Esc, F1 or q closes it."""
+    """Shows one screen's help; Esc, F1, ? or q closes it."""
 
     HELP_TITLE = "Help"
     HELP = "Help for the screen underneath."
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", id="help-close", tooltip="Close the help"),
-        Binding("q", "close", "Close", show=False),
+        # The app's F1 and ? do not reach past a modal screen: the help binds them itself.
+        Binding("q,f1,question_mark", "close", "Close", show=False),
     ]
 
     def __init__(self, title: str, text: str) -> None:

@@ -80,7 +80,9 @@ class HistoryScreen(Screen[None]):
 
 **Recent attempts** (newest first): when, whether it was right (✓ or ✗) and its score,
 which question, what you answered, the time you took, the hints you used and the mode
-(practice or mock). Answers that could not be read are not recorded. On a narrow
+(practice or mock). Answers that could not be read are not recorded. A **–** is an answer
+not graded (a mock's recall answer before you grade it in the report; once graded, it
+comes back as its own row), left out of your accuracy; **skip** a mock question left blank. On a narrow
 terminal the question and answer are cut short, and Mode and Hints are left out.
 
 **By topic**: attempts, accuracy (right / answered) and how many questions are due now.
@@ -203,8 +205,8 @@ The same figures as `quizapp stats`.
         for attempt in self._recent:
             cell = {
                 "When": short_stamp(attempt.ts, now) if now else "–",
-                "✓/✗": "skip" if attempt.skipped else ("✓" if attempt.correct else "✗"),
-                "Score": f"{attempt.score:.2f}",
+                "✓/✗": _mark(attempt),
+                "Score": f"{attempt.score:.2f}" if attempt.valid else "–",
                 "Time": "–" if attempt.seconds is None else f"{attempt.seconds:.0f} s",
                 "Hints": str(attempt.hints_used),
                 "Mode": attempt.mode,
@@ -234,3 +236,12 @@ The same figures as `quizapp stats`.
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+def _mark(attempt: Attempt) -> str:
+    """✓ or ✗; 'skip' for a mock question left blank; '–' for an answer not graded."""
+    if attempt.skipped:
+        return "skip"
+    if not attempt.valid:
+        return "–"
+    return "✓" if attempt.correct else "✗"

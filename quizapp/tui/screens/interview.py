@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Footer, Input, Static
 
 
 @dataclass(frozen=True)
@@ -78,9 +78,10 @@ today's load, and `quizapp plan` prints the whole plan. **Forget** removes the d
             yield Input(value=f"{self.minutes:g}", id="interview-minutes")
             yield Static("", id="interview-error", classes="dialog-text")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Save [Enter]", id="interview-save", variant="primary")
+                yield Button("Save \\[Enter]", id="interview-save", variant="primary")
                 yield Button("Forget the date", id="interview-forget")
-                yield Button("Cancel [Esc]", id="interview-close")
+                yield Button("Cancel \\[Esc]", id="interview-close")
+        yield Footer()  # its own keys, over the footer of home (whose letters type here)
 
     def on_mount(self) -> None:
         self.query_one("#interview-date", Input).focus()

@@ -13,13 +13,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.markdown import Markdown as RichMarkdown
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import (
     Button,
     Footer,
@@ -65,6 +64,7 @@ from quizapp.tui.messages import (
 )
 from quizapp.tui.widgets.answer_input import AnswerInput
 from quizapp.tui.widgets.banner import Banner
+from quizapp.tui.widgets.dialogs import ChoiceScreen
 from quizapp.tui.widgets.format import percent, stars
 from quizapp.tui.widgets.ticks import TickList
 from quizapp.words import count
@@ -96,63 +96,10 @@ class InterviewTakenOver(Exception):
     """Another window holds the interview's lease: this one must not write it."""
 
 
-class MockChoiceScreen(ModalScreen["str | None"]):
-    """A question with a few answers, each a button and a key; Esc (or `back`) answers None."""
-
-    DEFAULT_CSS = """
-    MockChoiceScreen { align: center middle; }
-    MockChoiceScreen > Vertical {
-        width: 72; max-width: 95%; height: auto;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
-    MockChoiceScreen Static { padding: 1 0; }
-    MockChoiceScreen Horizontal { height: auto; align-horizontal: right; }
-    MockChoiceScreen Button { margin-left: 1; }
-    """
+class MockChoiceScreen(ChoiceScreen):
+    """The mock interview's questions to the user (pause, resume, take over)."""
 
     HELP_TITLE = "Mock interview"
-    HELP = "Press the key shown on a button (or click it); **Esc** goes back."
-
-    def __init__(
-        self, text: str, choices: list[tuple[str, str, str]], back: str = "Back \\[Esc]"
-    ) -> None:
-        """`choices`: (key, label, value) for each button, the first one the default;
-        `back`: the label of the last button, which answers None."""
-        super().__init__()
-        self.text = text
-        self.choices = choices
-        self.back = back
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(Text(self.text), id="choice-text")
-            with Horizontal():
-                for i, (key, label, value) in enumerate(self.choices):
-                    yield Button(
-                        f"{label} \\[{key}]",  # escaped: [r] would be read as markup
-                        id=f"choice-{value}",
-                        variant="primary" if i == 0 else "default",
-                    )
-                yield Button(self.back, id="choice-back")
-        yield Footer()  # shows only its own keys, hiding the footer of the screen underneath
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        button = event.button.id or ""
-        self.dismiss(None if button == "choice-back" else button.removeprefix("choice-"))
-
-    def on_key(self, event: Any) -> None:
-        if event.key == "escape":
-            event.stop()
-            self.dismiss(None)
-            return
-        for key, _label, value in self.choices:
-            if event.key == key:
-                event.stop()
-                self.dismiss(value)
-                return
-
-    def action_answer(self, value: str | None) -> None:
-        self.dismiss(value)
 
 
 class ConfirmFinishScreen(MockChoiceScreen):

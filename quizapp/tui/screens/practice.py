@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -91,7 +91,9 @@ An answer that cannot be read costs nothing: fix it and submit again. Hints you 
 seen stay counted when you ask for new numbers before answering.
 
 The one-letter keys (n, v, f, l, h, u, a) work once the answer box is not taking your typing,
-for instance after the verdict; the Ctrl and F keys work everywhere.
+for instance after the verdict; the Ctrl and F keys work everywhere. What you type while
+the next question is being drawn goes into its answer box. **Esc** with an answer typed
+but not submitted asks before dropping it.
 
 If the history cannot be written just now (another program holds the database, or the
 folder is read-only), your answers are kept and saved as soon as it can be.
@@ -111,7 +113,13 @@ its derivation steps first.
     # submit and self-grade keys are written on their buttons instead, and the one-letter
     # twins are in the F1 table (built from these bindings).
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="practice-back", tooltip="Back to home"),
+        Binding(
+            "escape",
+            "back",
+            "Back",
+            id="practice-back",
+            tooltip="Back to home (asks first if your answer is not submitted)",
+        ),
         Binding(
             "f2", "hint", "Hint", id="hint", tooltip="Show the next hint (counted in your history)"
         ),
@@ -173,6 +181,8 @@ its derivation steps first.
         self._rated: str | None = None
         self._suggested: str | None = None
         self._intervals: dict[str, str] | None = None
+        #: What was typed while the next question was being drawn (its answer's start).
+        self._typed_ahead = ""
 
     # The session's state, as tests and other screens read it.
     @property
@@ -242,6 +252,7 @@ its derivation steps first.
         """Any worker error: say what happened, and leave the session somewhere usable."""
         if worker.group == "draw":
             self.session.fail(message)
+            self._typed_ahead = ""
             self.notify(message, title="This question cannot be drawn", severity="error")
             if self.question is None:
                 self.query_one("#prompt", Markdown).update(
@@ -305,6 +316,7 @@ its derivation steps first.
 
     async def on_nothing_to_practise(self, message: NothingToPractise) -> None:
         self.session.empty(message.reason)
+        self._typed_ahead = ""
         self.query_one("#practice-title", Static).update(f"Practice · {self.selection.label()}")
         self.query_one("#prompt", Markdown).update(f"{message.reason}\n\nPress **Esc** to go back.")
         self._show_hints()
@@ -332,6 +344,7 @@ its derivation steps first.
         area = self.query_one("#answer-area")
         await area.remove_children()
         if kind == "choice":
+            self._typed_ahead = ""  # options are picked, not typed
             options = variant.answer_spec.get("options", {})
             several = len(variant.answer_spec.get("value") or []) > 1
             labels = [(key, f"{key}) {text}") for key, text in options.items()]
@@ -351,11 +364,26 @@ its derivation steps first.
                 await area.mount(widget)
             widget.focus()
             return
-        field = AnswerInput(placeholder=PLACEHOLDERS.get(kind, "your answer"), id="answer")
+        field = AnswerInput(
+            self._typed_ahead, placeholder=PLACEHOLDERS.get(kind, "your answer"), id="answer"
+        )
+        self._typed_ahead = ""
         await area.mount(field)
         field.focus()
+        field.cursor_position = len(field.value)
 
     # ------------------------------------------------------------------ typing and the echo
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing on while the next question is drawn: the keys start its answer.
+
+        Without this, the first keys of the next answer reached the rating keys (1–4
+        re-rated the answer just given) and the one-letter keys, or were lost.
+        """
+        if self.session.state == PracticeState.LOADING and event.is_printable:
+            event.stop()
+            event.prevent_default()
+            self._typed_ahead += event.character or ""
 
     @on(Input.Changed, "#answer")
     def _answer_changed(self, event: Input.Changed) -> None:
@@ -679,7 +707,7 @@ its derivation steps first.
                 and isinstance(self.query("#choices").first(), SelectionList)
             )
         if action == "grade" and self._rated is not None:
-            return True
+            return self.answered  # re-rating the answer on screen, not while the next loads
         if action in ("hint", "grade", "next", "variant", "follow_up"):
             return self.session.can(action)
         if action == "undo":
@@ -691,7 +719,35 @@ its derivation steps first.
         return True
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        """Back to home; an answer typed (or ticked) but not submitted is not dropped unasked."""
+        if not self._unsubmitted():
+            self.app.pop_screen()
+            return
+        from quizapp.tui.widgets.dialogs import ChoiceScreen
+
+        def answer(choice: str | None) -> None:
+            if choice == "leave" and self.is_current:
+                self.app.pop_screen()
+
+        self.app.push_screen(
+            ChoiceScreen(
+                "Your answer is not submitted yet. Leave practice and drop it? "
+                "(Enter in the answer box submits it.)",
+                [("y", "Leave", "leave")],
+                back="Stay \\[Esc]",
+            ),
+            answer,
+        )
+
+    def _unsubmitted(self) -> bool:
+        """Whether the learner has typed or ticked an answer that is not submitted."""
+        if self.session.state != PracticeState.ASKING:
+            return False
+        for field in self.query("#answer").results(Input):
+            return bool(field.value.strip())
+        for choices in self.query("#choices").results(SelectionList):
+            return bool(choices.selected)
+        return False
 
     def _show_hints(self) -> None:
         shown = self.session.shown_hints

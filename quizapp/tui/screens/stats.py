@@ -21,6 +21,7 @@ from textual_plotext import PlotextPlot
 from quizapp.progress import Progress
 from quizapp.tui.messages import LibraryLoaded
 from quizapp.tui.widgets.format import percent
+from quizapp.words import count
 
 if TYPE_CHECKING:
     from datetime import date
@@ -151,7 +152,7 @@ derivation first.
 
     def _show(self, p: Progress) -> None:
         self.query_one("#stats-title", Static).update(
-            f"Stats · {p.activity_total} answers in {p.activity_weeks} weeks"
+            f"Stats · {count(p.activity_total, 'answer')} in {p.activity_weeks} weeks"
         )
         self.query_one("#stats-activity-title", Static).update(
             f"Activity, last {p.activity_weeks} weeks"
@@ -196,6 +197,9 @@ derivation first.
         plt.title("reviews due per day")
         if p.forecast:
             plt.bar(list(range(len(counts))), counts)
+            # Whole reviews on the y-axis (plotext's own ticks said 0.50 and 1.50).
+            step = max(1, -(-int(max(counts)) // 5))
+            plt.yticks(list(range(0, int(max(counts)) + step, step)))
             plt.xlabel(f"days from {p.forecast[0][0]}")
         plot.refresh()
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import Button, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 
@@ -52,3 +52,62 @@ class PickOneScreen(ModalScreen["str | None"]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ChoiceScreen(ModalScreen["str | None"]):
+    """A question with a few answers, each a button and a key; Esc (or `back`) answers None."""
+
+    DEFAULT_CSS = """
+    ChoiceScreen { align: center middle; }
+    ChoiceScreen > Vertical {
+        width: 72; max-width: 95%; height: auto;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    ChoiceScreen Static { padding: 1 0; }
+    ChoiceScreen Horizontal { height: auto; align-horizontal: right; }
+    ChoiceScreen Button { margin-left: 1; }
+    """
+
+    HELP_TITLE = "A question"
+    HELP = "Press the key shown on a button (or click it); **Esc** goes back."
+
+    def __init__(
+        self, text: str, choices: list[tuple[str, str, str]], back: str = "Back \\[Esc]"
+    ) -> None:
+        """`choices`: (key, label, value) for each button, the first one the default;
+        `back`: the label of the last button, which answers None."""
+        super().__init__()
+        self.text = text
+        self.choices = choices
+        self.back = back
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self.text), id="choice-text")
+            with Horizontal():
+                for i, (key, label, value) in enumerate(self.choices):
+                    yield Button(
+                        f"{label} \\[{key}]",  # escaped: [r] would be read as markup
+                        id=f"choice-{value}",
+                        variant="primary" if i == 0 else "default",
+                    )
+                yield Button(self.back, id="choice-back")
+        yield Footer()  # shows only its own keys, hiding the footer of the screen underneath
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        button = event.button.id or ""
+        self.dismiss(None if button == "choice-back" else button.removeprefix("choice-"))
+
+    def on_key(self, event: Any) -> None:
+        if event.key == "escape":
+            event.stop()
+            self.dismiss(None)
+            return
+        for key, _label, value in self.choices:
+            if event.key == key:
+                event.stop()
+                self.dismiss(value)
+                return
+
+    def action_answer(self, value: str | None) -> None:
+        self.dismiss(value)
