@@ -170,6 +170,10 @@ def tokenize(
             tokens.append(Token("num", m.group(), i, _number_value(m.group(), i)))
             i = m.end()
             continue
+        if _is_times_letter(text, i, tokens, known, names):
+            tokens.append(Token("op", "*", i))
+            i += 1
+            continue
         if c.isascii() and c.isalpha():
             m = _IDENT.match(text, i)
             assert m is not None
@@ -205,6 +209,33 @@ def tokenize(
         i += 1
     tokens.append(Token("end", "", len(text)))
     return tokens
+
+
+#: After one of these tokens a standalone x can only be a times sign (when x is no name).
+_ENDS_OPERAND = frozenset({"num", "rp", "sup"})
+#: ... and it must be followed by something a factor can start with.
+_TIMES_NEXT = re.compile(r"\s*[0-9.(A-Za-z√]")
+
+
+def _is_times_letter(
+    text: str, i: int, tokens: list[Token], known: set[str], names: Iterable[str]
+) -> bool:
+    """`2.1 x 10^9`, `2.1x10^9`, `n^2 x d`: a lone x or X between factors, where it is no name.
+
+    People type the letter for ×. Only a standalone letter counts (`x10` after a number,
+    not `xd`), only after a number, a closing bracket, a superscript or a variable, and only
+    when neither x nor X is a name of the question.
+    """
+    c = text[i]
+    if c not in "xX" or c in known or not tokens:
+        return False
+    after = text[i + 1 : i + 2]
+    if after.isalpha() or after == "_":
+        return False
+    last = tokens[-1]
+    if last.kind not in _ENDS_OPERAND and not (last.kind == "name" and last.text in names):
+        return False
+    return _TIMES_NEXT.match(text, i + 1) is not None
 
 
 def _refuse_glued_log_base(

@@ -1,0 +1,46 @@
+"""Forms a new user typed in the QA pass on answer checking, each next to its nearest wrong answer.
+
+Every acceptance here is paired with the closest answer that must still be refused, so the
+checker reads more notations without letting wrong answers through. Expected values are
+plain arithmetic (n = 2048, d = 256 -> 2·n²·d = 2,147,483,648 FLOP).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.answers import check, interpret
+
+FLOP = {"kind": "number", "value": "2*n^2*d", "unit": "FLOP"}
+P = {"n": 2048, "d": 256}  # 2,147,483,648 FLOP
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        "2.147 x 10^9",
+        "2.147x10^9",
+        "2.147 X 10^9",
+        "2.15 x10^9 FLOPs",
+        "2.147x10⁹",
+        "(2.147)x(10^9)",
+    ],
+)
+def test_a_letter_x_between_numbers_is_a_times_sign(response: str) -> None:
+    v = check(FLOP, response, P)
+    assert (v.correct, v.valid) == (True, True), (response, v)
+    assert "2,147,000,000" in v.parsed or "2,150,000,000" in v.parsed
+
+
+@pytest.mark.parametrize("response", ["1.074 x 10^9", "2.147 x 10^12", "4.295x10^9"])
+def test_a_wrong_mantissa_or_exponent_with_x_is_still_wrong(response: str) -> None:
+    v = check(FLOP, response, P)
+    assert v.valid and not v.correct, (response, v)
+
+
+def test_x_stays_a_variable_where_the_question_has_one() -> None:
+    spec = {"kind": "expression", "value": "2*x*n", "variables": ["x", "n"]}
+    assert check(spec, "2 x n").correct
+    assert check(spec, "2x n").correct
+    assert not check(spec, "2 x 3").correct  # 6·x, not 2·3: x is a variable here
+    assert interpret(FLOP, "2.147 x 10^9").startswith("2,147,000,000")
