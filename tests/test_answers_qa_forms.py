@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.answers import check, interpret
+from engine.answers import check, expected_text, interpret
 
 FLOP = {"kind": "number", "value": "2*n^2*d", "unit": "FLOP"}
 P = {"n": 2048, "d": 256}  # 2,147,483,648 FLOP
@@ -44,3 +44,18 @@ def test_x_stays_a_variable_where_the_question_has_one() -> None:
     assert check(spec, "2x n").correct
     assert not check(spec, "2 x 3").correct  # 6·x, not 2·3: x is a variable here
     assert interpret(FLOP, "2.147 x 10^9").startswith("2,147,000,000")
+
+
+def test_a_question_asked_in_days_shows_its_answer_in_days() -> None:
+    spec = {"kind": "number", "value": 423177, "unit": "s", "in_unit": "days", "rel_tol": 0.02}
+    assert check(spec, "4.9").correct  # 423,177 s / 86,400 = 4.898 days
+    v = check(spec, "3")
+    assert not v.correct and "4.9 days" in v.feedback, v.feedback
+    assert not check(spec, "4.9 hours").correct
+    assert expected_text({"kind": "number", "value": 7200, "unit": "s"}) == "7,200 s (2 h)"
+
+
+def test_a_number_past_the_largest_prefix_is_not_shown_in_thousands_of_exa() -> None:
+    shown = expected_text({"kind": "number", "value": 3.15e23, "unit": "FLOP"})
+    assert "EFLOP" not in shown and "3.15×10²³ FLOP" in shown
+    assert "(3.15 EFLOP)" in expected_text({"kind": "number", "value": 3.15e18, "unit": "FLOP"})

@@ -322,9 +322,12 @@ def quantity_text(value: float, family: str | None) -> str:
         return exact if short == exact else f"{exact} ({short})"
     if abs(value) < 1000:
         return exact
+    decimal = format_count(value, "B" if family == "B" else unit)
+    if abs(value) >= 1000 * max(DECIMAL_PREFIXES.values()):
+        return exact  # past the largest prefix: '315000 EFLOP' reads worse than 3.15×10²³
     if family == "B":
-        return f"{exact} ({format_bytes(value)} = {format_count(value, 'B')})"
-    return f"{exact} ({format_count(value, unit)})"
+        return f"{exact} ({format_bytes(value)} = {decimal})"
+    return f"{exact} ({decimal})"
 
 
 def _close(a: float, b: float, rel: float, abs_tol: float = 0.0) -> bool:
