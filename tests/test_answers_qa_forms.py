@@ -59,3 +59,42 @@ def test_a_number_past_the_largest_prefix_is_not_shown_in_thousands_of_exa() -> 
     shown = expected_text({"kind": "number", "value": 3.15e23, "unit": "FLOP"})
     assert "EFLOP" not in shown and "3.15×10²³ FLOP" in shown
     assert "(3.15 EFLOP)" in expected_text({"kind": "number", "value": 3.15e18, "unit": "FLOP"})
+
+
+RATE = {"kind": "number", "value": 26.8e12, "unit": "FLOP/s"}
+
+
+@pytest.mark.parametrize(
+    "response", ["26.8 TFLOPS", "26.8 TFLOPs", "26.8 tflops", "26.8 Tflop/s", "26.8 TFLOP/sec"]
+)
+def test_a_rate_written_as_datasheets_write_it_is_read_as_flop_per_second(response: str) -> None:
+    v = check(RATE, response)
+    assert (v.correct, v.valid) == (True, True), (response, v)
+
+
+def test_an_explicit_flop_count_is_still_no_rate() -> None:
+    v = check(RATE, "26.8 TFLOP")  # singular FLOP is a count: retry in FLOP/s
+    assert not v.valid and "FLOP/s" in v.feedback
+    assert not check(RATE, "13.4 TFLOPS").correct  # half the rate stays wrong
+    assert not check(FLOP, "2.15 GFLOP/s", P).valid  # a rate where a count is asked: retry
+
+
+@pytest.mark.parametrize("response", ["2.15 gflops", "2.15 Gflops", "2147 mflops", "2.15e9 flops."])
+def test_lower_case_flop_prefixes_are_read_as_the_capital_ones(response: str) -> None:
+    v = check(FLOP, response, P)
+    assert (v.correct, v.valid) == (True, True), (response, v)
+    assert not check(FLOP, response.replace("2.15", "2.15e3").replace("2147", "2147e3"), P).correct
+
+
+BYTES = {"kind": "number", "value": 2**28, "unit": "B"}  # 256 MiB
+
+
+@pytest.mark.parametrize("response", ["256 MiB.", "268435456 Bytes", "268.4 MBytes", "0.25 GiB ."])
+def test_byte_spellings_and_a_closing_full_stop_are_read(response: str) -> None:
+    v = check(BYTES, response)
+    assert (v.correct, v.valid) == (True, True), (response, v)
+
+
+def test_the_nearest_wrong_byte_answers_are_still_wrong() -> None:
+    assert check(BYTES, "256 MBytes").score == 0.5  # decimal for binary: half credit, not right
+    assert not check(BYTES, "128 MiB.").correct

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from engine.answers.errors import MathDomainError, ParseError, SpecError
 from engine.answers.verdict import Verdict, invalid
@@ -116,8 +116,28 @@ _LEADING = re.compile(
 _TIMES = re.compile(r"^(?P<head>.*[0-9)])[x×]$")
 
 
+#: FLOP words in any case, as datasheets and people write them: TFLOPS, tflops, Gflop/sec.
+_FLOP_WORD = re.compile(r"([kmgtpe]?)(flop)(s?)(/s|/sec)?", re.IGNORECASE)
+#: Bytes written out after a prefix: MBytes, GByte, KiBytes.
+_BYTE_WORD = re.compile(r"([kKMGTPE]i?)?[Bb]ytes?")
+
+
 def _spelled(word: str) -> str:
-    """'mebibytes' -> 'MiB', 'milliseconds' -> 'ms'; other words unchanged."""
+    """'mebibytes' -> 'MiB', 'milliseconds' -> 'ms', 'tflops' -> 'TFLOPs', 'MBytes' -> 'MB';
+    other words unchanged.
+
+    A FLOP prefix is read in capitals whatever its case (a milli-FLOP means nothing, so
+    'mflops' is MFLOPs), and the plural keeps its ambiguity for `check_number` to settle:
+    'TFLOPS' is a count on a datasheet's rate.
+    """
+    flop = _FLOP_WORD.fullmatch(word)
+    if flop:
+        prefix, _, plural, rate = flop.groups()
+        prefix = "k" if prefix in ("k", "K") else prefix.upper()
+        return f"{prefix}FLOP{'s' if plural else ''}{'/s' if rate else ''}"
+    byte = _BYTE_WORD.fullmatch(word)
+    if byte:
+        return f"{byte.group(1) or ''}B"
     key = word.lower()
     key = key[:-1] if key.endswith("s") and key[:-1] in _SPELLED_UNITS else key
     return _SPELLED_UNITS.get(key, word)
@@ -126,6 +146,8 @@ def _spelled(word: str) -> str:
 def strip_decorations(text: str) -> str:
     """The number itself, without '~', '≈', 'about', 'n =' before it or 'x' after it."""
     text = text.strip()
+    if len(text) > 1 and text.endswith("."):  # a full stop closing the answer: "256 MiB."
+        text = text[:-1].rstrip()
     m = _LEADING.match(text)
     if m and m.end() < len(text):
         text = text[m.end() :].strip()
@@ -531,6 +553,8 @@ def check_number(
     plainly_base = _close(typed.value, expected, rel, abs_tol)
     if q is not typed and plainly_base and not _close(q.value, expected, rel, abs_tol):
         q = typed  # 2,000,000,000,000 on a question in TiB: plainly bytes
+    if family == "FLOP/s" and q.family == "FLOP" and q.unit_text.lower().endswith("flops"):
+        q = replace(q, family="FLOP/s")  # "989 TFLOPS", as datasheets write a rate
     parsed = q.echo()
     if (
         family
