@@ -98,3 +98,36 @@ def test_byte_spellings_and_a_closing_full_stop_are_read(response: str) -> None:
 def test_the_nearest_wrong_byte_answers_are_still_wrong() -> None:
     assert check(BYTES, "256 MBytes").score == 0.5  # decimal for binary: half credit, not right
     assert not check(BYTES, "128 MiB.").correct
+
+
+SPEC_LIMIT = {"kind": "expression", "value": "1/(1 - alpha)", "variables": ["alpha"]}
+ATTENTION = {
+    "kind": "expression",
+    "value": "2*nq*nk*(dk + dv)",
+    "variables": ["nq", "nk", "dk", "dv"],
+}
+
+
+@pytest.mark.parametrize("response", ["1/(1-α)", "(1 − α)^-1"])
+def test_a_greek_letter_stands_for_the_variable_it_names(response: str) -> None:
+    v = check(SPEC_LIMIT, response)
+    assert (v.correct, v.valid) == (True, True), (response, v)
+
+
+def test_a_greek_letter_is_no_free_pass() -> None:
+    assert not check(SPEC_LIMIT, "1/(1+α)").correct
+    assert check(SPEC_LIMIT, "1/(1+α)").valid
+    refused = check(SPEC_LIMIT, "1/(1-β)")  # β is no variable here
+    assert not refused.valid and "alpha" in refused.feedback
+
+
+@pytest.mark.parametrize("response", ["2*n_q*n_k*(d_k+d_v)", "2 n_q n_k (d_k + d_v)"])
+def test_subscripts_written_with_underscores_name_the_variables(response: str) -> None:
+    v = check(ATTENTION, response)
+    assert (v.correct, v.valid) == (True, True), (response, v)
+
+
+def test_underscored_names_keep_their_meaning_when_wrong() -> None:
+    v = check(ATTENTION, "n_q*n_k*(d_k+d_v)")  # MACs, not FLOPs
+    assert v.valid and not v.correct
+    assert not check(ATTENTION, "2*n_q*n_k*d_k").correct

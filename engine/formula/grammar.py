@@ -87,6 +87,22 @@ SUPERSCRIPTS = {
     "˙": "*",
     "ᐟ": "/",
 }
+#: Greek letters, read as the variable they spell out where the question has one (α -> alpha).
+#: θ and ω are growth wrappers (Θ, Ω) and stay so.
+GREEK = {
+    "α": "alpha",
+    "β": "beta",
+    "γ": "gamma",
+    "δ": "delta",
+    "ε": "epsilon",
+    "η": "eta",
+    "λ": "lambda",
+    "μ": "mu",
+    "ρ": "rho",
+    "σ": "sigma",
+    "τ": "tau",
+    "φ": "phi",
+}
 #: Subscript digits, read as plain ones: a log base (log₂ n, log₈₉ n). All ten, because the
 #: printer writes any integer base this way and a learner must be able to type it back.
 SUBSCRIPTS = {sub: plain for sub, plain in zip("₀₁₂₃₄₅₆₇₈₉", "0123456789", strict=True)}
@@ -204,6 +220,10 @@ def tokenize(
             tokens.append(Token(_PUNCTUATION[c], c, i))
         elif growth and c in ("Θ", "Ω"):
             tokens.append(Token("name", c, i))
+        elif c in GREEK and GREEK[c] in names:
+            tokens.append(Token("name", GREEK[c], i))
+        elif c in GREEK:
+            raise ParseError(f"unknown name {c!r} ({GREEK[c]}){_known_names_hint(known)}", i)
         else:
             raise ParseError(f"unexpected character {c!r}", i)
         i += 1
@@ -261,6 +281,9 @@ def _split_name(word: str, known: set[str], pos: int) -> list[tuple[str, int]]:
     base = re.fullmatch(r"log_(\d+|[A-Za-z]\w*)", word)
     if base and (base.group(1).isdigit() or base.group(1) in known):
         return [(word, 0)]
+    joined = word.replace("_", "")
+    if joined != word and joined in known and joined not in FUNCTION_NAMES:
+        return [(joined, 0)]  # n_q for nq: the subscript the prompt prints, typed with _
     # Fewest pieces wins; dynamic programming over prefixes keeps this linear-ish.
     best: list[list[tuple[str, int]] | None] = [None] * (len(word) + 1)
     best[0] = []
@@ -275,16 +298,16 @@ def _split_name(word: str, known: set[str], pos: int) -> list[tuple[str, int]]:
                     best[end] = cand
     result = best[len(word)]
     if result is None:
-        hint = ", ".join(
-            sorted(
-                n
-                for n in known
-                if n not in FUNCTION_NAMES and n not in WRAPPERS and n not in CONSTANTS
-            )
-        )
-        hint = f"; known names: {hint}" if hint else ""
-        raise ParseError(f"unknown name {word!r}{hint}", pos)
+        raise ParseError(f"unknown name {word!r}{_known_names_hint(known)}", pos)
     return result
+
+
+def _known_names_hint(known: set[str]) -> str:
+    """'; known names: d, n' — the variables a learner may use, for an unknown-name message."""
+    names = sorted(
+        n for n in known if n not in FUNCTION_NAMES and n not in WRAPPERS and n not in CONSTANTS
+    )
+    return f"; known names: {', '.join(names)}" if names else ""
 
 
 def _symbolic_exponent_ok(expr: sympy.Expr, pos: int) -> None:
