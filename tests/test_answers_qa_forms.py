@@ -131,3 +131,27 @@ def test_underscored_names_keep_their_meaning_when_wrong() -> None:
     v = check(ATTENTION, "n_q*n_k*(d_k+d_v)")  # MACs, not FLOPs
     assert v.valid and not v.correct
     assert not check(ATTENTION, "2*n_q*n_k*d_k").correct
+
+
+MFU = {"kind": "number", "value": 0.4623}
+
+
+@pytest.mark.parametrize("response", ["46", "46.2", "46 percent", "46.23 per cent"])
+def test_a_percentage_without_its_sign_is_asked_again_not_marked_wrong(response: str) -> None:
+    v = check(MFU, response)
+    if "per" in response:
+        assert v.correct, (response, v)
+    else:
+        assert not v.valid and "%" in v.feedback, (response, v)
+        assert check(MFU, response + "%").correct
+
+
+@pytest.mark.parametrize("response", ["23", "4.6", "92", "0.23"])
+def test_a_fraction_off_by_other_factors_is_still_wrong(response: str) -> None:
+    v = check(MFU, response)
+    assert v.valid and not v.correct, (response, v)
+
+
+def test_a_count_a_hundred_times_too_large_is_not_taken_for_a_percentage() -> None:
+    v = check({"kind": "number", "value": 0.5, "unit": "s"}, "50")
+    assert v.valid and not v.correct
