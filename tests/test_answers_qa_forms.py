@@ -155,3 +155,39 @@ def test_a_fraction_off_by_other_factors_is_still_wrong(response: str) -> None:
 def test_a_count_a_hundred_times_too_large_is_not_taken_for_a_percentage() -> None:
     v = check({"kind": "number", "value": 0.5, "unit": "s"}, "50")
     assert v.valid and not v.correct
+
+
+BREAKEVEN = {
+    "kind": "choice",
+    "options": {
+        "a": "Exactly when α > c",
+        "b": "Whenever α > 0.5",
+        "c": "Whenever c < 0.5",
+        "d": "Always, since the target's own token comes with every call",
+    },
+    "value": ["a"],
+}
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        "Exactly when α > c.",
+        "exactly when  α > c",
+        "a) Exactly when α > c",
+        "(a) Exactly when α > c.",
+        "option a",
+        "Answer: a",
+    ],
+)
+def test_a_choice_typed_as_its_line_or_with_a_full_stop_is_read(response: str) -> None:
+    v = check(BREAKEVEN, response)
+    assert (v.correct, v.valid) == (True, True), (response, v)
+
+
+def test_the_neighbouring_choices_stay_wrong() -> None:
+    assert not check(BREAKEVEN, "Whenever α > 0.5.").correct
+    assert check(BREAKEVEN, "Whenever α > 0.5.").valid
+    assert not check(BREAKEVEN, "option c").correct
+    mixed = check(BREAKEVEN, "a) Whenever α > 0.5")  # letter and text disagree: ask again
+    assert not mixed.valid and "a" in mixed.feedback and "b" in mixed.feedback
