@@ -191,3 +191,17 @@ def test_the_neighbouring_choices_stay_wrong() -> None:
     assert not check(BREAKEVEN, "option c").correct
     mixed = check(BREAKEVEN, "a) Whenever α > 0.5")  # letter and text disagree: ask again
     assert not mixed.valid and "a" in mixed.feedback and "b" in mixed.feedback
+
+
+RATIO = {"kind": "number", "value": 2.302, "rel_tol": 0.02}
+
+
+@pytest.mark.parametrize("response", ["2.3 times", "2.3 Times", "~2.3 times", "2.3x", "2.3×"])
+def test_how_many_times_is_answered_with_times(response: str) -> None:
+    v = check(RATIO, response)
+    assert (v.correct, v.valid) == (True, True), (response, v)
+
+
+def test_a_wrong_ratio_with_times_is_still_wrong() -> None:
+    v = check(RATIO, "23 times")
+    assert v.valid and not v.correct

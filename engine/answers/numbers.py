@@ -114,8 +114,8 @@ _LEADING = re.compile(
 )
 #: A percentage mark at the end: 25%, 25 percent, 25 per cent.
 _PERCENT = re.compile(r"\s*(?:%|percent|per cent|pct)$", re.IGNORECASE)
-#: A ratio written with a times sign: 64x, 2.8×.
-_TIMES = re.compile(r"^(?P<head>.*[0-9)])[x×]$")
+#: A ratio written with a times sign or word: 64x, 2.8×, 2.3 times.
+_TIMES = re.compile(r"^(?P<head>.*[0-9)])(?:[x×]|\s*times)$", re.IGNORECASE)
 
 
 #: FLOP words in any case, as datasheets and people write them: TFLOPS, tflops, Gflop/sec.
