@@ -205,3 +205,26 @@ def test_how_many_times_is_answered_with_times(response: str) -> None:
 def test_a_wrong_ratio_with_times_is_still_wrong() -> None:
     v = check(RATIO, "23 times")
     assert v.valid and not v.correct
+
+
+DILATED = {"kind": "big_o", "value": "log(n)/log(k)", "variables": ["n", "k"]}
+
+
+@pytest.mark.parametrize(
+    "response", ["O(log_{k}(n))", "log_{k} n", "O(log_(k) n)", "log_{2}(n)/log_{2}(k)"]
+)
+def test_a_log_base_in_braces_is_read_like_log_k(response: str) -> None:
+    v = check(DILATED, response)
+    assert (v.correct, v.valid) == (True, True), (response, v)
+
+
+def test_a_log_base_in_braces_keeps_its_meaning() -> None:
+    for response in ("O(log_{n}(k))", "O(log_{2}(n))"):  # upside down; a constant base
+        v = check(DILATED, response)
+        assert v.valid and not v.correct, (response, v)
+
+
+def test_the_glued_log_base_message_quotes_the_argument_cleanly() -> None:
+    v = check(DILATED, "O(logk(n))")
+    assert not v.valid
+    assert "log_k(n)" in v.feedback and "log(k)·n" in v.feedback, v.feedback

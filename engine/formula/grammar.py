@@ -172,6 +172,7 @@ def tokenize(
     if growth:
         known |= set(WRAPPERS)
     text = "".join(_CHAR_MAP.get(c, c) for c in text)
+    text = _BRACED_LOG_BASE.sub(_unbrace_log_base, text)
     tokens: list[Token] = []
     i = 0
     while i < len(text):
@@ -258,6 +259,16 @@ def _is_times_letter(
     return _TIMES_NEXT.match(text, i + 1) is not None
 
 
+#: A log base in brackets, as LaTeX writes it: log_{k}(n) (braces are brackets by now).
+_BRACED_LOG_BASE = re.compile(r"log_\(\s*(\d+|[A-Za-z]\w*)\s*\)")
+
+
+def _unbrace_log_base(m: re.Match[str]) -> str:
+    """log_(k) -> log_k, padded with spaces so that every later position stays where typed."""
+    plain = f"log_{m.group(1)}"
+    return plain + " " * (len(m.group(0)) - len(plain))
+
+
 def _refuse_glued_log_base(
     word: str, pieces: list[tuple[str, int]], text: str, end: int, pos: int
 ) -> None:
@@ -266,7 +277,7 @@ def _refuse_glued_log_base(
         return
     rest = text[end:].lstrip()
     if rest and (rest[0].isalnum() or rest[0] == "("):
-        base, arg = pieces[1][0], rest.split()[0].rstrip(")")
+        base, arg = pieces[1][0], rest.split()[0].strip("()")
         raise ParseError(
             f"{word!r} is ambiguous: write log_{base}({arg}) for the base-{base} logarithm, "
             f"or log({base})·{arg}",
