@@ -228,3 +228,15 @@ def test_the_glued_log_base_message_quotes_the_argument_cleanly() -> None:
     v = check(DILATED, "O(logk(n))")
     assert not v.valid
     assert "log_k(n)" in v.feedback and "log(k)·n" in v.feedback, v.feedback
+
+
+@pytest.mark.parametrize(
+    ("response", "wrong"),
+    [("4.9 Days", "4.9 Hours"), ("4.9 d", "49 d"), ("117.5 Hours", "117.5 Minutes")],
+)
+def test_long_time_units_are_read_in_any_case_and_d_is_days(response: str, wrong: str) -> None:
+    spec = {"kind": "number", "value": 423177, "unit": "s", "rel_tol": 0.02}  # 4.898 days
+    v = check(spec, response)
+    assert (v.correct, v.valid) == (True, True), (response, v)
+    w = check(spec, wrong)
+    assert w.valid and not w.correct, (wrong, w)

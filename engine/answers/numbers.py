@@ -77,7 +77,7 @@ _TIME_PREFIXES = {"m": 1e-3, "u": 1e-6, "µ": 1e-6, "μ": 1e-6, "n": 1e-9, "p": 
 _WORD_MULTIPLIERS = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 #: Longer spans of time, in seconds: training runs are quoted in hours and days.
 _TIME_WORDS = {"min": 60, "mins": 60, "minute": 60, "minutes": 60, "h": 3600, "hr": 3600}
-_TIME_WORDS |= {"hrs": 3600, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
+_TIME_WORDS |= {"hrs": 3600, "hour": 3600, "hours": 3600, "d": 86400, "day": 86400, "days": 86400}
 #: A number followed by one or two unit words: "2 GiB", "5.12M MACs", "2.15 billion FLOPs".
 _TAIL = re.compile(
     r"^(?P<head>.*?[0-9)\u00b2\u00b3\u00b9\u2070-\u2079.])\s*"
@@ -185,8 +185,9 @@ _FAMILY_SHORT |= {"elements": "elements", "params": "params", "tokens": "tokens"
 
 def parse_unit(word: str) -> tuple[str | None, str, float, bool]:
     """Split a unit word into (family, prefix, multiplier, is_binary); ParseError if unknown."""
-    if word in _TIME_WORDS:
-        return "s", word, float(_TIME_WORDS[word]), False
+    time_word = word if len(word) == 1 else word.lower()  # "Days", but H and D are no units
+    if time_word in _TIME_WORDS:
+        return "s", word, float(_TIME_WORDS[time_word]), False
     if word.lower() in _WORD_MULTIPLIERS:
         return None, word, float(_WORD_MULTIPLIERS[word.lower()]), False
     for name in sorted(_UNIT_WORDS, key=len, reverse=True):
