@@ -240,3 +240,28 @@ def test_long_time_units_are_read_in_any_case_and_d_is_days(response: str, wrong
     assert (v.correct, v.valid) == (True, True), (response, v)
     w = check(spec, wrong)
     assert w.valid and not w.correct, (wrong, w)
+
+
+@pytest.mark.parametrize(
+    ("spec", "response", "shown"),
+    [
+        (SPEC_LIMIT, "1/(1-alpha)", "1/(1 − alpha)"),
+        (
+            {"kind": "expression", "value": "exp(x - m)", "variables": ["m", "x"]},
+            "exp(x-m)",
+            "exp(x − m)",
+        ),
+        ({"kind": "expression", "value": "n - 1", "variables": ["n"]}, "-1 + n", "n − 1"),
+    ],
+)
+def test_a_difference_is_echoed_and_expected_as_written_not_led_by_a_minus(
+    spec: dict, response: str, shown: str
+) -> None:
+    assert check(spec, response).parsed == shown
+    assert expected_text(spec) == shown
+    assert interpret(spec, response) == shown
+
+
+def test_a_sum_of_negatives_still_leads_with_its_minus() -> None:
+    spec = {"kind": "expression", "value": "-n - d", "variables": ["n", "d"]}
+    assert expected_text(spec) == "−n − d"
