@@ -265,3 +265,20 @@ def test_a_difference_is_echoed_and_expected_as_written_not_led_by_a_minus(
 def test_a_sum_of_negatives_still_leads_with_its_minus() -> None:
     spec = {"kind": "expression", "value": "-n - d", "variables": ["n", "d"]}
     assert expected_text(spec) == "−n − d"
+
+
+DISTANCE = {"kind": "expression", "value": "qk - qq/2 - kk/2", "variables": ["qk", "qq", "kk"]}
+
+
+@pytest.mark.parametrize("response", ["-½(qq - 2qk + kk)", "qk − ½qq − ½kk", "qk - ½ (qq + kk)"])
+def test_a_vulgar_fraction_is_its_value(response: str) -> None:
+    v = check(DISTANCE, response)
+    assert (v.correct, v.valid) == (True, True), (response, v)
+
+
+def test_a_vulgar_fraction_keeps_its_value_in_wrong_answers() -> None:
+    v = check(DISTANCE, "qk - ¼qq - ¼kk")
+    assert v.valid and not v.correct
+    assert check({"kind": "number", "value": 0.75}, "¾").correct
+    mixed = check({"kind": "number", "value": 2.5}, "2½")  # not 2·½ = 1
+    assert not mixed.valid and "5/2" in mixed.feedback, mixed

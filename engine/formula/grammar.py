@@ -87,6 +87,15 @@ SUPERSCRIPTS = {
     "˙": "*",
     "ᐟ": "/",
 }
+#: Vulgar fractions, as prompts print them (−½‖q − k‖²): each is its exact value.
+VULGAR_FRACTIONS = {
+    "½": Fraction(1, 2),
+    "⅓": Fraction(1, 3),
+    "⅔": Fraction(2, 3),
+    "¼": Fraction(1, 4),
+    "¾": Fraction(3, 4),
+    "⅛": Fraction(1, 8),
+}
 #: Greek letters, read as the variable they spell out where the question has one (α -> alpha).
 #: θ and ω are growth wrappers (Θ, Ω) and stay so.
 GREEK = {
@@ -186,6 +195,18 @@ def tokenize(
             assert m is not None
             tokens.append(Token("num", m.group(), i, _number_value(m.group(), i)))
             i = m.end()
+            continue
+        if c in VULGAR_FRACTIONS:
+            value = VULGAR_FRACTIONS[c]
+            if i > 0 and text[i - 1] in _DIGITS:  # 2½ is 2 + ½, not 2·½: ask for it plainly
+                mixed = (tokens[-1].value or 0) + value
+                raise ParseError(
+                    f"write {tokens[-1].text}{c} as {mixed.numerator}/{mixed.denominator} "
+                    f"or {float(mixed):g}",
+                    i,
+                )
+            tokens.append(Token("num", c, i, value))
+            i += 1
             continue
         if _is_times_letter(text, i, tokens, known, names):
             tokens.append(Token("op", "*", i))
