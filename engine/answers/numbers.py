@@ -190,6 +190,8 @@ def parse_unit(word: str) -> tuple[str | None, str, float, bool]:
         return "s", word, float(_TIME_WORDS[time_word]), False
     if word.lower() in _WORD_MULTIPLIERS:
         return None, word, float(_WORD_MULTIPLIERS[word.lower()]), False
+    if word == "%":  # only as a spec's `in_unit`: a response's % is read by parse_quantity
+        return None, "%", 0.01, False
     for name in sorted(_UNIT_WORDS, key=len, reverse=True):
         if not word.endswith(name):
             continue
@@ -334,6 +336,13 @@ def _spec_value(value: object, params: Mapping[str, float], field: str) -> float
 
 def expected_number_text(spec: Mapping, params: Mapping[str, float]) -> str:
     value, family = expected_number(spec, params)
+    return _shown(spec, value, family)
+
+
+def _shown(spec: Mapping, value: float, family: str | None) -> str:
+    """The expected answer as feedback writes it; a fraction asked in % also as a percentage."""
+    if spec.get("in_unit") == "%":
+        return f"{number_text(value)} ({number_text(float(f'{value * 100:.3g}'))}%)"
     return quantity_text(value, family)
 
 
@@ -451,6 +460,11 @@ def diagnose_ratio(
             if family == "B":
                 dtype = ": check the bytes per element (fp32 4 B, fp16/bf16 2 B, int8 1 B)"
             return f"off by a factor of {f} ({more}){dtype}"
+    if family is None and 0 < abs(expected) < 1 and _close(r, 100, tol):
+        return (
+            f"100 times the answer: as a percentage, write the % sign "
+            f"({number_text(response)}%), or give the fraction ({number_text(response / 100)})"
+        )
     k = round(math.log10(abs(r)))
     if k != 0 and _close(r, 10.0**k, tol):
         way = "too large" if k > 0 else "too small"
@@ -520,6 +534,8 @@ def _read_in(q: Quantity, spec: Mapping, family: str | None) -> Quantity:
     unit = spec.get("in_unit")
     if not unit or q.unit_text:
         return q
+    if unit == "%" and abs(q.value) <= 1:
+        return q  # a fraction asked "as a fraction or a percentage": 0.46 is 0.46, 46 is 46%
     try:
         family, prefix, mult, binary = parse_unit(_spelled(str(unit)))
     except ParseError:
@@ -548,7 +564,7 @@ def check_number(
     expected, family = expected_number(spec, params)
     rel = float(spec.get("rel_tol", 0.01))
     abs_tol = float(spec.get("abs_tol", 0.0))
-    shown = quantity_text(expected, family)
+    shown = _shown(spec, expected, family)
     try:
         typed = parse_quantity(response, budget=budget)
         q = _read_in(typed, spec, family)
@@ -576,12 +592,6 @@ def check_number(
     if _close(value, expected, rel, abs_tol):
         note = "" if value == expected else f"; exactly {shown}"
         return Verdict(True, 1.0, f"Correct{note}.", None, parsed)
-    if _percentage_without_sign(q, expected, family, rel, abs_tol):
-        return invalid(
-            f"Is {q.head} a percentage? Type the % sign ({q.head}%) or write the fraction "
-            f"({number_text(value / 100)}); a bare {q.head} is {q.head} whole ones.",
-            parsed,
-        )
     slip_tol = max(rel, 0.01)
     for mistake in mistakes:
         if "value" not in mistake:
@@ -606,15 +616,6 @@ def check_number(
     own = params if inputs is None else {k: v for k, v in params.items() if k in set(inputs)}
     diagnosis = diagnose_ratio(value, expected, family, own, rel, q.prefix)
     return Verdict(False, 0.0, f"Not quite: the answer is {shown}.", diagnosis, parsed)
-
-
-def _percentage_without_sign(
-    q: Quantity, expected: float, family: str | None, rel: float, abs_tol: float
-) -> bool:
-    """46 for an MFU of 0.4623: a percentage typed without its sign, not a wrong answer."""
-    if family is not None or q.family is not None or q.unit_text or not 0 < expected < 1:
-        return False
-    return _close(q.value, expected * 100, rel, abs_tol * 100)
 
 
 def _parse_message(err: ParseError) -> str:
