@@ -271,3 +271,52 @@ def test_shipped_fraction_questions_take_a_percentage(qid: str) -> None:
     for response in (f"{value * 100:.4g}", f"{value * 100:.4g}%", f"{value:.4g}"):
         assert grade(variant, response).correct, (qid, response)
     assert not grade(variant, f"{value * 50:.4g}").correct  # half the percentage
+
+
+GPUS = {"kind": "number", "value": 28}
+
+
+@pytest.mark.parametrize("response", ["28 GPUs", "28 gpus", "28 sequences", "28 micro-batches"])
+def test_a_count_may_name_what_it_counts(response: str) -> None:
+    v = check(GPUS, response)
+    assert (v.correct, v.valid) == (True, True), (response, v)
+    assert "28" in v.parsed and response.split()[1] in v.parsed
+
+
+@pytest.mark.parametrize(
+    ("spec", "response"),
+    [
+        ({"kind": "number", "value": 242.8}, "243 FLOP/B"),
+        ({"kind": "number", "value": 242.8}, "243 FLOPs/byte"),
+        ({"kind": "number", "value": 242.8}, "243 flops per byte"),
+        ({"kind": "number", "value": 1715}, "1715 tokens/s"),
+        ({"kind": "number", "value": 1715}, "1.715k tokens per second"),
+        ({"kind": "number", "value": 0.4623, "in_unit": "%"}, "46 % MFU"),
+    ],
+)
+def test_a_plain_number_may_carry_the_unit_the_prompt_names(spec: dict, response: str) -> None:
+    v = check(spec, response)
+    assert (v.correct, v.valid) == (True, True), (response, v)
+
+
+def test_a_named_count_is_still_checked_and_units_keep_their_rules() -> None:
+    assert check(GPUS, "14 GPUs").valid and not check(GPUS, "14 GPUs").correct
+    assert check({"kind": "number", "value": 5e6}, "5 M sequences").correct  # M still counts
+    assert not check(GPUS, "28 Mb").valid  # bits stay refused with their hint
+    assert not check(FLOP, "2.15e9 GPUs", P).valid  # a FLOP count takes no label
+    assert interpret(GPUS, "28 GPUs") == "28 GPUs"
+
+
+@pytest.mark.parametrize("response", ["128 KiB per token", "128 KiB/token", "131 kB per layer"])
+def test_a_quantity_per_something_drops_the_per(response: str) -> None:
+    v = check({"kind": "number", "value": 131072, "unit": "B"}, response)
+    assert (v.correct, v.valid) == (True, True), (response, v)
+    assert "per" in v.parsed
+
+
+def test_per_second_is_no_label_and_a_wrong_value_per_token_is_wrong() -> None:
+    spec = {"kind": "number", "value": 131072, "unit": "B"}
+    assert not check(spec, "128 KiB per second").valid
+    assert not check(spec, "128 KiB/s").valid
+    assert not check(spec, "64 KiB per token").correct
+    assert check(RATE, "26.8 TFLOP/s").correct  # a rate's /s stays a rate

@@ -168,15 +168,17 @@ class Quantity:
     head: str  # the rendered numeric part
     unit_text: str  # the unit as typed ("GiB", "M", "")
     number: float = 0.0  # the number before any unit of a family (4.9 for "4.9 days")
+    label: str = ""  # words naming what is counted, read and ignored ("GPUs", "per token")
 
     def echo(self) -> str:
-        """How the response was understood, e.g. '2 GiB = 2,147,483,648 B'."""
+        """How the response was understood, e.g. '2 GiB = 2,147,483,648 B', '28 GPUs'."""
         base = _FAMILY_SHORT.get(self.family or "", "")
         plain = f"{number_text(self.value)} {base}".strip()
         if not self.unit_text:
-            return plain
+            return f"{plain} {self.label}".rstrip()
         written = f"{self.head} {self.unit_text}"
-        return written if self.prefix == "" else f"{written} = {plain}"
+        shown = written if self.prefix == "" else f"{written} = {plain}"
+        return f"{shown} {self.label}".rstrip()
 
 
 _FAMILY_SHORT = {"FLOP": "FLOP", "MAC": "MAC", "B": "B", "s": "s", "FLOP/s": "FLOP/s"}
@@ -271,6 +273,53 @@ def parse_quantity(
         unit_text = text[m.start("first") :].strip()
         node = parse_node(m.group("head"), symbols, budget=budget)
         return _quantity(node, values, symbols, family, prefix, mult, binary, unit_text, plain)
+
+
+#: One word naming what a number counts or measures: GPUs, micro-batches, FLOP/B, tok/s.
+_LABEL_WORD = re.compile(r"[A-Za-z][A-Za-z-]*(?:/[A-Za-z]+)?")
+_MAX_LABEL_WORDS = 4
+#: "per second" makes a rate of a count: never a label to drop.
+_RATE_WORDS = {"s", "sec", "second", "ms", "us", "µs"} | set(_TIME_WORDS)
+
+
+def parse_labelled(text: str, family: str | None, budget: Budget = UNLIMITED) -> Quantity:
+    """`parse_quantity`, letting a few trailing words name what the number is about.
+
+    "28 GPUs", "32 sequences", "243 FLOP/B" answer a unitless question (any words), and
+    "14 GFLOPs per token", "128 KiB per layer" or "128 KiB/token" any question ("per" and
+    one word, not a time: "per second" would make a rate). The label is echoed and otherwise ignored;
+    units, prefixes and their refusals (bits, ambiguous m) keep their rules.
+    """
+    try:
+        return parse_quantity(text, budget=budget)
+    except ParseError as err:
+        if "bits" in err.message or "ambiguous" in err.message:
+            raise  # "28 Mb", "5 m": the refusal says what to write instead
+        words = text.split()
+        unit, _, per = words[-1].rpartition("/")
+        if unit and per.isalpha() and per.lower() not in _RATE_WORDS and len(words) > 1:
+            try:  # "128 KiB/token": the unit, per token
+                q = parse_quantity(" ".join([*words[:-1], unit]), budget=budget)
+                return replace(q, label=f"per {per}")
+            except ParseError:
+                pass
+        run = 0
+        while run < min(len(words) - 1, _MAX_LABEL_WORDS) and _LABEL_WORD.fullmatch(
+            words[-1 - run]
+        ):
+            run += 1
+        for k in range(1, run + 1):
+            label = words[-k:]
+            if family is not None and not (
+                k == 2 and label[0].lower() == "per" and label[1].lower() not in _RATE_WORDS
+            ):
+                continue
+            try:
+                q = parse_quantity(" ".join(words[:-k]), budget=budget)
+            except ParseError:
+                continue
+            return replace(q, label=" ".join(label))
+        raise
 
 
 def _unit_words(first: str, second: str | None) -> tuple[str | None, str, float, bool, float]:
@@ -566,7 +615,7 @@ def check_number(
     abs_tol = float(spec.get("abs_tol", 0.0))
     shown = _shown(spec, expected, family)
     try:
-        typed = parse_quantity(response, budget=budget)
+        typed = parse_labelled(response, family, budget=budget)
         q = _read_in(typed, spec, family)
     except ParseError as err:
         return invalid(_parse_message(err))
@@ -626,7 +675,7 @@ def _parse_message(err: ParseError) -> str:
 def interpret_number(spec: Mapping, response: str, budget: Budget = UNLIMITED) -> str:
     """The echo while typing, read as the check reads it (a bare number in `in_unit`)."""
     try:
-        typed = parse_quantity(response, budget=budget)
-        return _read_in(typed, spec, unit_family(spec.get("unit"))).echo()
+        family = unit_family(spec.get("unit"))
+        return _read_in(parse_labelled(response, family, budget), spec, family).echo()
     except ParseError as err:
         return f"? {err.message}"
