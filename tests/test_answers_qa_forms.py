@@ -320,3 +320,28 @@ def test_per_second_is_no_label_and_a_wrong_value_per_token_is_wrong() -> None:
     assert not check(spec, "128 KiB/s").valid
     assert not check(spec, "64 KiB per token").correct
     assert check(RATE, "26.8 TFLOP/s").correct  # a rate's /s stays a rate
+
+
+SP_BYTES = {"kind": "number", "value": 2**32, "unit": "B"}  # 4 GiB
+GB_SLIP = [{"value": 4e9, "feedback": "You divided by 2³⁰ but wrote GB."}]
+
+
+def test_a_listed_gb_for_gib_slip_earns_the_same_half_credit_as_everywhere() -> None:
+    listed = check(SP_BYTES, "4 GB", mistakes=GB_SLIP)
+    unlisted = check(SP_BYTES, "4 GB")
+    assert (listed.correct, listed.score) == (False, 0.5) == (unlisted.correct, unlisted.score)
+    assert listed.diagnosis == "You divided by 2³⁰ but wrote GB."  # the pack's own words
+
+
+def test_the_same_slip_as_a_bare_byte_count_stays_wrong() -> None:
+    v = check(SP_BYTES, "4,000,000,000", mistakes=GB_SLIP)
+    assert v.score == 0 and v.diagnosis == "You divided by 2³⁰ but wrote GB."
+    assert check(SP_BYTES, "2 GB", mistakes=GB_SLIP).score == 0  # half of it: no credit
+
+
+def test_a_unit_the_prompt_asks_in_keeps_its_listed_mistake_at_no_credit() -> None:
+    spec = {"kind": "number", "value": "2*10^12", "unit": "B", "rel_tol": 0.02, "in_unit": "TiB"}
+    tib_slip = [{"value": "2*2^40", "feedback": "2·10¹² bytes is 2 TB, not 2 TiB."}]
+    for response in ("2 TiB", "2"):  # the conversion is what the question tests
+        v = check(spec, response, mistakes=tib_slip)
+        assert v.score == 0 and "not 2 TiB" in v.diagnosis, (response, v)

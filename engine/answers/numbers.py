@@ -642,6 +642,7 @@ def check_number(
         note = "" if value == expected else f"; exactly {shown}"
         return Verdict(True, 1.0, f"Correct{note}.", None, parsed)
     slip_tol = max(rel, 0.01)
+    swap = _prefix_swap(q, expected, rel, family)
     for mistake in mistakes:
         if "value" not in mistake:
             continue
@@ -651,8 +652,11 @@ def check_number(
             continue
         if _close(value, wrong, slip_tol, abs_tol) and abs(value - wrong) < abs(value - expected):
             text = str(mistake.get("feedback", "")).strip() or "a classic mistake"
+            if swap and spec.get("in_unit") != q.unit_text:
+                # The pack names the GB-for-GiB slip: its words, the slip's usual half credit.
+                # Not when the prompt asks in that very unit: then the conversion is the test.
+                return Verdict(False, 0.5, f"Nearly: {swap}.", text, parsed)
             return Verdict(False, 0.0, f"Not quite: the answer is {shown}.", text, parsed)
-    swap = _prefix_swap(q, expected, rel, family)
     if swap:
         return Verdict(False, 0.5, f"Nearly: {swap}.", swap, parsed)
     credit = _near_credit(value, expected, rel, bool(spec.get("estimate")))
