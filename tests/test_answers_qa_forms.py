@@ -345,3 +345,20 @@ def test_a_unit_the_prompt_asks_in_keeps_its_listed_mistake_at_no_credit() -> No
     for response in ("2 TiB", "2"):  # the conversion is what the question tests
         v = check(spec, response, mistakes=tib_slip)
         assert v.score == 0 and "not 2 TiB" in v.diagnosis, (response, v)
+
+
+@pytest.mark.parametrize("response", ["2*nq*nk*(dk+dv) FLOPs", "2 nq nk (dk + dv) flops"])
+def test_a_formula_may_end_with_the_unit_it_counts(response: str) -> None:
+    v = check(ATTENTION, response)
+    assert (v.correct, v.valid) == (True, True), (response, v)
+    assert interpret(ATTENTION, response).lower() == "2·nq·nk·(dk + dv) flops"
+
+
+def test_a_formula_with_its_unit_is_still_checked() -> None:
+    assert check(ATTENTION, "nq*nk*(dk+dv) FLOPs").valid
+    assert not check(ATTENTION, "nq*nk*(dk+dv) FLOPs").correct
+    kv = {"kind": "expression", "value": "4*L*d", "variables": ["L", "d"]}
+    assert check(kv, "4 L d bytes").correct
+    assert not check(kv, "4 L d GB").valid  # a prefixed unit is no count of bytes
+    tokens = {"kind": "expression", "value": "2*tokens", "variables": ["tokens"]}
+    assert not check(tokens, "2").correct  # a variable named like a unit is never dropped
