@@ -362,3 +362,17 @@ def test_a_formula_with_its_unit_is_still_checked() -> None:
     assert not check(kv, "4 L d GB").valid  # a prefixed unit is no count of bytes
     tokens = {"kind": "expression", "value": "2*tokens", "variables": ["tokens"]}
     assert not check(tokens, "2").correct  # a variable named like a unit is never dropped
+
+
+@pytest.mark.parametrize(
+    ("response", "value"),
+    [("32 bn", 32e9), ("32bn", 32e9), ("32 mln", 32e6), ("32 Mio", 32e6), ("32 millions", 32e6)],
+)
+def test_magnitude_words_are_multipliers_not_labels(response: str, value: float) -> None:
+    assert check({"kind": "number", "value": value}, response).correct, response
+    assert not check(GPUS, response.replace("32", "28")).correct  # never a bare 28
+
+
+def test_a_billion_parameters_written_bn() -> None:
+    v = check({"kind": "number", "value": 288.7e9, "unit": "params"}, "289 bn params")
+    assert (v.correct, v.valid) == (True, True), v

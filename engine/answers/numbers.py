@@ -75,6 +75,8 @@ _FAMILY_NAMES = {
 _COUNTS = {"elements", "params", "tokens"}
 _TIME_PREFIXES = {"m": 1e-3, "u": 1e-6, "µ": 1e-6, "μ": 1e-6, "n": 1e-9, "p": 1e-12}
 _WORD_MULTIPLIERS = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+_WORD_MULTIPLIERS |= {f"{word}s": mult for word, mult in _WORD_MULTIPLIERS.items()}
+_WORD_MULTIPLIERS |= {"mn": 10**6, "mln": 10**6, "mio": 10**6, "bn": 10**9}
 #: Longer spans of time, in seconds: training runs are quoted in hours and days.
 _TIME_WORDS = {"min": 60, "mins": 60, "minute": 60, "minutes": 60, "h": 3600, "hr": 3600}
 _TIME_WORDS |= {"hrs": 3600, "hour": 3600, "hours": 3600, "d": 86400, "day": 86400, "days": 86400}
