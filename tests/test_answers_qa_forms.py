@@ -376,3 +376,26 @@ def test_magnitude_words_are_multipliers_not_labels(response: str, value: float)
 def test_a_billion_parameters_written_bn() -> None:
     v = check({"kind": "number", "value": 288.7e9, "unit": "params"}, "289 bn params")
     assert (v.correct, v.valid) == (True, True), v
+
+
+CUBIC = {"kind": "big_o", "value": "n^3", "variables": ["n"], "constants": ["c"]}
+
+
+def test_a_named_constant_gets_the_same_style_note_as_a_number() -> None:
+    named = check(CUBIC, "O(c n^3)")
+    number = check(CUBIC, "O(4 n^3)")
+    assert (named.correct, named.score) == (True, 0.75) == (number.correct, number.score)
+    assert "drop the constant c" in named.feedback
+    assert check(CUBIC, "O(n^3)").score == 1.0
+    assert not check(CUBIC, "O(c n^2)").correct
+
+
+def test_cubic_regime_asks_for_n_alone() -> None:
+    from engine.problems import draw, grade
+    from quizapp.packs import load_all
+
+    qid = "concrete-numbers/cubic-regime"
+    variant = draw(load_all([]).get(qid).model, 0, qid=qid)
+    assert grade(variant, "O(n^3)").correct
+    restated = grade(variant, "O(n^2 d)")  # the cost as given, not in n alone
+    assert not restated.correct and not restated.valid and "'d'" in restated.feedback
