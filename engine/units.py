@@ -97,8 +97,16 @@ def format_bytes(value: float, significant: int = 3) -> str:
 
 
 def format_seconds(value: float) -> str:
-    """Seconds at a readable scale: 0.00012 -> '120 µs'."""
+    """Seconds at a readable scale: 0.00012 -> '120 µs', 423177 -> '4.9 days'.
+
+    Training runs are asked for in hours and days; 423,177 s says nothing to a reader.
+    """
     magnitude = abs(value)
+    for unit, factor in (("day", 86400.0), ("h", 3600.0)):
+        if magnitude >= factor:
+            shown = _digits(value / factor)
+            plural = "s" if unit == "day" and shown != "1" else ""
+            return f"{shown} {unit}{plural}"
     for unit, factor in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9)):
         if magnitude >= factor:
             return f"{_digits(value / factor)} {unit}"

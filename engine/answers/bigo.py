@@ -685,7 +685,13 @@ def check_big_o(
     order = regime.order
     deadline.check()
     if resp.key() == expected.key():
-        notes = _style_notes(resp, variables)
+        # A constant the prompt names (O(c·n³)) earns the same note as a number (O(4·n³)).
+        named = [c for c in constants if sympy.Symbol(c, positive=True) in expr.free_symbols]
+        parts = [f"drop the constant {c}" for c in sorted(named)]
+        style = _style_notes(resp, variables)
+        if style:
+            parts.append(style)
+        notes = "; ".join(parts)
         if notes:
             return Verdict(True, 0.75, f"Right class, but {notes}.", notes, parsed)
         return Verdict(True, 1.0, "Correct.", None, parsed)

@@ -28,13 +28,40 @@ def _correct(spec: Mapping, options: Mapping[str, str]) -> list[str]:
     return keys
 
 
+#: An option's line as the app shows it: "b) text", "(b) text", "b. text".
+_LINE = re.compile(r"\(?(\w{1,3})[).:]\s+(.+)", re.DOTALL)
+#: A word before the keys: "option b", "options a and c", "answer: b".
+_LEAD = re.compile(r"(?:options?|answer|choice)\s*:?\s+|answer\s*:\s*", re.IGNORECASE)
+
+
+def _plain(text: str) -> str:
+    """An option's text for comparison: any case, any spacing, without a closing full stop."""
+    return " ".join(text.split()).lower().rstrip(" .")
+
+
+def _by_text(text: str, options: Mapping[str, str]) -> str | None:
+    plain = _plain(text)
+    return next((k for k, v in options.items() if _plain(v) == plain), None)
+
+
 def parse_choice(response: str, options: Mapping[str, str]) -> list[str] | str:
-    """The keys selected, or an error message. Accepts 'b', 'a, c', 'a c', '(b)', 'AC'."""
+    """The keys selected, or an error message. Accepts 'b', 'a, c', 'a c', '(b)', 'AC',
+    'option b', an option's text typed out in full, or its line as shown ('b) text')."""
     text = response.strip()
     lowered = {k.lower(): k for k in options}
-    for k, v in options.items():  # the option's own text, typed out in full
-        if text.lower() == v.strip().lower():
-            return [k]
+    whole = _by_text(text, options)
+    if whole is not None:
+        return [whole]
+    line = _LINE.fullmatch(text)
+    if line and line.group(1).lower() in lowered:
+        key, named = lowered[line.group(1).lower()], _by_text(line.group(2), options)
+        if named == key:
+            return [key]
+        if named is not None:
+            return f"{key}) names option {key}, but the text is option {named}'s; type one letter."
+    lead = _LEAD.match(text)
+    if lead and lead.end() < len(text):
+        text = text[lead.end() :]
     pieces = [p for p in re.split(r"[\s,;/+&]+|\band\b", text) if p]
     picked: list[str] = []
     for piece in pieces:

@@ -8,6 +8,7 @@ fast, bounded, and for these cost formulas as good as a proof in practice.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Mapping, Sequence
 
 import sympy
@@ -29,6 +30,28 @@ def expression_variables(spec: Mapping) -> list[str]:
     if not isinstance(variables, Sequence) or not all(isinstance(v, str) for v in variables):
         raise SpecError("`variables` must be a list of names")
     return list(variables)
+
+
+#: The count a cost formula gives, typed after it: "2·n²·d FLOPs", "4·L·d bytes".
+_UNIT_TAIL = re.compile(
+    r"(?P<formula>.*\S)\s+(?P<unit>FLOPs?|FLOPS|flops?|MACs?|bytes?|elements|params|parameters"
+    r"|tokens)\.?"
+)
+
+
+def _parse_response(response: str, variables: list[str], budget: Budget) -> tuple[sympy.Expr, str]:
+    """The formula typed, and the unit word after it if any (never one of the variables)."""
+    try:
+        return parse_formula(response, variables, budget), ""
+    except ParseError:
+        tail = _UNIT_TAIL.fullmatch(response.strip())
+        if tail is None or tail.group("unit") in variables:
+            raise
+        try:
+            return parse_formula(tail.group("formula"), variables, budget), tail.group("unit")
+        except ParseError:
+            pass
+        raise
 
 
 def _expected(value: object, variables: list[str], params: Mapping[str, float]) -> sympy.Expr:
@@ -151,13 +174,13 @@ def check_expression(
     expected = _expected(spec.get("value"), variables, params)
     shown = render(expected, variables)
     try:
-        got = parse_formula(response, variables, deadline)
+        got, unit = _parse_response(response, variables, deadline)
     except MathDomainError as err:
         return invalid(f"That expression is undefined: {err.message}.")
     except ParseError as err:
         where = "" if err.position is None else f" (at character {err.position + 1})"
         return invalid(f"Could not read that expression: {err.message}{where}.")
-    parsed = render(got, variables)
+    parsed = f"{render(got, variables)} {unit}".rstrip()
     deadline.check()
     if _cheap_exact_equal(got, expected):
         return Verdict(True, 1.0, "Correct.", None, parsed)
@@ -194,6 +217,7 @@ def expected_expression_text(spec: Mapping, params: Mapping[str, float]) -> str:
 def interpret_expression(spec: Mapping, response: str, budget: Budget) -> str:
     variables = expression_variables(spec)
     try:
-        return render(parse_formula(response, variables, budget), variables)
+        got, unit = _parse_response(response, variables, budget)
+        return f"{render(got, variables)} {unit}".rstrip()
     except ParseError as err:
         return f"? {err.message}"

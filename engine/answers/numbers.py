@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from engine.answers.errors import MathDomainError, ParseError, SpecError
 from engine.answers.verdict import Verdict, invalid
@@ -75,9 +75,11 @@ _FAMILY_NAMES = {
 _COUNTS = {"elements", "params", "tokens"}
 _TIME_PREFIXES = {"m": 1e-3, "u": 1e-6, "µ": 1e-6, "μ": 1e-6, "n": 1e-9, "p": 1e-12}
 _WORD_MULTIPLIERS = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+_WORD_MULTIPLIERS |= {f"{word}s": mult for word, mult in _WORD_MULTIPLIERS.items()}
+_WORD_MULTIPLIERS |= {"mn": 10**6, "mln": 10**6, "mio": 10**6, "bn": 10**9}
 #: Longer spans of time, in seconds: training runs are quoted in hours and days.
 _TIME_WORDS = {"min": 60, "mins": 60, "minute": 60, "minutes": 60, "h": 3600, "hr": 3600}
-_TIME_WORDS |= {"hrs": 3600, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
+_TIME_WORDS |= {"hrs": 3600, "hour": 3600, "hours": 3600, "d": 86400, "day": 86400, "days": 86400}
 #: A number followed by one or two unit words: "2 GiB", "5.12M MACs", "2.15 billion FLOPs".
 _TAIL = re.compile(
     r"^(?P<head>.*?[0-9)\u00b2\u00b3\u00b9\u2070-\u2079.])\s*"
@@ -112,12 +114,34 @@ _LEADING = re.compile(
     r"|^[A-Za-z_][A-Za-z0-9_]*\s*(?:=|≈|~)\s*(?:(?:~|≈|about|approximately|roughly)\s*)*",
     re.IGNORECASE,
 )
-#: A ratio written with a times sign: 64x, 2.8×.
-_TIMES = re.compile(r"^(?P<head>.*[0-9)])[x×]$")
+#: A percentage mark at the end: 25%, 25 percent, 25 per cent.
+_PERCENT = re.compile(r"\s*(?:%|percent|per cent|pct)$", re.IGNORECASE)
+#: A ratio written with a times sign or word: 64x, 2.8×, 2.3 times.
+_TIMES = re.compile(r"^(?P<head>.*[0-9)])(?:[x×]|\s*times)$", re.IGNORECASE)
+
+
+#: FLOP words in any case, as datasheets and people write them: TFLOPS, tflops, Gflop/sec.
+_FLOP_WORD = re.compile(r"([kmgtpe]?)(flop)(s?)(/s|/sec)?", re.IGNORECASE)
+#: Bytes written out after a prefix: MBytes, GByte, KiBytes.
+_BYTE_WORD = re.compile(r"([kKMGTPE]i?)?[Bb]ytes?")
 
 
 def _spelled(word: str) -> str:
-    """'mebibytes' -> 'MiB', 'milliseconds' -> 'ms'; other words unchanged."""
+    """'mebibytes' -> 'MiB', 'milliseconds' -> 'ms', 'tflops' -> 'TFLOPs', 'MBytes' -> 'MB';
+    other words unchanged.
+
+    A FLOP prefix is read in capitals whatever its case (a milli-FLOP means nothing, so
+    'mflops' is MFLOPs), and the plural keeps its ambiguity for `check_number` to settle:
+    'TFLOPS' is a count on a datasheet's rate.
+    """
+    flop = _FLOP_WORD.fullmatch(word)
+    if flop:
+        prefix, _, plural, rate = flop.groups()
+        prefix = "k" if prefix in ("k", "K") else prefix.upper()
+        return f"{prefix}FLOP{'s' if plural else ''}{'/s' if rate else ''}"
+    byte = _BYTE_WORD.fullmatch(word)
+    if byte:
+        return f"{byte.group(1) or ''}B"
     key = word.lower()
     key = key[:-1] if key.endswith("s") and key[:-1] in _SPELLED_UNITS else key
     return _SPELLED_UNITS.get(key, word)
@@ -126,6 +150,8 @@ def _spelled(word: str) -> str:
 def strip_decorations(text: str) -> str:
     """The number itself, without '~', '≈', 'about', 'n =' before it or 'x' after it."""
     text = text.strip()
+    if len(text) > 1 and text.endswith("."):  # a full stop closing the answer: "256 MiB."
+        text = text[:-1].rstrip()
     m = _LEADING.match(text)
     if m and m.end() < len(text):
         text = text[m.end() :].strip()
@@ -144,15 +170,17 @@ class Quantity:
     head: str  # the rendered numeric part
     unit_text: str  # the unit as typed ("GiB", "M", "")
     number: float = 0.0  # the number before any unit of a family (4.9 for "4.9 days")
+    label: str = ""  # words naming what is counted, read and ignored ("GPUs", "per token")
 
     def echo(self) -> str:
-        """How the response was understood, e.g. '2 GiB = 2,147,483,648 B'."""
+        """How the response was understood, e.g. '2 GiB = 2,147,483,648 B', '28 GPUs'."""
         base = _FAMILY_SHORT.get(self.family or "", "")
         plain = f"{number_text(self.value)} {base}".strip()
         if not self.unit_text:
-            return plain
+            return f"{plain} {self.label}".rstrip()
         written = f"{self.head} {self.unit_text}"
-        return written if self.prefix == "" else f"{written} = {plain}"
+        shown = written if self.prefix == "" else f"{written} = {plain}"
+        return f"{shown} {self.label}".rstrip()
 
 
 _FAMILY_SHORT = {"FLOP": "FLOP", "MAC": "MAC", "B": "B", "s": "s", "FLOP/s": "FLOP/s"}
@@ -161,10 +189,13 @@ _FAMILY_SHORT |= {"elements": "elements", "params": "params", "tokens": "tokens"
 
 def parse_unit(word: str) -> tuple[str | None, str, float, bool]:
     """Split a unit word into (family, prefix, multiplier, is_binary); ParseError if unknown."""
-    if word in _TIME_WORDS:
-        return "s", word, float(_TIME_WORDS[word]), False
+    time_word = word if len(word) == 1 else word.lower()  # "Days", but H and D are no units
+    if time_word in _TIME_WORDS:
+        return "s", word, float(_TIME_WORDS[time_word]), False
     if word.lower() in _WORD_MULTIPLIERS:
         return None, word, float(_WORD_MULTIPLIERS[word.lower()]), False
+    if word == "%":  # only as a spec's `in_unit`: a response's % is read by parse_quantity
+        return None, "%", 0.01, False
     for name in sorted(_UNIT_WORDS, key=len, reverse=True):
         if not word.endswith(name):
             continue
@@ -220,10 +251,11 @@ def parse_quantity(
     text = strip_decorations(text)
     if not text:
         raise ParseError("empty answer", 0)
-    if text.endswith("%") and len(text) > 1:  # "25%" is the fraction 0.25
-        q = parse_quantity(text[:-1], variables, budget)
+    percent = _PERCENT.search(text)
+    if percent and percent.start() > 0:  # "25%", "25 percent": the fraction 0.25
+        q = parse_quantity(text[: percent.start()], variables, budget)
         if q.family is not None:
-            raise ParseError("a percentage takes no unit", len(text) - 1)
+            raise ParseError("a percentage takes no unit", percent.start())
         return Quantity(q.value / 100, None, "%", False, q.head, "%", q.value / 100)
     try:
         node = parse_node(text, symbols, budget=budget)
@@ -243,6 +275,53 @@ def parse_quantity(
         unit_text = text[m.start("first") :].strip()
         node = parse_node(m.group("head"), symbols, budget=budget)
         return _quantity(node, values, symbols, family, prefix, mult, binary, unit_text, plain)
+
+
+#: One word naming what a number counts or measures: GPUs, micro-batches, FLOP/B, tok/s.
+_LABEL_WORD = re.compile(r"[A-Za-z][A-Za-z-]*(?:/[A-Za-z]+)?")
+_MAX_LABEL_WORDS = 4
+#: "per second" makes a rate of a count: never a label to drop.
+_RATE_WORDS = {"s", "sec", "second", "ms", "us", "µs"} | set(_TIME_WORDS)
+
+
+def parse_labelled(text: str, family: str | None, budget: Budget = UNLIMITED) -> Quantity:
+    """`parse_quantity`, letting a few trailing words name what the number is about.
+
+    "28 GPUs", "32 sequences", "243 FLOP/B" answer a unitless question (any words), and
+    "14 GFLOPs per token", "128 KiB per layer" or "128 KiB/token" any question ("per" and
+    one word, not a time: "per second" would make a rate). The label is echoed and otherwise ignored;
+    units, prefixes and their refusals (bits, ambiguous m) keep their rules.
+    """
+    try:
+        return parse_quantity(text, budget=budget)
+    except ParseError as err:
+        if "bits" in err.message or "ambiguous" in err.message:
+            raise  # "28 Mb", "5 m": the refusal says what to write instead
+        words = text.split()
+        unit, _, per = words[-1].rpartition("/")
+        if unit and per.isalpha() and per.lower() not in _RATE_WORDS and len(words) > 1:
+            try:  # "128 KiB/token": the unit, per token
+                q = parse_quantity(" ".join([*words[:-1], unit]), budget=budget)
+                return replace(q, label=f"per {per}")
+            except ParseError:
+                pass
+        run = 0
+        while run < min(len(words) - 1, _MAX_LABEL_WORDS) and _LABEL_WORD.fullmatch(
+            words[-1 - run]
+        ):
+            run += 1
+        for k in range(1, run + 1):
+            label = words[-k:]
+            if family is not None and not (
+                k == 2 and label[0].lower() == "per" and label[1].lower() not in _RATE_WORDS
+            ):
+                continue
+            try:
+                q = parse_quantity(" ".join(words[:-k]), budget=budget)
+            except ParseError:
+                continue
+            return replace(q, label=" ".join(label))
+        raise
 
 
 def _unit_words(first: str, second: str | None) -> tuple[str | None, str, float, bool, float]:
@@ -308,6 +387,13 @@ def _spec_value(value: object, params: Mapping[str, float], field: str) -> float
 
 def expected_number_text(spec: Mapping, params: Mapping[str, float]) -> str:
     value, family = expected_number(spec, params)
+    return _shown(spec, value, family)
+
+
+def _shown(spec: Mapping, value: float, family: str | None) -> str:
+    """The expected answer as feedback writes it; a fraction asked in % also as a percentage."""
+    if spec.get("in_unit") == "%":
+        return f"{number_text(value)} ({number_text(float(f'{value * 100:.3g}'))}%)"
     return quantity_text(value, family)
 
 
@@ -322,9 +408,12 @@ def quantity_text(value: float, family: str | None) -> str:
         return exact if short == exact else f"{exact} ({short})"
     if abs(value) < 1000:
         return exact
+    decimal = format_count(value, "B" if family == "B" else unit)
+    if abs(value) >= 1000 * max(DECIMAL_PREFIXES.values()):
+        return exact  # past the largest prefix: '315000 EFLOP' reads worse than 3.15×10²³
     if family == "B":
-        return f"{exact} ({format_bytes(value)} = {format_count(value, 'B')})"
-    return f"{exact} ({format_count(value, unit)})"
+        return f"{exact} ({format_bytes(value)} = {decimal})"
+    return f"{exact} ({decimal})"
 
 
 def _close(a: float, b: float, rel: float, abs_tol: float = 0.0) -> bool:
@@ -422,6 +511,11 @@ def diagnose_ratio(
             if family == "B":
                 dtype = ": check the bytes per element (fp32 4 B, fp16/bf16 2 B, int8 1 B)"
             return f"off by a factor of {f} ({more}){dtype}"
+    if family is None and 0 < abs(expected) < 1 and _close(r, 100, tol):
+        return (
+            f"100 times the answer: as a percentage, write the % sign "
+            f"({number_text(response)}%), or give the fraction ({number_text(response / 100)})"
+        )
     k = round(math.log10(abs(r)))
     if k != 0 and _close(r, 10.0**k, tol):
         way = "too large" if k > 0 else "too small"
@@ -491,6 +585,8 @@ def _read_in(q: Quantity, spec: Mapping, family: str | None) -> Quantity:
     unit = spec.get("in_unit")
     if not unit or q.unit_text:
         return q
+    if unit == "%" and abs(q.value) <= 1:
+        return q  # a fraction asked "as a fraction or a percentage": 0.46 is 0.46, 46 is 46%
     try:
         family, prefix, mult, binary = parse_unit(_spelled(str(unit)))
     except ParseError:
@@ -519,15 +615,17 @@ def check_number(
     expected, family = expected_number(spec, params)
     rel = float(spec.get("rel_tol", 0.01))
     abs_tol = float(spec.get("abs_tol", 0.0))
-    shown = quantity_text(expected, family)
+    shown = _shown(spec, expected, family)
     try:
-        typed = parse_quantity(response, budget=budget)
+        typed = parse_labelled(response, family, budget=budget)
         q = _read_in(typed, spec, family)
     except ParseError as err:
         return invalid(_parse_message(err))
     plainly_base = _close(typed.value, expected, rel, abs_tol)
     if q is not typed and plainly_base and not _close(q.value, expected, rel, abs_tol):
         q = typed  # 2,000,000,000,000 on a question in TiB: plainly bytes
+    if family == "FLOP/s" and q.family == "FLOP" and q.unit_text.lower().endswith("flops"):
+        q = replace(q, family="FLOP/s")  # "989 TFLOPS", as datasheets write a rate
     parsed = q.echo()
     if (
         family
@@ -546,6 +644,7 @@ def check_number(
         note = "" if value == expected else f"; exactly {shown}"
         return Verdict(True, 1.0, f"Correct{note}.", None, parsed)
     slip_tol = max(rel, 0.01)
+    swap = _prefix_swap(q, expected, rel, family)
     for mistake in mistakes:
         if "value" not in mistake:
             continue
@@ -555,8 +654,11 @@ def check_number(
             continue
         if _close(value, wrong, slip_tol, abs_tol) and abs(value - wrong) < abs(value - expected):
             text = str(mistake.get("feedback", "")).strip() or "a classic mistake"
+            if swap and spec.get("in_unit") != q.unit_text:
+                # The pack names the GB-for-GiB slip: its words, the slip's usual half credit.
+                # Not when the prompt asks in that very unit: then the conversion is the test.
+                return Verdict(False, 0.5, f"Nearly: {swap}.", text, parsed)
             return Verdict(False, 0.0, f"Not quite: the answer is {shown}.", text, parsed)
-    swap = _prefix_swap(q, expected, rel, family)
     if swap:
         return Verdict(False, 0.5, f"Nearly: {swap}.", swap, parsed)
     credit = _near_credit(value, expected, rel, bool(spec.get("estimate")))
@@ -579,7 +681,7 @@ def _parse_message(err: ParseError) -> str:
 def interpret_number(spec: Mapping, response: str, budget: Budget = UNLIMITED) -> str:
     """The echo while typing, read as the check reads it (a bare number in `in_unit`)."""
     try:
-        typed = parse_quantity(response, budget=budget)
-        return _read_in(typed, spec, unit_family(spec.get("unit"))).echo()
+        family = unit_family(spec.get("unit"))
+        return _read_in(parse_labelled(response, family, budget), spec, family).echo()
     except ParseError as err:
         return f"? {err.message}"

@@ -87,6 +87,31 @@ SUPERSCRIPTS = {
     "˙": "*",
     "ᐟ": "/",
 }
+#: Vulgar fractions, as prompts print them (−½‖q − k‖²): each is its exact value.
+VULGAR_FRACTIONS = {
+    "½": Fraction(1, 2),
+    "⅓": Fraction(1, 3),
+    "⅔": Fraction(2, 3),
+    "¼": Fraction(1, 4),
+    "¾": Fraction(3, 4),
+    "⅛": Fraction(1, 8),
+}
+#: Greek letters, read as the variable they spell out where the question has one (α -> alpha).
+#: θ and ω are growth wrappers (Θ, Ω) and stay so.
+GREEK = {
+    "α": "alpha",
+    "β": "beta",
+    "γ": "gamma",
+    "δ": "delta",
+    "ε": "epsilon",
+    "η": "eta",
+    "λ": "lambda",
+    "μ": "mu",
+    "ρ": "rho",
+    "σ": "sigma",
+    "τ": "tau",
+    "φ": "phi",
+}
 #: Subscript digits, read as plain ones: a log base (log₂ n, log₈₉ n). All ten, because the
 #: printer writes any integer base this way and a learner must be able to type it back.
 SUBSCRIPTS = {sub: plain for sub, plain in zip("₀₁₂₃₄₅₆₇₈₉", "0123456789", strict=True)}
@@ -156,6 +181,7 @@ def tokenize(
     if growth:
         known |= set(WRAPPERS)
     text = "".join(_CHAR_MAP.get(c, c) for c in text)
+    text = _BRACED_LOG_BASE.sub(_unbrace_log_base, text)
     tokens: list[Token] = []
     i = 0
     while i < len(text):
@@ -169,6 +195,22 @@ def tokenize(
             assert m is not None
             tokens.append(Token("num", m.group(), i, _number_value(m.group(), i)))
             i = m.end()
+            continue
+        if c in VULGAR_FRACTIONS:
+            value = VULGAR_FRACTIONS[c]
+            if i > 0 and text[i - 1] in _DIGITS:  # 2½ is 2 + ½, not 2·½: ask for it plainly
+                mixed = (tokens[-1].value or 0) + value
+                raise ParseError(
+                    f"write {tokens[-1].text}{c} as {mixed.numerator}/{mixed.denominator} "
+                    f"or {float(mixed):g}",
+                    i,
+                )
+            tokens.append(Token("num", c, i, value))
+            i += 1
+            continue
+        if _is_times_letter(text, i, tokens, known, names):
+            tokens.append(Token("op", "*", i))
+            i += 1
             continue
         if c.isascii() and c.isalpha():
             m = _IDENT.match(text, i)
@@ -200,11 +242,52 @@ def tokenize(
             tokens.append(Token(_PUNCTUATION[c], c, i))
         elif growth and c in ("Θ", "Ω"):
             tokens.append(Token("name", c, i))
+        elif c in GREEK and GREEK[c] in names:
+            tokens.append(Token("name", GREEK[c], i))
+        elif c in GREEK:
+            raise ParseError(f"unknown name {c!r} ({GREEK[c]}){_known_names_hint(known)}", i)
         else:
             raise ParseError(f"unexpected character {c!r}", i)
         i += 1
     tokens.append(Token("end", "", len(text)))
     return tokens
+
+
+#: After one of these tokens a standalone x can only be a times sign (when x is no name).
+_ENDS_OPERAND = frozenset({"num", "rp", "sup"})
+#: ... and it must be followed by something a factor can start with.
+_TIMES_NEXT = re.compile(r"\s*[0-9.(A-Za-z√]")
+
+
+def _is_times_letter(
+    text: str, i: int, tokens: list[Token], known: set[str], names: Iterable[str]
+) -> bool:
+    """`2.1 x 10^9`, `2.1x10^9`, `n^2 x d`: a lone x or X between factors, where it is no name.
+
+    People type the letter for ×. Only a standalone letter counts (`x10` after a number,
+    not `xd`), only after a number, a closing bracket, a superscript or a variable, and only
+    when neither x nor X is a name of the question.
+    """
+    c = text[i]
+    if c not in "xX" or c in known or not tokens:
+        return False
+    after = text[i + 1 : i + 2]
+    if after.isalpha() or after == "_":
+        return False
+    last = tokens[-1]
+    if last.kind not in _ENDS_OPERAND and not (last.kind == "name" and last.text in names):
+        return False
+    return _TIMES_NEXT.match(text, i + 1) is not None
+
+
+#: A log base in brackets, as LaTeX writes it: log_{k}(n) (braces are brackets by now).
+_BRACED_LOG_BASE = re.compile(r"log_\(\s*(\d+|[A-Za-z]\w*)\s*\)")
+
+
+def _unbrace_log_base(m: re.Match[str]) -> str:
+    """log_(k) -> log_k, padded with spaces so that every later position stays where typed."""
+    plain = f"log_{m.group(1)}"
+    return plain + " " * (len(m.group(0)) - len(plain))
 
 
 def _refuse_glued_log_base(
@@ -215,7 +298,7 @@ def _refuse_glued_log_base(
         return
     rest = text[end:].lstrip()
     if rest and (rest[0].isalnum() or rest[0] == "("):
-        base, arg = pieces[1][0], rest.split()[0].rstrip(")")
+        base, arg = pieces[1][0], rest.split()[0].strip("()")
         raise ParseError(
             f"{word!r} is ambiguous: write log_{base}({arg}) for the base-{base} logarithm, "
             f"or log({base})·{arg}",
@@ -230,6 +313,9 @@ def _split_name(word: str, known: set[str], pos: int) -> list[tuple[str, int]]:
     base = re.fullmatch(r"log_(\d+|[A-Za-z]\w*)", word)
     if base and (base.group(1).isdigit() or base.group(1) in known):
         return [(word, 0)]
+    joined = word.replace("_", "")
+    if joined != word and joined in known and joined not in FUNCTION_NAMES:
+        return [(joined, 0)]  # n_q for nq: the subscript the prompt prints, typed with _
     # Fewest pieces wins; dynamic programming over prefixes keeps this linear-ish.
     best: list[list[tuple[str, int]] | None] = [None] * (len(word) + 1)
     best[0] = []
@@ -244,16 +330,16 @@ def _split_name(word: str, known: set[str], pos: int) -> list[tuple[str, int]]:
                     best[end] = cand
     result = best[len(word)]
     if result is None:
-        hint = ", ".join(
-            sorted(
-                n
-                for n in known
-                if n not in FUNCTION_NAMES and n not in WRAPPERS and n not in CONSTANTS
-            )
-        )
-        hint = f"; known names: {hint}" if hint else ""
-        raise ParseError(f"unknown name {word!r}{hint}", pos)
+        raise ParseError(f"unknown name {word!r}{_known_names_hint(known)}", pos)
     return result
+
+
+def _known_names_hint(known: set[str]) -> str:
+    """'; known names: d, n' — the variables a learner may use, for an unknown-name message."""
+    names = sorted(
+        n for n in known if n not in FUNCTION_NAMES and n not in WRAPPERS and n not in CONSTANTS
+    )
+    return f"; known names: {', '.join(names)}" if names else ""
 
 
 def _symbolic_exponent_ok(expr: sympy.Expr, pos: int) -> None:

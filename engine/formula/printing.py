@@ -67,10 +67,13 @@ def _pair_log_bases(num: list[sympy.Expr], den: list[sympy.Expr]) -> list[str]:
 def _render(e: sympy.Expr, order: tuple[str, ...]) -> str:
     if e.is_Add:
         terms = sorted(e.args, key=lambda t: _size_key(t, order))
+        positive = next((t for t in terms if not _negative(t)), None)
+        if positive is not None:  # 1 − alpha, x − m: as written, not −alpha + 1
+            terms.remove(positive)
+            terms.insert(0, positive)
         out = _render(terms[0], order)
         for t in terms[1:]:
-            coeff, _ = t.as_coeff_Mul()
-            if coeff.is_Number and coeff < 0:
+            if _negative(t):
                 out += " − " + _render(-t, order)
             else:
                 out += " + " + _render(t, order)
@@ -134,6 +137,12 @@ def _render(e: sympy.Expr, order: tuple[str, ...]) -> str:
     if e.is_Symbol:
         return e.name
     return str(e)
+
+
+def _negative(term: sympy.Expr) -> bool:
+    """Whether a term of a sum is printed with a minus (a negative numeric coefficient)."""
+    coeff, _ = term.as_coeff_Mul()
+    return bool(coeff.is_Number and coeff < 0)
 
 
 def _rational_text(e: sympy.Expr) -> str:
