@@ -1095,19 +1095,18 @@ class Store:
 
     def unfinished_mocks(self) -> list[MockSession]:
         """Sessions neither finished nor abandoned (paused interviews), oldest first."""
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT id, started, finished, state, report, score FROM mock_sessions "
-                "WHERE finished IS NULL ORDER BY started, rowid"
-            ).fetchall()
-        return [_mock_session_from_row(r) for r in rows]
+        return self._mock_sessions("finished IS NULL")
 
     def mock_history(self) -> list[MockSession]:
         """Completed sessions (with a report), oldest first."""
+        return self._mock_sessions("report IS NOT NULL")
+
+    def _mock_sessions(self, where: str) -> list[MockSession]:
+        """The sessions matching a fixed SQL condition (never user text), oldest first."""
         with self._lock:
             rows = self._conn.execute(
                 "SELECT id, started, finished, state, report, score FROM mock_sessions "
-                "WHERE report IS NOT NULL ORDER BY started, rowid"
+                f"WHERE {where} ORDER BY started, rowid"
             ).fetchall()
         return [_mock_session_from_row(r) for r in rows]
 
