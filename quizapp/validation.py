@@ -46,6 +46,8 @@ SEEDS = 20
 CALC_DRAWS = 4
 #: Relative agreement required between the answer and its derivation / cost model.
 AGREE_REL = 1e-6
+#: Optional keys of a big-O answer that can make it ungradable, each reported at itself.
+BIG_O_SPEC_KEYS = ("regime", "assume")
 #: Allowed difference between a check's stated score and the checker's.
 SCORE_TOL = 0.05
 #: Characters of a checker's feedback quoted in an error (feedback can be a whole model answer).
@@ -257,7 +259,7 @@ class _QuestionChecker:
             for key in self.answer.get("known") or {}:
                 if self._compile(("answer", "known", key), key, self.variables) is None:
                     ok = False
-            return ok
+            return ok and self._gradable(BIG_O_SPEC_KEYS)
         if kind == "choice":
             options = self.answer["options"]
             ok = True
@@ -274,6 +276,37 @@ class _QuestionChecker:
                     self.error(("answer", "feedback", key), f"{key!r} is not an option")
             return ok
         return True
+
+    def _gradable(self, keys: Iterable[str]) -> bool:
+        """Grade the answer's own value once, as `quizapp check` and practice would: a spec
+        the checker cannot read (a regime naming an unknown variable, say) must fail here,
+        not reach every learner as "cannot be graded". The error is pinned on the key at
+        fault by grading the spec with each optional key of `keys` alone."""
+        from engine.answers import SpecError
+        from engine.problems import check_answer
+
+        response = str(self.answer["value"])
+        params = self.draws[0][1]
+
+        def problem(spec: Mapping[str, Any]) -> str | None:
+            try:
+                check_answer(spec, response, params)
+            except SpecError as err:
+                return str(err)
+            return None
+
+        whole = problem(self.answer)
+        if whole is None:
+            return True
+        present = [key for key in keys if key in self.answer]
+        base = {k: v for k, v in self.answer.items() if k not in present}
+        faults = [(key, problem({**base, key: self.answer[key]})) for key in present]
+        faults = [(key, message) for key, message in faults if message is not None]
+        if problem(base) is not None or not faults:
+            faults = [("", whole)]  # not one optional key's fault: point at the answer
+        for key, message in faults:
+            self.error(("answer", key) if key else ("answer",), f"cannot be graded: {message}")
+        return False
 
     def _in_unit(self) -> None:
         """`in_unit` (the unit the prompt asks in, e.g. TiB) must be a unit of the answer's family."""
