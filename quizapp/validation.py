@@ -734,18 +734,47 @@ def check_pack(
 
 
 def _files_for(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[PackError]]:
+    """The pack files named by `paths` (files, or directories of packs), each file once
+    however often it is named (`validate p p/my-pack.yaml` is one pack, not a duplicate)."""
     files: list[Path] = []
+    seen: set[Path] = set()
     errors: list[PackError] = []
     for p in paths:
         path = Path(p)
         if path.is_dir():
             found = pack_files(path)
-            files += found
         elif path.is_file():
-            files.append(path)
+            found = [path]
         else:
             errors.append(PackError(str(path), 1, 1, "", "no such file or directory"))
+            continue
+        for f in found:
+            if f.resolve() not in seen:
+                seen.add(f.resolve())
+                files.append(f)
     return files, errors
+
+
+def _skipped_by_app(library: Library, app: Library) -> list[PackError]:
+    """Packs given by path whose id the app already loads from another file (a shipped
+    pack, say): the app skips them, so validate must not call them OK."""
+    errors: list[PackError] = []
+    for pack in library.packs:
+        other = app.pack(pack.id)
+        if other is not None and other.file.resolve() != pack.file.resolve():
+            message = f"duplicate pack id {pack.id!r} (already in {other.file})"
+            errors.append(pack.marks.error(("id",), message))
+    return errors
+
+
+def _merged(*libraries: Library) -> Library:
+    """One library of every pack in `libraries`, the first holder of an id winning."""
+    merged = Library()
+    for library in libraries:
+        for pack in library.packs:
+            if merged.pack(pack.id) is None:
+                merged.add(pack)
+    return merged
 
 
 def validate(
@@ -755,7 +784,9 @@ def validate(
 ) -> Report:
     """Validate pack files/directories (default: shipped + user pack directories).
 
-    Follow-ups may point into any pack being validated or any pack the app would load.
+    Packs given by path are judged beside the packs the app would load: an id the app
+    already has elsewhere is an error, and follow-ups may point into either (their
+    "did you mean" drawn from both).
     """
     extra_dirs = list(extra_dirs)
     paths = list(paths)
@@ -770,18 +801,26 @@ def validate(
                 errors.append(PackError(str(directory), 1, 1, "", "pack directory not found"))
     library = load_files(files, Library(errors=errors))
     report = Report(packs=len(library.packs), questions=len(library.questions))
-    fallback: list[Library] = []
+    cache: dict[str, Library] = {}
+
+    def app() -> Library:
+        """The packs the app would load, read once and only when needed."""
+        if "app" not in cache:
+            cache["app"] = load_all(extra_dirs)
+        return cache["app"]
 
     def resolve(qid: str) -> tuple[bool, list[str]]:
         if library.find(qid) is not None and "/" in qid:
             return True, []
-        if not fallback:
-            fallback.append(load_all(extra_dirs))
-        if fallback[0].find(qid) is not None:
+        if app().find(qid) is not None:
             return True, []
-        return False, library.close_matches(qid) or fallback[0].close_matches(qid)
+        if "known" not in cache:
+            cache["known"] = _merged(library, app())
+        return False, cache["known"].close_matches(qid)
 
     errors = list(library.errors)
+    if paths:
+        errors += _skipped_by_app(library, app())
     for pack in library.packs:
         errors += check_pack(pack, resolve, report.notes, seeds)
     report.errors = sorted(errors, key=lambda e: (e.file, e.line, e.column))
