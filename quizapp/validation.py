@@ -781,12 +781,15 @@ def validate(
     paths: Iterable[str | os.PathLike[str]] = (),
     extra_dirs: Iterable[str | os.PathLike[str]] = (),
     seeds: int = SEEDS,
+    beside_app: bool = False,
 ) -> Report:
     """Validate pack files/directories (default: shipped + user pack directories).
 
-    Packs given by path are judged beside the packs the app would load: an id the app
-    already has elsewhere is an error, and follow-ups may point into either (their
-    "did you mean" drawn from both).
+    Follow-ups may point into any pack being validated or any pack the app would load
+    (their "did you mean" drawn from both). With `beside_app` (what `quizapp validate`
+    asks), a pack given by path whose id the app already loads from another file is an
+    error, as the app would skip it; `quizapp packs add` judges ids itself instead, since
+    an update's own installed packs do not count.
     """
     extra_dirs = list(extra_dirs)
     paths = list(paths)
@@ -819,7 +822,7 @@ def validate(
         return False, cache["known"].close_matches(qid)
 
     errors = list(library.errors)
-    if paths:
+    if paths and beside_app:
         errors += _skipped_by_app(library, app())
     for pack in library.packs:
         errors += check_pack(pack, resolve, report.notes, seeds)
