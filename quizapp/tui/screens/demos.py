@@ -133,7 +133,7 @@ what to try. Times are the thread's CPU time, which other programs cannot inflat
                 vary=d.vary,
                 variables=tuple(d.variables),
                 predicted=dict(d.predicted),
-                note=d.note,
+                notes=dict(d.notes),
             )
             for d in DEMOS.values()
         ]
@@ -328,8 +328,8 @@ what to try. Times are the thread's CPU time, which other programs cannot inflat
             )
             if gflops:
                 lines.append(f"best {max(gflops):.1f} GFLOP/s")
-        if info.note:
-            lines.append(f"[dim]{escape(info.note)}[/]")
+        if info.notes.get(vary):
+            lines.append(f"[dim]{escape(info.notes[vary])}[/]")
         stats.update("\n".join(lines))
 
 
