@@ -297,6 +297,8 @@ what to try. Times are the thread's CPU time, which other programs cannot inflat
                 f"time ∝ {vary}^[b]{slope:.2f}[/b] ± {stderr:.2f}  (predicted {pred}, "
                 f"R² {result.get('r2') or 0:.3f})  {mark}"
             )
+        if info.notes.get(vary):  # it explains this slope: beside it, not clipped below
+            lines.append(f"[dim]{escape(info.notes[vary])}[/]")
         if result.get("warning") and (slope is not None or not running):
             lines.append(f"[yellow]{escape(result['warning'])}[/]")
         if result.get("threads") is not None or result.get("load") is not None:
@@ -328,8 +330,6 @@ what to try. Times are the thread's CPU time, which other programs cannot inflat
             )
             if gflops:
                 lines.append(f"best {max(gflops):.1f} GFLOP/s")
-        if info.notes.get(vary):
-            lines.append(f"[dim]{escape(info.notes[vary])}[/]")
         stats.update("\n".join(lines))
 
 
