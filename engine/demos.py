@@ -63,6 +63,8 @@ class Demo:
     every one that changes the work (a batch too: a demo never scales a model's figures
     itself); `growth_quantity` names the model's quantity that grows as `predicted` says.
     `setup(params, rng)` builds the inputs and returns the zero-argument operation to time.
+    `notes` holds, per variable, what a reader of a sweep of that variable should know: a
+    note explains one slope, so a sweep of another variable must not print it.
     """
 
     name: str
@@ -79,7 +81,7 @@ class Demo:
     growth_quantity: str = "flops"  # the cost-model quantity whose growth `predicted` states
     step: float = math.sqrt(2)  # ratio between successive values of the swept parameter
     powers_of_two: bool = False  # only powers of two (e.g. heads dividing d)
-    note: str = ""
+    notes: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def variables(self) -> list[str]:
@@ -165,6 +167,7 @@ class DemoResult:
     load: float | None = None
     cpus: int = 1
     calibrated_start: int | None = None
+    note: str = ""  # the demo's note for the variable swept (Demo.notes), or ""
 
     @property
     def slope(self) -> float | None:
@@ -217,6 +220,7 @@ class DemoResult:
             "memory_fit_status": self.memory_verdict.short,
             "memory_fixed_bytes": self.memory_fixed_bytes,
             "cancelled": self.cancelled,
+            "note": self.note,
         }
 
 
@@ -363,7 +367,7 @@ DEMOS: dict[str, Demo] = {
             op="sdpa",
             cost_params=_sdpa,
             setup=_setup_attention,
-            note="vs d the n² softmax does not grow with d, so small d bends the slope below 1",
+            notes={"d": "the n² softmax does not grow with d, so small d bends the slope below 1"},
         ),
         Demo(
             name="matmul",
@@ -444,7 +448,7 @@ DEMOS: dict[str, Demo] = {
             setup=_setup_mha,
             step=2.0,
             powers_of_two=True,
-            note="FLOPs do not depend on h; score memory (h·n²) does",
+            notes={"h": "FLOPs do not depend on h; score memory (h·n²) does"},
         ),
         Demo(
             name="restricted",
@@ -495,7 +499,7 @@ DEMOS: dict[str, Demo] = {
             op="linear",
             cost_params=lambda p: {"n": p["n"], "d": p["d"]},
             setup=_setup_linear,
-            note="vs d the elementwise φ (n·d) competes with the n·d² matmuls",
+            notes={"d": "the elementwise φ (n·d) competes with the n·d² matmuls"},
         ),
         Demo(
             name="decode",
@@ -512,9 +516,11 @@ DEMOS: dict[str, Demo] = {
             setup=_setup_decode,
             step=2.0,
             powers_of_two=True,  # BLAS kernels favour batches of 4, 8, …: odd ones zigzag
-            note="flat while reading the weights dominates; later points rise as the batch's "
-            "FLOPs (or its KV caches) take over — the prediction is the memory-bound time "
-            "(`quizapp calc decode` adds the roofline time and the crossover batch)",
+            notes={
+                "batch": "flat while reading the weights dominates; later points rise as the "
+                "batch's FLOPs (or its KV caches) take over — the prediction is the memory-bound "
+                "time (`quizapp calc decode` adds the roofline time and the crossover batch)"
+            },
         ),
         Demo(
             name="prefill",
@@ -528,8 +534,10 @@ DEMOS: dict[str, Demo] = {
             op="prefill",
             cost_params=_prefill_cost,
             setup=_setup_prefill,
-            note="linear while the weights' 2·params·s FLOPs dominate; the s² attention "
-            "term bends it upward at long prompts (those points are not fitted)",
+            notes={
+                "s": "linear while the weights' 2·params·s FLOPs dominate; the s² attention "
+                "term bends it upward at long prompts (those points are not fitted)"
+            },
         ),
     ]
 }
@@ -756,6 +764,7 @@ def run_demo(
         predicted_slope=predicted,
         memory_predicted_slope=demo.memory_predicted.get(vary),
         params=dict(demo.fixed),
+        note=demo.notes.get(vary, ""),
         load=load(),
         cpus=cpu_count(),
     )

@@ -46,6 +46,8 @@ SEEDS = 20
 CALC_DRAWS = 4
 #: Relative agreement required between the answer and its derivation / cost model.
 AGREE_REL = 1e-6
+#: Optional keys of a big-O answer that can make it ungradable, each reported at itself.
+BIG_O_SPEC_KEYS = ("regime", "assume")
 #: Allowed difference between a check's stated score and the checker's.
 SCORE_TOL = 0.05
 #: Characters of a checker's feedback quoted in an error (feedback can be a whole model answer).
@@ -257,7 +259,7 @@ class _QuestionChecker:
             for key in self.answer.get("known") or {}:
                 if self._compile(("answer", "known", key), key, self.variables) is None:
                     ok = False
-            return ok
+            return ok and self._gradable(BIG_O_SPEC_KEYS)
         if kind == "choice":
             options = self.answer["options"]
             ok = True
@@ -274,6 +276,37 @@ class _QuestionChecker:
                     self.error(("answer", "feedback", key), f"{key!r} is not an option")
             return ok
         return True
+
+    def _gradable(self, keys: Iterable[str]) -> bool:
+        """Grade the answer's own value once, as `quizapp check` and practice would: a spec
+        the checker cannot read (a regime naming an unknown variable, say) must fail here,
+        not reach every learner as "cannot be graded". The error is pinned on the key at
+        fault by grading the spec with each optional key of `keys` alone."""
+        from engine.answers import SpecError
+        from engine.problems import check_answer
+
+        response = str(self.answer["value"])
+        params = self.draws[0][1]
+
+        def problem(spec: Mapping[str, Any]) -> str | None:
+            try:
+                check_answer(spec, response, params)
+            except SpecError as err:
+                return str(err)
+            return None
+
+        whole = problem(self.answer)
+        if whole is None:
+            return True
+        present = [key for key in keys if key in self.answer]
+        base = {k: v for k, v in self.answer.items() if k not in present}
+        faults = [(key, problem({**base, key: self.answer[key]})) for key in present]
+        faults = [(key, message) for key, message in faults if message is not None]
+        if problem(base) is not None or not faults:
+            faults = [("", whole)]  # not one optional key's fault: point at the answer
+        for key, message in faults:
+            self.error(("answer", key) if key else ("answer",), f"cannot be graded: {message}")
+        return False
 
     def _in_unit(self) -> None:
         """`in_unit` (the unit the prompt asks in, e.g. TiB) must be a unit of the answer's family."""
@@ -701,28 +734,62 @@ def check_pack(
 
 
 def _files_for(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[PackError]]:
+    """The pack files named by `paths` (files, or directories of packs), each file once
+    however often it is named (`validate p p/my-pack.yaml` is one pack, not a duplicate)."""
     files: list[Path] = []
+    seen: set[Path] = set()
     errors: list[PackError] = []
     for p in paths:
         path = Path(p)
         if path.is_dir():
             found = pack_files(path)
-            files += found
         elif path.is_file():
-            files.append(path)
+            found = [path]
         else:
             errors.append(PackError(str(path), 1, 1, "", "no such file or directory"))
+            continue
+        for f in found:
+            if f.resolve() not in seen:
+                seen.add(f.resolve())
+                files.append(f)
     return files, errors
+
+
+def _skipped_by_app(library: Library, app: Library) -> list[PackError]:
+    """Packs given by path whose id the app already loads from another file (a shipped
+    pack, say): the app skips them, so validate must not call them OK."""
+    errors: list[PackError] = []
+    for pack in library.packs:
+        other = app.pack(pack.id)
+        if other is not None and other.file.resolve() != pack.file.resolve():
+            message = f"duplicate pack id {pack.id!r} (already in {other.file})"
+            errors.append(pack.marks.error(("id",), message))
+    return errors
+
+
+def _merged(*libraries: Library) -> Library:
+    """One library of every pack in `libraries`, the first holder of an id winning."""
+    merged = Library()
+    for library in libraries:
+        for pack in library.packs:
+            if merged.pack(pack.id) is None:
+                merged.add(pack)
+    return merged
 
 
 def validate(
     paths: Iterable[str | os.PathLike[str]] = (),
     extra_dirs: Iterable[str | os.PathLike[str]] = (),
     seeds: int = SEEDS,
+    beside_app: bool = False,
 ) -> Report:
     """Validate pack files/directories (default: shipped + user pack directories).
 
-    Follow-ups may point into any pack being validated or any pack the app would load.
+    Follow-ups may point into any pack being validated or any pack the app would load
+    (their "did you mean" drawn from both). With `beside_app` (what `quizapp validate`
+    asks), a pack given by path whose id the app already loads from another file is an
+    error, as the app would skip it; `quizapp packs add` judges ids itself instead, since
+    an update's own installed packs do not count.
     """
     extra_dirs = list(extra_dirs)
     paths = list(paths)
@@ -737,18 +804,26 @@ def validate(
                 errors.append(PackError(str(directory), 1, 1, "", "pack directory not found"))
     library = load_files(files, Library(errors=errors))
     report = Report(packs=len(library.packs), questions=len(library.questions))
-    fallback: list[Library] = []
+    cache: dict[str, Library] = {}
+
+    def app() -> Library:
+        """The packs the app would load, read once and only when needed."""
+        if "app" not in cache:
+            cache["app"] = load_all(extra_dirs)
+        return cache["app"]
 
     def resolve(qid: str) -> tuple[bool, list[str]]:
         if library.find(qid) is not None and "/" in qid:
             return True, []
-        if not fallback:
-            fallback.append(load_all(extra_dirs))
-        if fallback[0].find(qid) is not None:
+        if app().find(qid) is not None:
             return True, []
-        return False, library.close_matches(qid) or fallback[0].close_matches(qid)
+        if "known" not in cache:
+            cache["known"] = _merged(library, app())
+        return False, cache["known"].close_matches(qid)
 
     errors = list(library.errors)
+    if paths and beside_app:
+        errors += _skipped_by_app(library, app())
     for pack in library.packs:
         errors += check_pack(pack, resolve, report.notes, seeds)
     report.errors = sorted(errors, key=lambda e: (e.file, e.line, e.column))

@@ -519,3 +519,60 @@ def test_the_runner_gives_the_memory_fit_its_verdict_in_json():
     small = [p for p in doc["points"] if p["value"] < 1000]
     assert small and all(p["memory_excluded"] == "fixed buffers" for p in small)
     assert all(p["memory_fitted"] is False for p in small)
+
+
+# --------------------------------------------------------------------------- notes
+
+
+def test_a_note_comes_with_a_sweep_of_the_variable_it_talks_about_only():
+    from dataclasses import replace
+
+    clock = FakeClock()
+    demo = replace(
+        fake_demo(clock, lambda x: 1e-3),
+        ranges={"x": (8, 64), "y": (8, 64)},
+        predicted={"x": 2.0, "y": 0.0},
+        notes={"y": "y only moves the constant"},
+    )
+    by_x = run_fake(demo, clock, start=8, stop=64)
+    by_y = run_fake(demo, clock, vary="y", start=8, stop=64)
+    assert by_x.note == "" and by_x.to_json()["note"] == ""
+    assert by_y.note == "y only moves the constant" == by_y.to_json()["note"]
+
+
+def test_every_note_belongs_to_a_variable_its_demo_can_vary():
+    for demo in D.DEMOS.values():
+        assert set(demo.notes) <= set(demo.ranges), demo.name
+    # the attention note explains a slope against d; a sweep of n must not print it
+    assert "softmax" in D.DEMOS["attention"].notes["d"]
+    assert "n" not in D.DEMOS["attention"].notes
+
+
+@pytest.mark.parametrize(("vary", "shown"), [("n", False), ("d", True)])
+def test_quizapp_demo_prints_the_note_only_for_its_variable(monkeypatch, vary, shown):
+    from click.testing import CliRunner
+
+    from quizapp.cli import main
+
+    real = D.run_demo
+    clock = FakeClock()
+    tiny = replace_setup(D.DEMOS["attention"], clock)
+    monkeypatch.setattr(
+        D,
+        "run_demo",
+        lambda name, **kw: real(
+            name, demos={name: tiny}, clock=clock, load=lambda: 0.3, measure_memory=False, **kw
+        ),
+    )
+    result = CliRunner().invoke(
+        main, ["demo", "attention", "--vary", vary, "--from", "64", "--to", "128", "--no-plot"]
+    )
+    assert result.exit_code == 0, result.output
+    assert ("the n² softmax does not grow with d" in result.stdout) is shown
+
+
+def replace_setup(demo: D.Demo, clock: FakeClock) -> D.Demo:
+    """`demo` whose operation costs 1 ms on the fake clock instead of running a kernel."""
+    from dataclasses import replace
+
+    return replace(demo, setup=lambda params, rng: lambda: clock.run(1e-3))

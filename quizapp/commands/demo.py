@@ -261,8 +261,8 @@ def demo(
         click.echo(f"{DEMOS[name].title}\n{DEMOS[name].kernel}\n")
         for line in [*_table(result), "", *_summary(result)]:
             click.echo(line)
-        if DEMOS[name].note:
-            click.echo(f"Note: {DEMOS[name].note}")
+        if result.note:
+            click.echo(f"Note: {result.note}")
         plot = None if no_plot else _plot(result)
         if plot:
             click.echo(plot)

@@ -31,7 +31,7 @@ def validate(ctx: click.Context, paths: tuple[str, ...], as_json: bool, seeds: i
     from quizapp.validation import validate as run
 
     extra = pack_dirs(ctx)
-    report = run(paths, extra_dirs=extra, seeds=seeds)
+    report = run(paths, extra_dirs=extra, seeds=seeds, beside_app=True)
     nothing = report.ok and report.packs == 0
     if as_json:
         payload = {

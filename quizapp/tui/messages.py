@@ -6,7 +6,7 @@ and the handler, running on the UI thread, updates the screen.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
@@ -73,7 +73,7 @@ class DemoInfo:
     vary: str
     variables: tuple[str, ...]
     predicted: dict[str, float]
-    note: str = ""
+    notes: dict[str, str] = field(default_factory=dict)  # per variable, as Demo.notes
 
 
 class DemosListed(Message):

@@ -135,7 +135,7 @@ what to try. Times are the thread's CPU time, which other programs cannot inflat
                 vary=d.vary,
                 variables=tuple(d.variables),
                 predicted=dict(d.predicted),
-                note=d.note,
+                notes=dict(d.notes),
             )
             for d in DEMOS.values()
         ]
@@ -301,6 +301,8 @@ what to try. Times are the thread's CPU time, which other programs cannot inflat
                 f"time ∝ {vary}^[b]{slope:.2f}[/b] ± {stderr:.2f}  (predicted {pred}, "
                 f"R² {result.get('r2') or 0:.3f})  {mark}"
             )
+        if info.notes.get(vary):  # it explains this slope: beside it, not clipped below
+            lines.append(f"[dim]{escape(info.notes[vary])}[/]")
         if result.get("warning") and (slope is not None or not running):
             words.append(f"[yellow]{escape(result['warning'])}[/]")
         if result.get("memory_slope") is not None:
@@ -333,8 +335,6 @@ what to try. Times are the thread's CPU time, which other programs cannot inflat
                 + " · fitted on CPU time[/]"
             )
         words += [f"[b]{escape(info.title)}[/b]", f"[dim]{escape(info.kernel)}[/]"]
-        if info.note:
-            words.append(f"[dim]{escape(info.note)}[/]")
         lines += words
         stats.update("\n".join(lines))
 
