@@ -48,6 +48,11 @@ BUSY_LOAD_PER_CORE = 1.0
 #: Largest change of the local log–log slope across the points the fit keeps (from a
 #: quadratic fit): the sweep's first points are dropped until the rest is this straight.
 STRAIGHT = 0.3
+#: Farthest a fitted slope may lie from the predicted exponent for a reliable verdict: a
+#: sound fit further off measures a range where terms other than the model's leading one
+#: (a softmax that does not grow with d, a cache limit) still set the time, so it must not
+#: be shown as the predicted growth confirmed.
+MAX_MISS = 0.4
 #: Largest change of the local slope across the fitted points for a reliable verdict: the
 #: fitted slope is their average, so it can sit up to half this far from the last local
 #: slope (a fixed cost still fading, or a cache limit being crossed).
@@ -214,6 +219,12 @@ def assess(
         reasons.append(f"scattered points (R² = {fit.r2:.3f} < {MIN_R2:g})")
     if fit.stderr > MAX_SLOPE_STDERR:
         reasons.append(f"uncertain slope (± {fit.stderr:.2f})")
+    if predicted is not None and not reasons and abs(fit.slope - predicted) > MAX_MISS:
+        reasons.append(
+            f"{abs(fit.slope - predicted):.2f} {'below' if fit.slope < predicted else 'above'} "
+            f"the predicted {predicted:g} (other terms of the cost still count at these sizes)"
+        )
+        suggestions.append("Extend the sweep to larger sizes (--to).")
     unsettled = settled.count(False)
     if unsettled > MAX_UNSETTLED * len(settled):
         reasons.append(f"busy machine ({unsettled} of {len(settled)} points never settled)")

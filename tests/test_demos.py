@@ -576,3 +576,23 @@ def replace_setup(demo: D.Demo, clock: FakeClock) -> D.Demo:
     from dataclasses import replace
 
     return replace(demo, setup=lambda params, rng: lambda: clock.run(1e-3))
+
+
+@pytest.mark.parametrize(("predicted", "reliable"), [(1.0, False), (0.8, True), (0.2, True)])
+def test_a_sound_fit_far_from_the_prediction_is_not_shown_as_confirming_it(predicted, reliable):
+    """attention vs d on this VM: time ≈ a·d + b (the n² softmax does not grow with d) gave a
+    straight d^0.52 over 32…1024 against a predicted 1, once ticked as reliable."""
+    xs = [float(x) for x in np.geomspace(32, 1024, 11)]
+    ys = [1e-3 * x**0.52 for x in xs]
+    verdict = F.assess(
+        F.fit_loglog(xs, ys),
+        xs,
+        ys,
+        [True] * len(xs),
+        predicted=predicted,
+        excluded=[None] * len(xs),
+        conditions=F.Conditions(threads=1, load=0.2, cpus=2),
+    )
+    assert verdict.reliable is reliable
+    if not reliable:
+        assert "0.48 below the predicted 1" in verdict.warning and "--to" in verdict.warning
