@@ -72,7 +72,8 @@ class PlanItem:
 
 @dataclass(frozen=True, slots=True)
 class PlanDay:
-    """One study day: which questions are met for the first time and which are reviewed."""
+    """One study day: which questions are met for the first time and which are reviewed,
+    and how long that takes (today: only what is left, not what was done already)."""
 
     day: date
     new: tuple[str, ...] = ()
@@ -201,6 +202,15 @@ class _Calendar:
         self.new[index].append(qid)
 
 
+@dataclass(frozen=True, slots=True)
+class DoneToday:
+    """What the learner already practised today: the plan is made again after every answer,
+    and today's share of new questions and minutes must count this work, not start afresh."""
+
+    met: frozenset[str] = frozenset()  # questions seen for the first time today
+    seconds: float = 0.0  # their estimated time, and that of today's reviews
+
+
 def make_plan(
     items: Iterable[PlanItem],
     *,
@@ -208,20 +218,24 @@ def make_plan(
     interview: date,
     minutes_per_day: float,
     scheduler: Scheduler,
+    done_today: DoneToday = DoneToday(),
 ) -> Plan:
     """Plan every question up to the day before `interview`, within `minutes_per_day`.
 
     New questions are first spread evenly over the days; when that leaves some unmet,
     they are packed as early as the budget allows instead, and the plan that meets more
-    questions wins. Raises ValueError when the interview is not after today or the
-    minutes are not positive.
+    questions wins. What was `done_today` already fills part of today (its minutes, and its
+    new questions count toward today's share). Raises ValueError when the interview is not
+    after today or the minutes are not positive.
     """
     if interview <= today:
         raise ValueError(f"the interview date {interview} must be after today ({today})")
     if not minutes_per_day > 0:
         raise ValueError(f"minutes per day must be positive, got {minutes_per_day}")
     items = list(items)
-    planner = _Planner(items, today, interview, minutes_per_day, _planning_scheduler(scheduler))
+    planner = _Planner(
+        items, today, interview, minutes_per_day, _planning_scheduler(scheduler), done_today
+    )
     plan = planner.run(spread=True)
     if plan.unseen_after_plan:
         packed = planner.run(spread=False)
@@ -240,8 +254,10 @@ class _Planner:
         interview: date,
         minutes_per_day: float,
         sim: Scheduler,
+        done_today: DoneToday,
     ) -> None:
         self.items = items
+        self.done_today = done_today
         self.today = today
         self.interview = interview
         self.minutes_per_day = minutes_per_day
@@ -257,6 +273,8 @@ class _Planner:
         sim, cost, days = self.sim, self.cost, self.days
         last = len(days) - 1
         cal = _Calendar(days, self.minutes_per_day * 60.0)
+        cal.load[0] = self.done_today.seconds
+        met_today = len(self.done_today.met)
         memory: dict[str, Card] = {}
         unseen: list[str] = []
         for item in self.items:
@@ -287,7 +305,10 @@ class _Planner:
                     if slot is not None:
                         cal.book_review(slot, qid, cost[qid])
             # New questions, each with a booked first review on a later day.
-            quota = math.ceil(len(unseen) / max(last - index, 1)) if spread else len(unseen)
+            quota = len(unseen)
+            if spread:
+                met = met_today if index == 0 else 0  # today's share counts those met already
+                quota = math.ceil((len(unseen) + met) / max(last - index, 1)) - met
             kept: list[str] = []
             for qid in unseen:
                 if quota <= 0 or not cal.fits(index, cost[qid]):
@@ -325,7 +346,10 @@ class _Planner:
             minutes_per_day=self.minutes_per_day,
             days=tuple(
                 PlanDay(
-                    day=day, new=tuple(cal.new[i]), due=tuple(cal.reviews[i]), seconds=cal.load[i]
+                    day=day,
+                    new=tuple(cal.new[i]),
+                    due=tuple(cal.reviews[i]),
+                    seconds=cal.load[i] - (self.done_today.seconds if i == 0 else 0.0),
                 )
                 for i, day in enumerate(days)
             ),
@@ -401,12 +425,19 @@ def plan_for(
 
     cards = {row.question_id: readable_card(row.card_json) for row in store.cards()}
     items = [PlanItem(qid, seconds[qid], cards.get(qid)) for qid in budgets]
+    midnight = datetime.combine(today, time()).astimezone()  # the learner's local midnight
+    reviews = [r for r in store.review_log(since=midnight) if r.question_id in seconds]
+    done = DoneToday(
+        met=frozenset(r.question_id for r in reviews if r.card_before is None),
+        seconds=sum(seconds[r.question_id] for r in reviews),
+    )
     return make_plan(
         items,
         today=today,
         interview=interview,
         minutes_per_day=minutes_per_day,
         scheduler=scheduler or scheduler_for(store),
+        done_today=done,
     )
 
 

@@ -906,9 +906,18 @@ class Store:
             assert cur.lastrowid is not None
             return cur.lastrowid
 
-    def review_log(self, question_id: str | None = None) -> list[ReviewLogRow]:
-        """Every review in the order it happened (of one question, or all)."""
-        where, args = ("WHERE question_id = ?", (question_id,)) if question_id else ("", ())
+    def review_log(
+        self, question_id: str | None = None, *, since: datetime | None = None
+    ) -> list[ReviewLogRow]:
+        """Every review in the order it happened (of one question, or all; from `since` on)."""
+        conditions, args = [], []
+        if question_id:
+            conditions.append("question_id = ?")
+            args.append(question_id)
+        if since is not None:
+            conditions.append("ts >= ?")
+            args.append(to_iso(since))
+        where = "WHERE " + " AND ".join(conditions) if conditions else ""
         with self._lock:
             rows = self._conn.execute(
                 f"""

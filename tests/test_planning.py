@@ -16,6 +16,7 @@ from fsrs import Card, Rating
 from learners import Learner
 
 from quizapp.planning import (
+    Plan,
     PlanItem,
     make_plan,
     plan_for,
@@ -245,3 +246,39 @@ def test_one_answer_left_open_during_lunch_does_not_empty_the_plan(store: Store)
     alone = question_seconds(budgets, {first: [45 * 60.0]})
     assert alone[first] == 3 * budgets[first]
     assert all(alone[q] == 3 * budgets[q] for q in budgets)
+
+
+def test_what_was_done_today_counts_toward_todays_plan(store: Store) -> None:
+    """The plan is made again after every answer: once the morning's new questions are
+    done, it must not propose a fresh day's share of them (it said 14 new, then 13 more)."""
+    budgets = budgets_for(40)
+    interview = TODAY + timedelta(days=5)
+
+    def plan() -> Plan | None:
+        return plan_for(store, budgets, today=TODAY, interview=interview, minutes_per_day=60)
+
+    def practise(qids: list[str], now: datetime) -> datetime:
+        for qid in qids:
+            store.record_attempt(Attempt(qid, True, 1.0, seconds=budgets[qid], ts=now))
+            review(store, qid, Rating.Good, now)
+            now += timedelta(seconds=budgets[qid])
+        return now
+
+    morning = plan()
+    assert morning is not None and morning.today_plan is not None
+    todays_new = list(morning.today_plan.new)
+    assert len(todays_new) >= 4
+    half = len(todays_new) // 2
+    now = practise(todays_new[:half], datetime.combine(TODAY, time(9), tzinfo=UTC))
+
+    midday = plan()
+    assert midday is not None and midday.today_plan is not None
+    assert len(midday.today_plan.new) == len(todays_new) - half  # the other half, no more
+    # What is left of today: the other half, in the minutes the first half left.
+    assert midday.today_plan.seconds <= 60 * 60 - sum(budgets[q] for q in todays_new[:half])
+
+    practise(todays_new[half:], now)
+    evening = plan()
+    assert evening is not None and evening.today_plan is not None
+    assert evening.today_plan.new == ()  # today's share is done
+    assert [d.new for d in evening.days[1:]] == [d.new for d in morning.days[1:]]
