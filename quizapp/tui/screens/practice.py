@@ -69,6 +69,12 @@ __all__ = ["PracticeScreen", "PracticeSelection", "PracticeSetupScreen", "result
 GRADES = tuple(SELF_GRADES)
 #: Seconds between retries of answers the database refused (busy or read-only).
 RETRY_SECONDS = 3.0
+#: What a failed worker of the "ratings" group did not do, by worker name (the titles
+#: of its notification; the intervals and the preview only read).
+RATING_FAILURES = {
+    "rerate": "The rating was not changed",
+    "undo": "The answer was not taken back",
+}
 
 
 class PracticeScreen(WorkerFailures, Screen[None]):
@@ -266,6 +272,15 @@ its derivation steps first.
                 "here: submit again, or press Ctrl+N."
             )
             self.notify(message, title="The answer could not be checked", severity="error")
+        elif worker.group == "ratings":
+            # Nothing on screen changed (the handlers run only on success): the rating in
+            # force stays highlighted and the answer stays, so the same key tries again.
+            self.notify(
+                _write_failure(worker.error, message),
+                title=RATING_FAILURES.get(worker.name, "The ratings could not be read"),
+                severity="error",
+                timeout=10,
+            )
         else:
             return
         self.refresh_bindings()
@@ -537,7 +552,7 @@ its derivation steps first.
                 "primary" if grade == rated else ("error" if grade == "again" else "default")
             )
 
-    @work(thread=True, exclusive=True, group="ratings", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="ratings", name="intervals", exit_on_error=False)
     def _ratings_worker(self, qid: str, attempt_id: int) -> None:
         from quizapp.ratings import interval_text, review_intervals
 
@@ -559,7 +574,7 @@ its derivation steps first.
         self.query_one(f"#grade-{rating}", Button).focus()
         self.refresh_bindings()
 
-    @work(thread=True, exclusive=True, group="ratings", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="ratings", name="preview", exit_on_error=False)
     def _preview_worker(self, qid: str) -> None:
         from quizapp.ratings import interval_text, next_intervals
 
@@ -581,7 +596,7 @@ its derivation steps first.
             return
         self._rerate_worker(self.question.qid, last.recorded.attempt_id, rating, then_next)
 
-    @work(thread=True, exclusive=True, group="ratings", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="ratings", name="rerate", exit_on_error=False)
     def _rerate_worker(self, qid: str, attempt_id: int, rating: str, then_next: bool) -> None:
         from quizapp.ratings import rerate
         from quizapp.scheduling import SELF_GRADES
@@ -613,7 +628,7 @@ its derivation steps first.
             return
         self._undo_worker(self.question.qid, last.recorded.attempt_id)
 
-    @work(thread=True, exclusive=True, group="ratings", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="ratings", name="undo", exit_on_error=False)
     def _undo_worker(self, qid: str, attempt_id: int) -> None:
         from quizapp.ratings import undo
 
@@ -808,6 +823,19 @@ its derivation steps first.
 
 
 _NO_PACKS = "No packs are loaded."
+
+
+def _write_failure(error: BaseException | None, message: str) -> str:
+    """Why a change of the history failed, in the user's words: a database error (busy,
+    read-only) can pass, so it says to try again; any other reason as it reads."""
+    import sqlite3
+
+    from quizapp.recording import write_error_text
+
+    if isinstance(error, sqlite3.Error):
+        why = write_error_text(error)
+        return f"{why[:1].upper()}{why[1:]}. Press the same key again to retry."
+    return message
 
 
 # ---------------------------------------------------------------------------- helpers
