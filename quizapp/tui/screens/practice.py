@@ -10,6 +10,7 @@ the session back in a state the learner can leave (Ctrl+N, Ctrl+R, Esc keep work
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -99,7 +100,8 @@ seen stay counted when you ask for new numbers before answering.
 The one-letter keys (n, v, f, l, h, u, a) work once the answer box is not taking your typing,
 for instance after the verdict; the Ctrl and F keys work everywhere. What you type while
 the next question is being drawn goes into its answer box. **Esc** with an answer typed
-but not submitted asks before dropping it.
+but not submitted asks before dropping it, and so do **Ctrl+Q** and the command
+palette's *Home*.
 
 If the history cannot be written just now (another program holds the database, or the
 folder is read-only), your answers are kept and saved as soon as it can be.
@@ -735,26 +737,40 @@ its derivation steps first.
 
     def action_back(self) -> None:
         """Back to home; an answer typed (or ticked) but not submitted is not dropped unasked."""
-        if not self._unsubmitted():
-            self.app.pop_screen()
+
+        def back() -> None:
+            if self.is_current:
+                self.app.pop_screen()
+
+        self.leave_asking(back, "Leave practice", "Leave")
+
+    def leave_asking(self, leave: Callable[[], object], question: str, label: str) -> None:
+        """Call `leave` at once, or after asking when a typed answer would be dropped.
+
+        Esc, Ctrl+Q and the palette's Home all come here (the app asks every screen), so
+        no way out loses an answer without the same question. `question`: what leaving
+        does ("Quit quizapp"); `label`: its button.
+        """
+        if not self.unsubmitted():
+            leave()
             return
         from quizapp.tui.widgets.dialogs import ChoiceScreen
 
         def answer(choice: str | None) -> None:
-            if choice == "leave" and self.is_current:
-                self.app.pop_screen()
+            if choice == "leave":
+                leave()
 
         self.app.push_screen(
             ChoiceScreen(
-                "Your answer is not submitted yet. Leave practice and drop it? "
+                f"Your answer is not submitted yet. {question} and drop it? "
                 "(Enter in the answer box submits it.)",
-                [("y", "Leave", "leave")],
+                [("y", label, "leave")],
                 back="Stay \\[Esc]",
             ),
             answer,
         )
 
-    def _unsubmitted(self) -> bool:
+    def unsubmitted(self) -> bool:
         """Whether the learner has typed or ticked an answer that is not submitted."""
         if self.session.state != PracticeState.ASKING:
             return False
