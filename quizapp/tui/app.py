@@ -298,7 +298,7 @@ class QuizApp(App[None]):
             for screen in reversed(self.screen_stack):
                 unsubmitted = getattr(screen, "unsubmitted", None)
                 if unsubmitted is not None and unsubmitted():
-                    screen.leave_asking(leave, question, label)  # type: ignore[attr-defined]
+                    screen.leave_asking(leave, question, label)
                     return
         leave()
 
