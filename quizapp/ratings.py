@@ -163,7 +163,10 @@ def undo(store: Store, question_id: str, attempt_id: int) -> None:
         row = _review_of(store, question_id, attempt_id)
         if row is not None and row.id is not None:
             if store.review_log(question_id)[-1].id != row.id:
-                raise ValueError(f"{question_id} was reviewed again since; undo that first")
+                raise ValueError(
+                    f"{question_id} was reviewed again since (in another window or a mock "
+                    "interview); only its latest review can be taken back"
+                )
             _restore_card(store, question_id, row.card_before)
             store.delete_review_log(row.id)
         store.delete_attempt(attempt_id)

@@ -418,6 +418,50 @@ async def test_esc_asks_before_dropping_a_typed_answer_and_not_with_an_empty_box
 
 
 @sync
+async def test_ctrl_q_and_the_palettes_home_ask_before_dropping_a_typed_answer(tmp_path):
+    """Every way out of practice asks as Esc does: Ctrl+Q and the command palette's Home
+    (which calls `action_home`) used to drop the typed answer without a word."""
+    app = make_app(tmp_path, start="practice", packs=["tui-basics"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await start_practice(app, pilot)
+        await pilot.press(*"2*1024")
+        app.action_home()  # what the palette's "Home" runs
+        await settle(app, pilot)
+        assert "not submitted" in text_of(app.screen, "#choice-text")
+        await pilot.press("escape")  # stay
+        await settle(app, pilot)
+        assert app.screen is screen and screen.query_one("#answer", Input).value == "2*1024"
+        await pilot.press("ctrl+q")
+        await settle(app, pilot)
+        assert app.is_running and "not submitted" in text_of(app.screen, "#choice-text")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.is_running and app.screen is screen
+        assert screen.query_one("#answer", Input).value == "2*1024"
+        app.action_home()
+        await settle(app, pilot)
+        await pilot.press("y")  # go home after all
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "HomeScreen"
+        await pilot.press("ctrl+q")  # nothing typed anywhere: quits at once
+        await settle(app, pilot)
+        assert not app.is_running
+
+
+@sync
+async def test_ctrl_q_quits_once_confirmed_with_a_typed_answer(tmp_path):
+    app = make_app(tmp_path, start="practice", packs=["tui-basics"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_practice(app, pilot)
+        await pilot.press(*"2*1024", "ctrl+q")
+        await settle(app, pilot)
+        assert app.is_running
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert not app.is_running
+
+
+@sync
 async def test_an_answer_pasted_over_two_lines_is_kept_whole(tmp_path):
     app = make_app(tmp_path, start="practice", packs=["tui-basics"])
     async with app.run_test(size=(80, 24)) as pilot:

@@ -149,3 +149,69 @@ async def test_keys_typed_while_the_next_question_loads_go_into_its_answer_box(
         await pilot.press("x")
         assert field.value == "2*1024 x"  # the cursor is after what was typed
     assert rows(tmp_path, "SELECT rating FROM review_log") == [(4,)]  # not re-rated
+
+
+def _notes(app, *words: str) -> list[str]:
+    """The notifications shown so far whose text or title has all of `words`."""
+    texts = [f"{note.title}: {note.message}" for note in app._notifications]
+    return [t for t in texts if all(w in t for w in words)]
+
+
+@sync
+async def test_a_rating_change_or_undo_the_database_refuses_says_so_and_works_again(tmp_path):
+    """Another process holds the database: re-rating and undo fail visibly (not as if done),
+    the rating on screen stays the one saved, and the same key works once the lock is gone."""
+    from db_lock import locked_database
+
+    clock = FakeClock()
+    app = make_app(tmp_path, clock, start="practice", packs=["tui-basics"])
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = await start_practice(app, pilot)
+        n, d = screen.variant.params["n"], screen.variant.params["d"]
+        clock.now += 10
+        await answer(app, pilot, str(2 * n * n * d))
+        await settle(app, pilot)
+        assert rows(tmp_path, "SELECT rating FROM review_log") == [(4,)]  # easy, suggested
+        app.store._conn.execute("PRAGMA busy_timeout = 50")  # fail fast instead of after 5 s
+        with locked_database(tmp_path / "history.sqlite3"):
+            await pilot.press("2")
+            await settle(app, pilot)
+            assert _notes(app, "not changed", "busy")
+            assert not _notes(app, "Rated hard")
+            assert screen.query_one("#grade-easy", Button).variant == "primary"  # still easy
+            assert screen.query_one("#grade-hard", Button).variant != "primary"
+            await pilot.press("ctrl+z")
+            await settle(app, pilot)
+            assert _notes(app, "not taken back", "busy")
+            assert screen.answered and screen.query_one("#result-pane").display
+        assert rows(tmp_path, "SELECT rating FROM review_log") == [(4,)]
+        await pilot.press("2")  # the same key again, now that the database is free
+        await settle(app, pilot)
+        assert rows(tmp_path, "SELECT rating FROM review_log") == [(2,)]
+        assert screen.query_one("#grade-hard", Button).variant == "primary"
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert not screen.answered
+    assert rows(tmp_path, "SELECT count(*) FROM attempts") == [(0,)]
+
+
+@sync
+async def test_an_undo_refused_because_of_a_later_review_says_why(tmp_path):
+    """Answered again since in another window: the undo is refused, and the learner is told
+    so instead of seeing nothing and believing it was taken back."""
+    clock = FakeClock()
+    app = make_app(tmp_path, clock, start="practice", packs=["tui-basics"])
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = await start_practice(app, pilot)
+        qid = screen.question.qid
+        await answer(app, pilot, "12345")
+        await settle(app, pilot)
+        with Store.open(tmp_path / "history.sqlite3") as other_window:
+            later = datetime.fromtimestamp(clock() + 60, UTC)
+            review(other_window, qid, Rating.Good, later)
+        before = database(tmp_path / "history.sqlite3")
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert _notes(app, "not taken back", "reviewed again since")
+        assert screen.answered and screen.query_one("#result-pane").display
+        assert database(tmp_path / "history.sqlite3") == before

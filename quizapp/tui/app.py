@@ -275,8 +275,32 @@ class QuizApp(App[None]):
         self.push_screen(HelpScreen.for_screen(self.screen, self))
 
     def action_home(self) -> None:
+        self._leave_asking(self._pop_to_home, "Go to the home screen", "Home")
+
+    def _pop_to_home(self) -> None:
         while len(self.screen_stack) > 1:
             self.pop_screen()
+
+    async def action_quit(self) -> None:
+        """Quit, unless a typed answer would be lost: then ask first (as Esc does)."""
+        self._leave_asking(self.exit, "Quit quizapp", "Quit")
+
+    def _leave_asking(self, leave: Callable[[], object], question: str, label: str) -> None:
+        """Leave now, or let the screen holding an unsubmitted answer ask first.
+
+        Screens that can hold one (practice) have `unsubmitted()` and `leave_asking`.
+        Pressed again while that question is open, the key does what it says: no dialog
+        asks twice.
+        """
+        from quizapp.tui.widgets.dialogs import ChoiceScreen
+
+        if not isinstance(self.screen, ChoiceScreen):
+            for screen in reversed(self.screen_stack):
+                unsubmitted = getattr(screen, "unsubmitted", None)
+                if unsubmitted is not None and unsubmitted():
+                    screen.leave_asking(leave, question, label)
+                    return
+        leave()
 
     def action_practice(self, due_only: bool = False) -> None:
         """Practise every pack (due questions first, then new), or only those due now."""

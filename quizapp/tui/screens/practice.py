@@ -10,6 +10,7 @@ the session back in a state the learner can leave (Ctrl+N, Ctrl+R, Esc keep work
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -69,6 +70,12 @@ __all__ = ["PracticeScreen", "PracticeSelection", "PracticeSetupScreen", "result
 GRADES = tuple(SELF_GRADES)
 #: Seconds between retries of answers the database refused (busy or read-only).
 RETRY_SECONDS = 3.0
+#: What a failed worker of the "ratings" group did not do, by worker name (the titles
+#: of its notification; the intervals and the preview only read).
+RATING_FAILURES = {
+    "rerate": "The rating was not changed",
+    "undo": "The answer was not taken back",
+}
 
 
 class PracticeScreen(WorkerFailures, Screen[None]):
@@ -93,7 +100,8 @@ seen stay counted when you ask for new numbers before answering.
 The one-letter keys (n, v, f, l, h, u, a) work once the answer box is not taking your typing,
 for instance after the verdict; the Ctrl and F keys work everywhere. What you type while
 the next question is being drawn goes into its answer box. **Esc** with an answer typed
-but not submitted asks before dropping it.
+but not submitted asks before dropping it, and so do **Ctrl+Q** and the command
+palette's *Home*.
 
 If the history cannot be written just now (another program holds the database, or the
 folder is read-only), your answers are kept and saved as soon as it can be.
@@ -266,6 +274,15 @@ its derivation steps first.
                 "here: submit again, or press Ctrl+N."
             )
             self.notify(message, title="The answer could not be checked", severity="error")
+        elif worker.group == "ratings":
+            # Nothing on screen changed (the handlers run only on success): the rating in
+            # force stays highlighted and the answer stays, so the same key tries again.
+            self.notify(
+                _write_failure(worker.error, message),
+                title=RATING_FAILURES.get(worker.name, "The ratings could not be read"),
+                severity="error",
+                timeout=10,
+            )
         else:
             return
         self.refresh_bindings()
@@ -537,7 +554,7 @@ its derivation steps first.
                 "primary" if grade == rated else ("error" if grade == "again" else "default")
             )
 
-    @work(thread=True, exclusive=True, group="ratings", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="ratings", name="intervals", exit_on_error=False)
     def _ratings_worker(self, qid: str, attempt_id: int) -> None:
         from quizapp.ratings import interval_text, review_intervals
 
@@ -559,7 +576,7 @@ its derivation steps first.
         self.query_one(f"#grade-{rating}", Button).focus()
         self.refresh_bindings()
 
-    @work(thread=True, exclusive=True, group="ratings", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="ratings", name="preview", exit_on_error=False)
     def _preview_worker(self, qid: str) -> None:
         from quizapp.ratings import interval_text, next_intervals
 
@@ -581,7 +598,7 @@ its derivation steps first.
             return
         self._rerate_worker(self.question.qid, last.recorded.attempt_id, rating, then_next)
 
-    @work(thread=True, exclusive=True, group="ratings", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="ratings", name="rerate", exit_on_error=False)
     def _rerate_worker(self, qid: str, attempt_id: int, rating: str, then_next: bool) -> None:
         from quizapp.ratings import rerate
         from quizapp.scheduling import SELF_GRADES
@@ -613,7 +630,7 @@ its derivation steps first.
             return
         self._undo_worker(self.question.qid, last.recorded.attempt_id)
 
-    @work(thread=True, exclusive=True, group="ratings", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="ratings", name="undo", exit_on_error=False)
     def _undo_worker(self, qid: str, attempt_id: int) -> None:
         from quizapp.ratings import undo
 
@@ -720,26 +737,40 @@ its derivation steps first.
 
     def action_back(self) -> None:
         """Back to home; an answer typed (or ticked) but not submitted is not dropped unasked."""
-        if not self._unsubmitted():
-            self.app.pop_screen()
+
+        def back() -> None:
+            if self.is_current:
+                self.app.pop_screen()
+
+        self.leave_asking(back, "Leave practice", "Leave")
+
+    def leave_asking(self, leave: Callable[[], object], question: str, label: str) -> None:
+        """Call `leave` at once, or after asking when a typed answer would be dropped.
+
+        Esc, Ctrl+Q and the palette's Home all come here (the app asks every screen), so
+        no way out loses an answer without the same question. `question`: what leaving
+        does ("Quit quizapp"); `label`: its button.
+        """
+        if not self.unsubmitted():
+            leave()
             return
         from quizapp.tui.widgets.dialogs import ChoiceScreen
 
         def answer(choice: str | None) -> None:
-            if choice == "leave" and self.is_current:
-                self.app.pop_screen()
+            if choice == "leave":
+                leave()
 
         self.app.push_screen(
             ChoiceScreen(
-                "Your answer is not submitted yet. Leave practice and drop it? "
+                f"Your answer is not submitted yet. {question} and drop it? "
                 "(Enter in the answer box submits it.)",
-                [("y", "Leave", "leave")],
+                [("y", label, "leave")],
                 back="Stay \\[Esc]",
             ),
             answer,
         )
 
-    def _unsubmitted(self) -> bool:
+    def unsubmitted(self) -> bool:
         """Whether the learner has typed or ticked an answer that is not submitted."""
         if self.session.state != PracticeState.ASKING:
             return False
@@ -808,6 +839,19 @@ its derivation steps first.
 
 
 _NO_PACKS = "No packs are loaded."
+
+
+def _write_failure(error: BaseException | None, message: str) -> str:
+    """Why a change of the history failed, in the user's words: a database error (busy,
+    read-only) can pass, so it says to try again; any other reason as it reads."""
+    import sqlite3
+
+    from quizapp.recording import write_error_text
+
+    if isinstance(error, sqlite3.Error):
+        why = write_error_text(error)
+        return f"{why[:1].upper()}{why[1:]}. Press the same key again to retry."
+    return message
 
 
 # ---------------------------------------------------------------------------- helpers
