@@ -15,8 +15,7 @@ import pytest
 from conftest import TUI_LONG
 from conftest import make_app as make_test_app
 from conftest import settle as settle_app
-from rich.text import Text
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 from quizapp.practice import PracticeSelection
 from quizapp.store import Attempt, Store
@@ -46,38 +45,8 @@ def make_app(tmp_path: Path, **kwargs):
 
 
 async def settle(pilot) -> None:
-    """Wait for the screen a user sees: the packs loaded, every worker done and what it
-    posted handled, every table's columns as wide as their cells, and two frames alike.
-
-    Workers finishing is not enough on a busy machine: a DataTable widens its columns for
-    new rows only when it is next idle, and the layout follows on a later refresh (a
-    picture taken between the two showed the topics table's columns too narrow)."""
     await pilot.app.wait_library()
     await settle_app(pilot.app, pilot)
-    previous = None
-    for _ in range(STEADY_TRIES):
-        await settle_app(pilot.app, pilot, rounds=1)
-        await pilot.wait_for_scheduled_animations()
-        frame = pilot.app.export_screenshot()
-        if frame == previous and all(map(_columns_fit, pilot.app.screen.query(DataTable))):
-            return
-        previous = frame
-    pytest.fail(f"the screen was still changing after {STEADY_TRIES} refreshes")
-
-
-#: Refreshes a screen gets to become steady before a snapshot gives up.
-STEADY_TRIES = 50
-
-
-def _columns_fit(table: DataTable) -> bool:
-    """Whether every auto-width column of `table` is as wide as its widest cell (what
-    the table computes when it is idle after rows were added)."""
-    for key, column in table.columns.items():
-        cells = [Text.from_markup(c) if isinstance(c, str) else c for c in table.get_column(key)]
-        widest = max((c.cell_len for c in cells if isinstance(c, Text)), default=0)
-        if column.auto_width and column.content_width < widest:
-            return False
-    return True
 
 
 async def wrong_answer(pilot) -> None:
