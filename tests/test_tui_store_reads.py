@@ -4,6 +4,7 @@ attempts table fits its width, so no column hides off-screen."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,8 @@ from conftest import settle, sync, text_of, watch
 from test_tui_app import cells, make_app
 from textual.widgets import DataTable
 
-from quizapp.store import Attempt, Store
+from quizapp.store import Attempt, GroupStats, Store
+from quizapp.tui.messages import HistoryRead
 from quizapp.tui.screens.history import HistoryScreen, attempt_columns
 from quizapp.tui.screens.home import HomeScreen
 
@@ -124,3 +126,24 @@ def test_the_attempts_layout_fits_every_width_from_70_columns() -> None:
         question = dict(layout)["Question"]
         assert 20 <= question <= len(LONG_QID)
     assert len(attempt_columns(100, len(LONG_QID))) == 8
+
+
+@sync
+async def test_the_topic_table_is_as_wide_as_its_topics_as_soon_as_it_is_filled(tmp_path):
+    """A DataTable sizes its columns when it is next idle; on a busy machine History was
+    drawn before that, with "self-attention" cut to "self-" (the heading's width)."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started_with_one_answer(app, pilot, tmp_path)
+        await pilot.press("h")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, HistoryScreen)
+        summary = app.store.summary(None, now=app.now())
+        topic = GroupStats("self-attention", 3, 2, 2 / 3, app.now(), 1, 0, 0)
+        summary = dataclasses.replace(summary, by_topic=[topic])
+        screen.on_history_read(HistoryRead(screen._recent, 3, summary, app.now()))
+        table = screen.query_one("#topic-accuracy", DataTable)  # nothing idle since
+        widths = {str(c.label): c.get_render_width(table) for c in table.columns.values()}
+        topics = [row[0] for row in cells(table)]
+        assert topics and widths["Topic"] >= max(len(t) for t in topics) + 2 * table.cell_padding

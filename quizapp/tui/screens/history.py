@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 #: How many attempts the table shows.
 RECENT = 200
+#: The per-topic table's headings.
+TOPIC_COLUMNS = ("Topic", "Attempts", "Accuracy", "Due", "Last")
 #: The attempts table's columns with a fixed width: (heading, cells' width). The
 #: question and the answer share the rest; Hints and Mode go first when room is short.
 FIXED_COLUMNS: dict[str, int] = {
@@ -118,9 +120,7 @@ The same figures as `quizapp stats`.
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#topic-accuracy", DataTable).add_columns(
-            "Topic", "Attempts", "Accuracy", "Due", "Last"
-        )
+        self._fill_topics([])
         self.query_one("#attempts-table").focus()
         self.refresh_tables()
 
@@ -171,19 +171,30 @@ The same figures as `quizapp stats`.
         title.update(f"History · {count(message.total, 'attempt')}")
         self._recent, self._now = message.attempts, message.now
         self._fill_attempts(force=True)
-        topics_table = self.query_one("#topic-accuracy", DataTable)
-        topics_table.clear()
-        for group in message.summary.by_topic if message.summary else []:
-            if not group.attempts and not group.due_now:
-                continue
-            topics_table.add_row(
-                group.name,
-                str(group.attempts),
-                percent(group.accuracy),
-                str(group.due_now),
-                ago(group.last_practised, message.now),
-                key=group.name,
-            )
+        self._fill_topics(
+            [
+                (
+                    group.name,
+                    str(group.attempts),
+                    percent(group.accuracy),
+                    str(group.due_now),
+                    ago(group.last_practised, message.now),
+                )
+                for group in (message.summary.by_topic if message.summary else [])
+                if group.attempts or group.due_now
+            ]
+        )
+
+    def _fill_topics(self, rows: list[tuple[str, ...]]) -> None:
+        """The per-topic table, its columns as wide as their widest cell. Set here, not left
+        to the table's own sizing, which happens when it is next idle: a busy machine could
+        show it before that, with every topic cut to the heading's width ("self-")."""
+        table = self.query_one("#topic-accuracy", DataTable)
+        table.clear(columns=True)
+        for i, heading in enumerate(TOPIC_COLUMNS):
+            table.add_column(heading, width=max([len(heading)] + [len(r[i]) for r in rows]))
+        for row in rows:
+            table.add_row(*row, key=row[0])
 
     def on_resize(self, event: events.Resize) -> None:
         self.call_after_refresh(self._fill_attempts)
