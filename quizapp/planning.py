@@ -413,7 +413,7 @@ def plan_for(
 
     The date and minutes default to the ones saved in the store; None when no date is set.
     """
-    from quizapp.scheduling import scheduler_for
+    from quizapp.scheduling import readable_card, scheduler_for
 
     interview = interview or interview_date(store)
     if interview is None:
@@ -421,8 +421,6 @@ def plan_for(
     if minutes_per_day is None:
         minutes_per_day = float(store.get_setting(MINUTES_KEY, DEFAULT_MINUTES_PER_DAY))
     seconds = question_seconds(budgets, store.answer_seconds())
-    from quizapp.scheduling import readable_card
-
     cards = {row.question_id: readable_card(row.card_json) for row in store.cards()}
     items = [PlanItem(qid, seconds[qid], cards.get(qid)) for qid in budgets]
     midnight = datetime.combine(today, time()).astimezone()  # the learner's local midnight

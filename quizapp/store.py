@@ -485,7 +485,7 @@ class Store:
                     isolation_level=None,
                     check_same_thread=False,
                 )
-                version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+                version = _version(conn)
                 conn.execute("SELECT count(*) FROM attempts").fetchone()
             except sqlite3.Error as exc:
                 last = exc
@@ -559,7 +559,7 @@ class Store:
     @property
     def schema_version(self) -> int:
         with self._lock:
-            return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+            return _version(self._conn)
 
     # ------------------------------------------------------------------ attempts
 
@@ -1177,7 +1177,7 @@ def _attempt_from_row(row: Sequence[Any]) -> Attempt:
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     """Apply the migrations this database has not seen yet, each in one transaction."""
-    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    version = _version(conn)
     if version > len(MIGRATIONS):
         raise StoreError(
             f"the database {path} was written by a newer quizapp (schema {version}; "
@@ -1188,18 +1188,19 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         try:
             # executescript runs the whole script; on an error the transaction stays open.
             conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {target};\nCOMMIT;")
-        except sqlite3.Error:
+        except BaseException as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             # Another process (a second window opened at the same time) may have applied
             # this step while we waited for its lock: then there is nothing left to do.
-            if int(conn.execute("PRAGMA user_version").fetchone()[0]) >= target:
+            if isinstance(exc, sqlite3.Error) and _version(conn) >= target:
                 continue
             raise
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+
+
+def _version(conn: sqlite3.Connection) -> int:
+    """The schema version the database records (the migrations applied)."""
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
 _CREATE_TABLE = re.compile(r"CREATE TABLE (\w+) (\(.*?\n    \));", re.DOTALL)

@@ -18,6 +18,7 @@ caches it), so the full shipped set validates in seconds.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import os
 import random
@@ -804,22 +805,23 @@ def validate(
                 errors.append(PackError(str(directory), 1, 1, "", "pack directory not found"))
     library = load_files(files, Library(errors=errors))
     report = Report(packs=len(library.packs), questions=len(library.questions))
-    cache: dict[str, Library] = {}
 
+    @functools.cache
     def app() -> Library:
         """The packs the app would load, read once and only when needed."""
-        if "app" not in cache:
-            cache["app"] = load_all(extra_dirs)
-        return cache["app"]
+        return load_all(extra_dirs)
+
+    @functools.cache
+    def known() -> Library:
+        """Every pack a follow-up may name, for its "did you mean"."""
+        return _merged(library, app())
 
     def resolve(qid: str) -> tuple[bool, list[str]]:
         if library.find(qid) is not None and "/" in qid:
             return True, []
         if app().find(qid) is not None:
             return True, []
-        if "known" not in cache:
-            cache["known"] = _merged(library, app())
-        return False, cache["known"].close_matches(qid)
+        return False, known().close_matches(qid)
 
     errors = list(library.errors)
     if paths and beside_app:

@@ -408,9 +408,9 @@ def quantity_text(value: float, family: str | None) -> str:
         return exact if short == exact else f"{exact} ({short})"
     if abs(value) < 1000:
         return exact
-    decimal = format_count(value, "B" if family == "B" else unit)
     if abs(value) >= 1000 * max(DECIMAL_PREFIXES.values()):
         return exact  # past the largest prefix: '315000 EFLOP' reads worse than 3.15×10²³
+    decimal = format_count(value, "B" if family == "B" else unit)
     if family == "B":
         return f"{exact} ({format_bytes(value)} = {decimal})"
     return f"{exact} ({decimal})"
