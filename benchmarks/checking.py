@@ -58,6 +58,17 @@ HOSTILE = [
     "n*" * 150,
     "450!",
     "log(9319e93^0.8711)",
+    # LaTeX, read by engine.answers.latex before the grammar
+    r"\frac{" * 60 + "n" + "}{2}" * 60,
+    r"\sqrt{" * 60 + "n" + "}" * 60,
+    r"\left(" * 50 + "n" + r"\right)" * 50,
+    r"\frac{9^9^9^9}{\sqrt{9319e93^0.8711}}",
+    r"\Theta(n^{10^{10^{10}}})",
+    "\\" * 300,
+    r"\cdot" * 60,
+    "{" * 300,
+    r"\text{" * 50,
+    r"\frac{n}" * 40,
 ]
 GARBAGE_ALPHABET = "0123456789nd+-*/^()., ·×²³!√eEkMGTiBs_lgoqrtb$#@"
 

@@ -126,6 +126,17 @@ ADVERSARIAL = [
     "exp(700)*exp(700)",
     "450!",
     "451!",
+    # LaTeX, read by engine.answers.latex before the grammar
+    r"\frac{" * 60 + "n" + "}{2}" * 60,
+    r"\sqrt{" * 60 + "n" + "}" * 60,
+    r"\left(" * 50 + "n" + r"\right)" * 50,
+    r"\frac{9^9^9^9}{\sqrt{9319e93^0.8711}}",
+    r"\Theta(n^{10^{10^{10}}})",
+    "\\" * 300,
+    r"\cdot" * 60,
+    "{" * 300,
+    r"\text{" * 50,
+    r"\frac{n}" * 40,
 ]
 
 
@@ -148,6 +159,18 @@ _ALPHABET = "0123456789nd+-*/^()., ·×²³!√eEkMGTiBs_lgoqrt"
 @given(st.sampled_from(SPECS[:5]), st.text(alphabet=_ALPHABET, max_size=60))
 def test_random_maths_like_text_never_raises(spec: dict, response: str) -> None:
     _timed(spec, response)
+
+
+_LATEX_PIECES = [
+    *(r"\frac", r"\sqrt", r"\text", r"\cdot", r"\log", r"\Theta", r"\left(", r"\right)"),
+    *("{", "}", "[", "]", "\\", "$", "_", "^", " ", "n", "d", "2", "9e99", "0.87"),
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(SPECS[:5]), st.lists(st.sampled_from(_LATEX_PIECES), max_size=60))
+def test_random_latex_like_text_never_raises(spec: dict, pieces: list[str]) -> None:
+    _timed(spec, "".join(pieces))
 
 
 def _expressions() -> st.SearchStrategy[str]:

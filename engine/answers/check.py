@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from engine.answers.errors import OutOfTime, ParseError, SpecError, Undecided
+from engine.answers.latex import plain
 from engine.answers.verdict import Verdict, invalid
 from engine.formula.budget import ECHO_BUDGET, Budget
 
 KINDS = ("number", "expression", "big_o", "choice", "recall")
+#: Kinds whose response is maths, where LaTeX (`\\frac{n^2 d}{B}`) is read as typed.
+MATHS_KINDS = frozenset({"number", "expression", "big_o"})
 
 
 def check(
@@ -40,6 +43,8 @@ def check(
         return invalid("Type an answer first.")
     deadline = Budget()
     try:
+        if kind in MATHS_KINDS:
+            response = plain(response)
         if kind == "number":
             from engine.answers.numbers import check_number
 
@@ -89,6 +94,8 @@ def interpret(spec: Mapping, response: str) -> str:
         text = str(response or "")
         if not text.strip():
             return ""
+        if kind in MATHS_KINDS:
+            text = plain(text)
         if kind == "number":
             from engine.answers.numbers import interpret_number
 
