@@ -26,6 +26,7 @@ checker find it through `OPS`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -96,6 +97,9 @@ class Model:
     big_o_space: str
     conventions: dict[str, str] = field(default_factory=dict)
     fixed_bytes: dict[str, sp.Expr] = field(default_factory=dict)
+    #: A threshold's name -> what must be positive for it to exist; else it is never reached
+    #: and its value is infinite (a crossover batch when the roofline's ridge is out of reach).
+    reached_when: dict[str, sp.Expr] = field(default_factory=dict)
 
 
 Builder = Callable[[dict[str, sp.Symbol], dict[str, Any]], "Model"]
@@ -153,7 +157,8 @@ class Cost:
         )
 
     def to_json(self) -> dict[str, Any]:
-        """The `quizapp calc --json` object."""
+        """The `quizapp calc --json` object; a threshold never reached (∞) is `null`, as
+        JSON has no infinity."""
         return {
             "op": self.op,
             "params": self.params,
@@ -163,15 +168,20 @@ class Cost:
             "macs": self.macs,
             "bytes": self.bytes,
             "memory_elements": self.memory,
-            "extra": self.extra,
+            "extra": {k: _json_number(v) for k, v in self.extra.items()},
             "big_o": self.big_o,
             "big_o_space": self.big_o_space,
             "conventions": self.conventions,
             "steps": [
-                {"text": s.text, "expr": s.expr, "value": s.value, "unit": s.unit}
+                {"text": s.text, "expr": s.expr, "value": _json_number(s.value), "unit": s.unit}
                 for s in self.steps
             ],
         }
+
+
+def _json_number(value: float) -> float | None:
+    """`value`, or None where it is infinite (never reached)."""
+    return value if math.isfinite(value) else None
 
 
 class CostError(ValueError):
@@ -189,6 +199,7 @@ class _Steps:
         self.flop_terms: list[sp.Expr] = []
         self.mac_terms: list[sp.Expr] = []
         self.extra: dict[str, sp.Expr] = {}
+        self.reached_when: dict[str, sp.Expr] = {}
         self.totalled = False
 
     def total(self, text: str) -> sp.Expr:
@@ -218,6 +229,15 @@ class _Steps:
         self.extra[name] = expr
         return expr
 
+    def threshold(
+        self, name: str, text: str, numerator: sp.Expr, denominator: sp.Expr, unit: str
+    ) -> sp.Expr:
+        """A figure numerator / denominator that exists only while the denominator is
+        positive: past that it is never reached, and `compute` gives it as infinite rather
+        than the negative (or undefined) number the formula would give."""
+        self.reached_when[name] = denominator
+        return self.note(name, text, numerator / denominator, unit)
+
     def model(
         self,
         memory: dict[str, sp.Expr],
@@ -245,6 +265,7 @@ class _Steps:
             big_o_space=big_o_space,
             conventions=conventions or {},
             fixed_bytes=fixed_bytes or {},
+            reached_when=dict(self.reached_when),
         )
 
 
@@ -1772,6 +1793,14 @@ def _number(expr: sp.Expr, values: dict[str, Exact]) -> float:
     return number(evaluate(expr, values))
 
 
+def _figure(m: Model, name: str | None, expr: sp.Expr, values: dict[str, Exact]) -> float:
+    """A named figure's value; infinite for a threshold that is never reached."""
+    reached = m.reached_when.get(name or "")
+    if reached is not None and evaluate(reached, values) <= 0:
+        return math.inf
+    return _number(expr, values)
+
+
 def compute(
     name: str, params: Mapping[str, Any] | None = None, *, dtype: str = "fp32", **options: Any
 ) -> Cost:
@@ -1801,7 +1830,13 @@ def compute(
     subs = values_of({**given, ELEMENT_BYTES.name: int(per) if float(per).is_integer() else per})
     memory = {k: _number(e, subs) for k, e in m.memory.items()}
     steps = [
-        Step(st.text, render(st.expr, op.param_names), _number(st.expr, subs), st.unit, st.name)
+        Step(
+            st.text,
+            render(st.expr, op.param_names),
+            _figure(m, st.name, st.expr, subs),
+            st.unit,
+            st.name,
+        )
         for st in m.steps
     ]
     return Cost(
@@ -1815,7 +1850,7 @@ def compute(
             **{k: v * per for k, v in memory.items()},
             **{k: _number(e, subs) for k, e in m.fixed_bytes.items()},
         },
-        extra={k: _number(e, subs) for k, e in m.extra.items()},
+        extra={k: _figure(m, k, e, subs) for k, e in m.extra.items()},
         big_o=m.big_o,
         big_o_space=m.big_o_space,
         steps=steps,
@@ -1950,12 +1985,14 @@ def _decode(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     )
     # What one more sequence adds; the weights' bytes are shared by the batch.
     seq_flops, seq_kv_bytes = sp.expand(flops / batch), sp.expand(kv_bytes / batch)
-    st.note(
+    st.threshold(
         "crossover_batch",
         "Batch where FLOPs / peak reaches bytes / bandwidth: weight bytes · peak / "
         "(FLOPs per sequence · bandwidth − KV bytes per sequence · peak); ≈ ridge · bytes "
-        "per element / 2 before the KV cache; negative when no batch gets there",
-        weight_bytes * peak / (seq_flops * bw - seq_kv_bytes * peak),
+        "per element / 2 before the KV cache; ∞ (never) when the intensity limit below is "
+        "at or under the ridge: memory-bound at any batch",
+        weight_bytes * peak,
+        seq_flops * bw - seq_kv_bytes * peak,
         "sequences",
     )
     st.note(

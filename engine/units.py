@@ -114,7 +114,10 @@ def format_seconds(value: float) -> str:
 
 
 def format_exact(value: float) -> str:
-    """An integer with thousands separators (5,120,000); a non-integer in 4 significant digits."""
+    """An integer with thousands separators (5,120,000); a non-integer in 4 significant digits;
+    ∞ for a threshold never reached (a crossover batch past the roofline's ridge)."""
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
     if float(value).is_integer():
         return f"{int(value):,}"
     return f"{value:.4g}"

@@ -12,6 +12,7 @@ speculative decoding's accept/reject process.
 from __future__ import annotations
 
 import json
+import math
 import re
 
 import numpy as np
@@ -223,7 +224,60 @@ def test_decode_with_a_long_mha_cache_stays_memory_bound_at_any_batch():
     limit = cost.extra["intensity_limit"]
     assert limit == pytest.approx(per_sequence_flops / per_sequence_bytes, rel=1e-9)
     assert limit < H100_PEAK / H100_BW
-    assert cost.extra["bound"] == 0 and cost.extra["crossover_batch"] < 0  # no batch crosses
+    assert cost.extra["bound"] == 0 and cost.extra["crossover_batch"] == math.inf  # never
+
+
+def test_decode_past_reach_of_the_ridge_has_no_crossover_batch_and_real_steps_agree():
+    """With a 64-token cache each sequence brings ≈ 4 FLOPs per byte, under a ridge of 16: real
+    decode steps at every batch tried stay memory-bound, and the model says no batch gets
+    there (∞), not the negative batch the bare formula gives."""
+    layers, d, heads, d_head, context = 2, 32, 4, 8, 64
+    shape = {"layers": layers, "kv_heads": heads, "d_head": d_head, "heads": heads}
+    n_params, _, _ = _numpy_decode_step(layers, d, heads, heads, d_head, context, 1)
+    peak, bandwidth = 16e9, 1e9
+    given = {**shape, "params": n_params, "context": context, "peak": peak, "bandwidth": bandwidth}
+    cost = compute("decode", given, dtype="fp16")
+    assert cost.extra["crossover_batch"] == math.inf
+    assert cost.extra["intensity_limit"] < peak / bandwidth
+    for batch in (1, 8, 64, 512):
+        _, flops, read = _numpy_decode_step(layers, d, heads, heads, d_head, context, batch)
+        assert flops / peak < read / bandwidth, batch  # memory-bound, batch after batch
+
+
+def test_decode_exactly_at_the_ridge_has_no_crossover_and_no_crash():
+    """One weight pair and one cached token in fp16: 2·2 + 4 = 8 FLOPs per sequence for 4 KV
+    bytes, intensity limit 2 FLOP/B = the ridge (peak 2, bandwidth 1): the step only
+    approaches the ridge as the batch grows, so no batch crosses it (no division by zero)."""
+    toy = {"params": 2, "layers": 1, "kv_heads": 1, "d_head": 1, "context": 1}
+    cost = compute("decode", {**toy, "peak": 2, "bandwidth": 1}, dtype="fp16")
+    assert cost.extra["intensity_limit"] == pytest.approx(2) == cost.extra["ridge"]
+    assert cost.extra["crossover_batch"] == math.inf
+
+
+def test_calc_says_no_batch_crosses_instead_of_a_negative_batch():
+    """What `quizapp calc decode` prints for Llama-2-7B at 4096 tokens (memory-bound at
+    any batch): ∞ in the table, null in JSON, and never a negative batch."""
+    args = ["calc", "decode", "params=6.74e9", "context=4096", "batch=8", "--dtype", "fp16"]
+    table = CliRunner().invoke(main, args)
+    assert table.exit_code == 0, table.output
+    assert "∞ sequences" in table.output
+    row = next(line for line in table.output.splitlines() if "∞" in line)
+    assert row.split("│")[1].strip() == "14"  # the crossover row, numbered as in the JSON
+    crossover = as_json_steps(args)[13]
+    assert crossover["value"] is None and "memory-bound at any batch" in crossover["text"]
+    assert not re.search(r"-\d[\d.]* sequences", table.output)
+    data = json.loads(CliRunner().invoke(main, [*args, "--json"]).output)
+    assert data["extra"]["crossover_batch"] is None
+
+
+def as_json_steps(args: list[str]) -> list[dict]:
+    """The steps of `quizapp calc … --json`, read as strict JSON (Infinity is refused)."""
+    output = CliRunner().invoke(main, [*args, "--json"]).output
+
+    def refuse(word: str) -> None:
+        raise AssertionError(f"not JSON: {word}")
+
+    return json.loads(output, parse_constant=refuse)["steps"]
 
 
 @pytest.mark.parametrize(
