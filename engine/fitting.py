@@ -17,7 +17,9 @@ size that is.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 
@@ -140,22 +142,51 @@ class Conditions:
         return self.load is not None and self.load >= BUSY_LOAD_PER_CORE * self.cpus
 
 
+class Advice(StrEnum):
+    """What to try after an unreliable fit, as a kind: each front end words it with its own
+    controls (the CLI names its flags, the TUI its keys and selectors)."""
+
+    START_LARGER = "start_larger"  # begin the sweep at larger sizes
+    EXTEND = "extend"  # reach larger sizes
+    WIDEN = "widen"  # a wider range of sizes
+    WIDEN_LARGER = "widen_larger"  # a wider range, towards larger sizes
+    MORE_POINTS = "more_points"  # more time, or a wider range: too few points
+    QUIETER = "quieter"  # more time per point, or a quieter machine: noise
+
+
+#: The advice in words that name no front end (the JSON's and any caller's default).
+ADVICE_WORDS: dict[str, str] = {
+    Advice.START_LARGER: "Start the sweep at larger sizes.",
+    Advice.EXTEND: "Extend the sweep to larger sizes.",
+    Advice.WIDEN: "Widen the range of sizes.",
+    Advice.WIDEN_LARGER: "Widen the range of sizes towards larger ones.",
+    Advice.MORE_POINTS: "Give the sweep more time or a wider range of sizes.",
+    Advice.QUIETER: "Run again with more time, or when the machine is quieter.",
+}
+
+
 @dataclass(frozen=True)
 class Verdict:
-    """Whether a fit can be trusted; if not, why (short reasons) and what to try."""
+    """Whether a fit can be trusted; if not, why (short reasons) and what to try (`advice`)."""
 
     reliable: bool
     reasons: list[str] = field(default_factory=list)
-    suggestion: str = ""
+    advice: tuple[Advice, ...] = ()
     note: str = ""  # context worth saying even when the fit is reliable (a busy machine)
+
+    def explain(self, words: Mapping[str, str] = ADVICE_WORDS) -> str | None:
+        """One sentence for a person: the reasons and the advice (in `words`, a front end's
+        own wording of each kind, keyed by the kind's value), or the note, or None."""
+        if self.reasons:
+            text = "unreliable fit: " + "; ".join(self.reasons) + "."
+            advice = " ".join(words[a] for a in self.advice)
+            return " ".join(t for t in (text, advice, _sentence(self.note)) if t)
+        return self.note or None
 
     @property
     def warning(self) -> str | None:
-        """One sentence for a person: the reasons and the suggestion, or the note, or None."""
-        if self.reasons:
-            text = "unreliable fit: " + "; ".join(self.reasons) + "."
-            return " ".join(t for t in (text, self.suggestion, _sentence(self.note)) if t)
-        return self.note or None
+        """`explain` in words that name no front end."""
+        return self.explain()
 
     @property
     def short(self) -> str:
@@ -180,7 +211,7 @@ def assess(
     apart from one with too few points.
     """
     reasons: list[str] = []
-    suggestions: list[str] = []
+    advice: list[Advice] = []
     load_text = _load_text(conditions)
     if fit is None or len(set(values)) < MIN_FIT_POINTS:
         overhead = excluded.count("overhead")
@@ -189,32 +220,32 @@ def assess(
                 f"overhead-bound (only {len(values)} of {len(excluded)} points take "
                 f"≥ {MIN_FIT_SECONDS * 1e3:g} ms per call)"
             )
-            suggestions.append("Start the sweep at larger sizes (--from).")
+            advice.append(Advice.START_LARGER)
         elif len(excluded) >= MIN_FIT_POINTS:
             reasons.append(
                 f"the leading term never dominated (only {len(values)} of {len(excluded)} "
                 "points lie where the cost grows as its leading term)"
             )
-            suggestions.append("Extend the sweep to larger sizes (--to).")
+            advice.append(Advice.EXTEND)
         else:
             reasons.append(f"too few points ({len(excluded)}; a slope needs {MIN_FIT_POINTS})")
-            suggestions.append("Raise the time budget (--budget) or widen --from/--to.")
-        return Verdict(False, reasons, " ".join(suggestions), load_text)
+            advice.append(Advice.MORE_POINTS)
+        return Verdict(False, reasons, tuple(advice), load_text)
     span = max(values) / min(values)
     if span < MIN_SPAN:
         reasons.append(_narrow(span))
-        suggestions.append("Widen --from/--to.")
+        advice.append(Advice.WIDEN)
     grows = predicted is not None and predicted >= 0.5
     if grows and max(cpu_seconds) / min(cpu_seconds) < FLAT_RATIO:
         reasons.append(
             f"flat points (time changes by {max(cpu_seconds) / min(cpu_seconds):.2f}× "
             f"over a {span:.0f}× range: fixed overhead, not the work)"
         )
-        suggestions.append("Start the sweep at larger sizes (--from).")
+        advice.append(Advice.START_LARGER)
     bend = slope_change(values, cpu_seconds)
     if abs(bend) > MAX_CURVATURE:
         reasons.append(_curving(bend))
-        suggestions.append("Extend the sweep to larger sizes (--to).")
+        advice.append(Advice.EXTEND)
     if grows and fit.r2 < MIN_R2 and abs(bend) <= MAX_CURVATURE:  # a curve is no scatter
         reasons.append(f"scattered points (R² = {fit.r2:.3f} < {MIN_R2:g})")
     if fit.stderr > MAX_SLOPE_STDERR:
@@ -224,17 +255,14 @@ def assess(
             f"{abs(fit.slope - predicted):.2f} {'below' if fit.slope < predicted else 'above'} "
             f"the predicted {predicted:g} (other terms of the cost still count at these sizes)"
         )
-        suggestions.append("Extend the sweep to larger sizes (--to).")
+        advice.append(Advice.EXTEND)
     unsettled = settled.count(False)
     if unsettled > MAX_UNSETTLED * len(settled):
         reasons.append(f"busy machine ({unsettled} of {len(settled)} points never settled)")
-    if len(reasons) > len(suggestions):  # a statistical or load reason: noise, not the range
-        suggestions.append(
-            "Run again with a larger --budget, or when the machine is quieter"
-            + (" (other programs are using the cores)." if conditions.busy else ".")
-        )
+    if len(reasons) > len(advice):  # a statistical or load reason: noise, not the range
+        advice.append(Advice.QUIETER)
     if reasons:
-        return Verdict(False, reasons, " ".join(dict.fromkeys(suggestions)), load_text)
+        return Verdict(False, reasons, tuple(dict.fromkeys(advice)), load_text)
     return Verdict(True, note=load_text)
 
 
@@ -357,14 +385,14 @@ def _memory_verdict(
     )
     dropped = excluded.count("fixed buffers")
     reasons: list[str] = []
-    suggestions: list[str] = []
+    advice: list[Advice] = []
     if fit is None or len(set(xs)) < MIN_FIT_POINTS:
         if dropped:
             reasons.append(
                 f"{fixed_text} (only {len(xs)} of {len(excluded)} sizes lie where the peak "
                 "grows as its leading term)"
             )
-            suggestions.append("Extend the sweep to larger sizes (--to).")
+            advice.append(Advice.EXTEND)
         else:
             noise = excluded.count("allocator noise")
             below = f", {noise} below {format_bytes(MIN_FIT_BYTES)}" if noise else ""
@@ -372,25 +400,25 @@ def _memory_verdict(
                 f"too few points ({len(xs)} fitted of {len(excluded)}{below}; "
                 f"a slope needs {MIN_FIT_POINTS})"
             )
-            suggestions.append("Widen --from/--to" + (" towards larger sizes." if noise else "."))
-        return Verdict(False, reasons, " ".join(suggestions))
+            advice.append(Advice.WIDEN_LARGER if noise else Advice.WIDEN)
+        return Verdict(False, reasons, tuple(advice))
     span = max(xs) / min(xs)
     if span < MIN_SPAN and dropped:
         reasons.append(
             f"{fixed_text} (the sizes above it span only {span:.1f}×; a slope needs {MIN_SPAN:g}×)"
         )
-        suggestions.append("Extend the sweep to larger sizes (--to).")
+        advice.append(Advice.EXTEND)
     elif span < MIN_SPAN:
         reasons.append(_narrow(span))
-        suggestions.append("Widen --from/--to.")
+        advice.append(Advice.WIDEN)
     bend = slope_change(xs, ys, noisy=False)
     if abs(bend) > MAX_CURVATURE:
         reasons.append(_curving(bend))
-        suggestions.append("Extend the sweep to larger sizes (--to).")
+        advice.append(Advice.EXTEND)
     elif predicted is not None and predicted >= 0.5 and fit.r2 < MIN_R2:
         reasons.append(f"scattered points (R² = {fit.r2:.3f} < {MIN_R2:g})")
-        suggestions.append("Widen --from/--to.")
+        advice.append(Advice.WIDEN)
     if reasons:
-        return Verdict(False, reasons, " ".join(dict.fromkeys(suggestions)))
+        return Verdict(False, reasons, tuple(dict.fromkeys(advice)))
     note = f"fitted from {name} = {min(xs):g} up: {fixed_text}" if dropped else ""
     return Verdict(True, note=note)

@@ -86,7 +86,8 @@ def test_a_sweep_that_never_straightens_is_called_still_curving():
         conditions=F.Conditions(threads=1, load=0.2, cpus=2),
     )
     assert not verdict.reliable and "still curving" in verdict.warning
-    assert "--to" in verdict.warning
+    assert verdict.advice == (F.Advice.EXTEND,)
+    assert "larger sizes" in verdict.warning and "--" not in verdict.warning  # no front end
 
 
 # --------------------------------------------------------------------------- measuring
@@ -188,7 +189,8 @@ def test_flat_points_are_never_reliable():
     assert result.slope is not None and abs(result.slope) < 0.1
     assert not result.reliable
     assert "flat points" in result.verdict.warning
-    assert "--from" in result.verdict.warning  # a suggestion comes with the reason
+    assert result.verdict.advice[0] == F.Advice.START_LARGER  # advice comes with the reason
+    assert "Start the sweep at larger sizes." in result.verdict.warning
 
 
 def test_noisy_points_are_unreliable_with_a_reason_and_a_suggestion():
@@ -199,6 +201,7 @@ def test_noisy_points_are_unreliable_with_a_reason_and_a_suggestion():
     assert not result.reliable
     assert "busy machine" in result.verdict.warning
     assert "quieter" in result.verdict.warning
+    assert result.verdict.advice[-1] == F.Advice.QUIETER
 
 
 def test_too_few_points_give_no_slope():
@@ -439,7 +442,7 @@ def test_fixed_buffers_that_dominate_the_sweep_make_the_memory_fit_unreliable():
     memory = F.assess_memory(values, [peak(v) for v in values], predicted=1.0)
     assert not memory.verdict.reliable
     warning = memory.verdict.warning
-    assert "fixed buffers" in warning and "--to" in warning
+    assert "fixed buffers" in warning and memory.verdict.advice == (F.Advice.EXTEND,)
     assert memory.verdict.short == "unreliable: fixed buffers"
     # "below n ≈ X": X is where the local slope reaches 0.9 (within 0.1 of the predicted 1)
     below = float(re.search(r"below n ≈ ([\d,]+)", warning).group(1).replace(",", ""))
@@ -595,4 +598,6 @@ def test_a_sound_fit_far_from_the_prediction_is_not_shown_as_confirming_it(predi
     )
     assert verdict.reliable is reliable
     if not reliable:
-        assert "0.48 below the predicted 1" in verdict.warning and "--to" in verdict.warning
+        assert "0.48 below the predicted 1" in verdict.warning and verdict.advice == (
+            F.Advice.EXTEND,
+        )

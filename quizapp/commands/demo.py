@@ -16,6 +16,17 @@ import click
 
 from quizapp.words import count
 
+#: The engine's advice after an unreliable fit (engine.fitting.Advice), with this command's
+#: own flags.
+ADVICE = {
+    "start_larger": "Start the sweep at larger sizes (--from).",
+    "extend": "Extend the sweep to larger sizes (--to).",
+    "widen": "Widen --from/--to.",
+    "widen_larger": "Widen --from/--to towards larger sizes.",
+    "more_points": "Raise the time budget (--budget) or widen --from/--to.",
+    "quieter": "Run again with a larger --budget, or when the machine is quieter.",
+}
+
 if TYPE_CHECKING:
     from engine.demos import DemoResult, Point
     from engine.fitting import Fit, Verdict
@@ -81,15 +92,16 @@ def _verdict_lines(
     `fitted` of the `measured` points went into `fit`.
     """
     if fit is None:
-        return [f"No {what} slope: " + (verdict.warning or "too few points.")]
+        return [f"No {what} slope: " + (verdict.explain(ADVICE) or "too few points.")]
     pred = "" if predicted is None else f", predicted {predicted:g}"
     mark = "✓ reliable" if verdict.reliable else "✗ UNRELIABLE"
     lines = [
         f"{what} ∝ {vary}^{fit.slope:.2f} ± {fit.stderr:.2f}  (R² = {fit.r2:.3f}{pred}; "
         f"fitted on {fitted} of {measured} points)  {mark}"
     ]
-    if verdict.warning:
-        lines.append(("Note: " if verdict.reliable else "Warning: ") + verdict.warning)
+    warning = verdict.explain(ADVICE)
+    if warning:
+        lines.append(("Note: " if verdict.reliable else "Warning: ") + warning)
     return lines
 
 
@@ -256,7 +268,10 @@ def demo(
         click.echo("", err=True)
 
     if as_json:
-        click.echo(json.dumps(result.to_json(), indent=2))
+        doc = result.to_json()  # its warnings in this command's words, as printed
+        doc["warning"] = result.verdict.explain(ADVICE)
+        doc["memory_warning"] = result.memory_verdict.explain(ADVICE)
+        click.echo(json.dumps(doc, indent=2))
     else:
         click.echo(f"{DEMOS[name].title}\n{DEMOS[name].kernel}\n")
         for line in [*_table(result), "", *_summary(result)]:

@@ -31,6 +31,19 @@ if TYPE_CHECKING:
     from quizapp.tui.app import QuizApp
 
 BUDGETS = (2.0, 5.0, 10.0, 20.0, 60.0)
+#: The engine's advice after an unreliable fit (engine.fitting.Advice), with this screen's
+#: own controls: the sweep starts where calls take ≥ 1 ms and ends where the time budget
+#: runs out, so a larger budget (the budget list, Tab) is what reaches larger sizes.
+ADVICE = {
+    "start_larger": "Pick a larger budget (Tab to the budget list, then r): the sweep then "
+    "goes on to larger sizes.",
+    "extend": "Pick a larger budget (Tab to the budget list, then r) to reach larger sizes.",
+    "widen": "Pick a larger budget (Tab to the budget list, then r) for a wider range.",
+    "widen_larger": "Pick a larger budget (Tab to the budget list, then r) for a wider range "
+    "towards larger sizes.",
+    "more_points": "Pick a larger budget (Tab to the budget list, then r) for more points.",
+    "quieter": "Run again (r) with a larger budget, or when the machine is quieter.",
+}
 
 
 class DemosScreen(Screen[None]):
@@ -342,6 +355,8 @@ what to try. Times are the thread's CPU time, which other programs cannot inflat
 def _snapshot(result: Any, budget: float) -> dict[str, Any]:
     """A copy of a DemoResult the UI thread may keep (the runner goes on mutating its own)."""
     data = result.to_json()
+    data["warning"] = result.verdict.explain(ADVICE)  # in this screen's controls
+    data["memory_warning"] = result.memory_verdict.explain(ADVICE)
     data["fitted_values"] = list(result.fitted_values)
     data["elapsed"] = result.elapsed
     data["budget"] = budget
