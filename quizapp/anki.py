@@ -221,7 +221,10 @@ def _model() -> Any:
 
 
 def write_package(build: DeckBuild, path: str | os.PathLike[str]) -> None:
-    """Write the notes as an .apkg, atomically (a temporary file renamed into place)."""
+    """Write the notes as an .apkg, atomically (a temporary file renamed into place).
+
+    The folder must exist: whether to create one is the caller's decision (`quizapp export`
+    creates only its own exports folder)."""
     import genanki
 
     model = _model()
@@ -238,7 +241,6 @@ def write_package(build: DeckBuild, path: str | os.PathLike[str]) -> None:
             )
         )
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".quizapp-", suffix=".apkg", dir=target.parent)
     os.close(fd)
     try:

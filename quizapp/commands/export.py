@@ -4,6 +4,10 @@ or the questions themselves as an Anki deck (`--format apkg`, see `quizapp.anki`
 Output goes to stdout unless --output names a file; a file is written atomically
 (a temporary file renamed into place) so an interrupted export never leaves half a file.
 Messages go to stderr so that stdout stays pure data.
+
+Every format treats a missing folder in --output alike: it is refused, as `cp` or
+`curl -o` refuse one, because a typo in a path would otherwise scatter files into new
+folders. Only apkg's default target, the app's own exports folder, is created.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -85,7 +90,8 @@ def to_json(
     "--output",
     type=click.Path(dir_okay=False, writable=True, allow_dash=True),
     default="-",
-    help="File to write (default: standard output; for apkg, quizapp.apkg in the exports folder).",
+    help="File to write, in a folder that exists (default: standard output; for apkg, "
+    "quizapp.apkg in the exports folder, created if needed).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Say where the database is.")
 @click.option(
@@ -141,9 +147,7 @@ def export(
     if output == "-":
         click.echo(text, nl=False)
         return
-    folder = Path(output).parent
-    if not folder.is_dir():
-        raise click.ClickException(f"cannot write {output}: there is no folder {folder}")
+    _check_folder(output)
     try:
         with click.open_file(output, "w", encoding="utf-8", atomic=True) as handle:
             handle.write(text)
@@ -151,6 +155,16 @@ def export(
         # Not str(exc): it names the temporary file of the atomic write, not the user's.
         raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from exc
     click.echo(f"Wrote {count(len(attempts), 'attempt')} to {output}", err=True)
+
+
+def _check_folder(output: str) -> None:
+    """Refuse an --output whose folder does not exist, naming it and how to make it."""
+    folder = Path(output).parent
+    if not folder.is_dir():
+        raise click.ClickException(
+            f"cannot write {output}: there is no folder {folder} (create it first: "
+            f"mkdir -p {shlex.quote(str(folder))})"
+        )
 
 
 def export_apkg(ctx: click.Context, output: str, variants: int, pack_ids: list[str]) -> None:
@@ -180,8 +194,12 @@ def export_apkg(ctx: click.Context, output: str, variants: int, pack_ids: list[s
         )
     if not build.notes:
         raise click.ClickException("no questions to export")
+    if output != "-":
+        _check_folder(output)
     target = locations.exports_dir() / "quizapp.apkg" if output == "-" else Path(output)
     try:
+        if output == "-":
+            target.parent.mkdir(parents=True, exist_ok=True)  # the app's own folder
         anki.write_package(build, target)
     except OSError as exc:
         raise click.ClickException(f"cannot write {target}: {exc}") from exc
