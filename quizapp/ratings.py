@@ -55,13 +55,18 @@ def suggested(
     return rating_for(correct, score, hints_used, seconds, budget)
 
 
-def _intervals(store: Store, card: Card, now: datetime) -> dict[Rating, timedelta]:
-    """What each rating would schedule for `card` reviewed at `now` (nothing is written)."""
+def _dues(store: Store, card: Card, moment: datetime) -> dict[Rating, datetime]:
+    """When each rating would make `card`, reviewed at `moment`, due (nothing is written)."""
     scheduler = scheduler_for(store)
     return {
-        rating: scheduler.review_card(card, rating, review_datetime=now)[0].due - now
+        rating: scheduler.review_card(card, rating, review_datetime=moment)[0].due
         for rating in RATINGS
     }
+
+
+def _intervals(store: Store, card: Card, now: datetime) -> dict[Rating, timedelta]:
+    """What each rating would schedule for `card` reviewed at `now` (nothing is written)."""
+    return {rating: due - now for rating, due in _dues(store, card, now).items()}
 
 
 def next_intervals(store: Store, question_id: str, now: datetime) -> dict[Rating, timedelta]:
@@ -72,23 +77,33 @@ def next_intervals(store: Store, question_id: str, now: datetime) -> dict[Rating
 
 
 def review_intervals(
-    store: Store, question_id: str, attempt_id: int
+    store: Store, question_id: str, attempt_id: int, now: datetime | None = None
 ) -> tuple[Rating, dict[Rating, timedelta]] | None:
-    """For an answer already recorded: the rating it got, and what each rating would give.
+    """For an answer already recorded: the rating it got, and how long from `now` each
+    rating would put the question away.
 
-    Computed from the card as it was before that review (the review log keeps it), at the
-    review's own moment; None when the answer has no review.
+    Each rating is scheduled from the card as it was before that review (the review log
+    keeps it), at the review's own moment; the time left is counted from `now`, when the
+    learner reads it (default: the review's moment), so that the interval on a rating's
+    button and the "next review in …" line under it (`until`, from now too) agree: a new
+    card rated Hard is due 5.5 min after the review, which reads "5 min" a moment later,
+    not "6 min". None when the answer has no review.
     """
     row = _review_of(store, question_id, attempt_id)
     if row is None:
         return None
     before = None if row.card_before is None else readable_card(row.card_before)
     card = before or new_card(question_id, row.ts)
-    return Rating(row.rating), _intervals(store, card, row.ts)
+    start = row.ts if now is None else now
+    return Rating(row.rating), {r: due - start for r, due in _dues(store, card, row.ts).items()}
 
 
 def interval_text(interval: timedelta) -> str:
-    """'10 min', '5 h', '3 d', '2.1 mo' — an interval as a learner reads it."""
+    """'10 min', '5 h', '3 d', '2.1 mo' — an interval as a learner reads it.
+
+    The one wording of a time to come: the rating buttons use it, and so does the
+    "next review in …" line (`quizapp.tui.widgets.format.until`), so both round alike.
+    """
     seconds = interval.total_seconds()
     if seconds < 3600:
         return f"{max(1, round(seconds / 60))} min"

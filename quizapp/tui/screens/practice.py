@@ -559,7 +559,8 @@ its derivation steps first.
         from quizapp.ratings import interval_text, review_intervals
 
         store = self.app.store
-        found = None if store is None else review_intervals(store, qid, attempt_id)
+        now = self.app.now()  # counted from now, as the "next review" line is
+        found = None if store is None else review_intervals(store, qid, attempt_id, now)
         if found is None:
             return
         rating, intervals = found

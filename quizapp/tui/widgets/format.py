@@ -26,17 +26,18 @@ def ago(moment: datetime | None, now: datetime) -> str:
 
 
 def until(moment: datetime | None, now: datetime) -> str:
-    """'now', 'in 10 min', 'in 3 h', 'in 4 d' (when a review is due)."""
+    """'now', 'in 10 min', 'in 3 h', 'in 4 d', 'in 2.1 mo' (when a review is due).
+
+    Worded by `quizapp.ratings.interval_text`, as the rating buttons are: "in 5 min" under
+    a button that says "5 min", never "6 min" from another rounding.
+    """
+    from quizapp.ratings import interval_text
+
     if moment is None:
         return "not scheduled"
-    seconds = (moment - now).total_seconds()
-    if seconds <= 0:
+    if moment <= now:
         return "now"
-    if seconds < 3600:
-        return f"in {max(1, round(seconds / 60))} min"
-    if seconds < 86400:
-        return f"in {round(seconds / 3600)} h"
-    return f"in {round(seconds / 86400)} d"
+    return f"in {interval_text(moment - now)}"
 
 
 def stamp(moment: datetime | None) -> str:
