@@ -8,6 +8,8 @@ and logarithms of any integer base, whose subscripts (log₈₉ n) are the print
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import sympy
 from hypothesis import assume, given, settings
@@ -99,4 +101,9 @@ def test_every_cost_model_step_reads_back_as_its_value() -> None:
         for step in cost.steps:
             typed = parse_formula(step.expr, [*op.param_names, ELEMENT_BYTES.name])
             shown = float(value(typed, values))
+            if step.value == math.inf:
+                # A threshold never reached (decode's crossover batch at 4096 tokens of
+                # cache): the formula typed back says so by a sign that is not positive.
+                assert shown <= 0, (name, step.expr)
+                continue
             assert shown == pytest.approx(step.value, rel=1e-9), (name, step.expr)

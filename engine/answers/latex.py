@@ -79,7 +79,8 @@ _PLAIN, _FONT, _NUMERATOR, _DENOMINATOR = "plain", "font", "numerator", "denomin
 def plain(text: str) -> str:
     """`text` with its LaTeX rewritten in the grammar's syntax; ParseError for what is not read.
 
-    Text without a backslash, or not wrapped in `$…$`, is returned unchanged.
+    Dollar signs around the whole answer (`$O(n^2)$`) are dropped; text without a
+    backslash is otherwise returned unchanged.
     """
     if len(text) > MAX_LENGTH:  # every rewrite keeps or grows the length: refuse it here
         raise ParseError(f"too long (at most {MAX_LENGTH} characters)", MAX_LENGTH)
