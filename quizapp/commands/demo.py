@@ -217,7 +217,7 @@ def demo(
     fastest of repeats; the sweep starts where calls take ≥ 1 ms unless --from is given.
     The fit is marked ✓ only when it is reliable; otherwise a warning says why (busy
     machine, too few points, overhead-bound) and what to try. --json carries "reliable",
-    "warning", "threads" and "load".
+    "warning", "advice" (what to try, as kinds such as "extend"), "threads" and "load".
     """
     from engine.demos import DEMOS, DemoError, run_demo
 
