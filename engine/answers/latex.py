@@ -82,13 +82,13 @@ def plain(text: str) -> str:
     Dollar signs around the whole answer (`$O(n^2)$`) are dropped; text without a
     backslash is otherwise returned unchanged.
     """
-    if len(text) > MAX_LENGTH:  # every rewrite keeps or grows the length: refuse it here
-        raise ParseError(f"too long (at most {MAX_LENGTH} characters)", MAX_LENGTH)
     stripped = text.strip()
     if len(stripped) > 1 and stripped[0] == stripped[-1] == "$":
         text = text.replace("$", " ")
     if "\\" not in text:
         return text
+    if len(text) > MAX_LENGTH:  # every rewrite keeps or grows the length: refuse it here
+        raise ParseError(f"too long (at most {MAX_LENGTH} characters)", MAX_LENGTH)
     out: list[str] = []
     closes: list[str] = []  # one entry per open brace: what its closing brace becomes
     i = 0
