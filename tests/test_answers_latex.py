@@ -61,6 +61,7 @@ def test_the_echo_shows_latex_in_the_apps_own_notation() -> None:
         (r"\binom{n}{2} d", r"\binom"),
         (r"O(n^2 \cdot d) \qquad \hbox{x}", r"\hbox"),
         ("n^2 \\", "a lone \\"),
+        (r"\omega(n^2)", r"\omega"),  # little-omega is a strict bound, not Ω
     ],
 )
 def test_an_unknown_command_is_refused_by_name_at_no_cost(response: str, named: str) -> None:

@@ -31,7 +31,6 @@ _REPLACEMENTS: dict[str, str] = {
     "Theta": "Θ",
     "theta": "Θ",
     "Omega": "Ω",
-    "omega": "Ω",
     "log": " log",
     "ln": " ln",
     "lg": " lg",
