@@ -32,6 +32,11 @@ from engine import kernels as K
 from engine.costs import compute
 from engine.units import format_bytes, format_seconds
 
+#: A load average above this (on this 2-core machine) means others held a core for much of the
+#: run: with the two flash threads, identical kernels then differ by up to 0.1–0.2 in the median
+#: of the per-round causal ratios (measured: load 3–5, same file loaded twice in one process).
+BUSY_LOAD = 1.0
+
 
 def best_time(fn: Callable[[], object], min_time: float = 1.0, max_repeats: int = 15) -> float:
     """Best of repeated calls after one warm-up (at least 3, until min_time is spent)."""
@@ -128,6 +133,12 @@ def causal_section(q: np.ndarray, k: np.ndarray, v: np.ndarray, rounds: int = 15
         f"  work ratio in CPU time of all threads (others' load cannot inflate it): "
         f"{cpu['flash'] / cpu['flash causal']:.2f}×"
     )
+    if max(load_before, os.getloadavg()[0]) > BUSY_LOAD:
+        print(
+            f"  (load above {BUSY_LOAD}: other processes shared the cores, so the rounds spread "
+            "and the median is not a verdict; `nice` on them does not help where the kernel "
+            "groups processes by session, as /proc/sys/kernel/sched_autogroup_enabled = 1 does)"
+        )
     if torch_fns is None:
         print("  torch is not installed: no SDPA comparison")
         return
