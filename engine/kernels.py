@@ -479,6 +479,8 @@ class _FlashJob:
     k: Array  # (batch, nk, d)
     v: Array  # (batch, nk, dv)
     out: Array  # (batch, nq, dv)
+    k_norm: Array  # ‖k‖ of every key
+    k_max: Array  # the largest ‖k‖ of each batch item
     scale: float
     bq: int
     bk: int
@@ -489,24 +491,6 @@ class _FlashJob:
     diagonal_shift: Array | None = None  # (batch, nq): the shift of each row of `diagonal`
     parts: dict[tuple[int, int], int] = field(default_factory=dict)  # (item, block): tasks left
     lock: threading.Lock = field(default_factory=threading.Lock)
-    #: The largest ‖k‖ of each item's chunks of bk keys, each computed by the first task that
-    #: needs it (None until then): see `key_bound`.
-    key_norms: list[list[float | None]] = field(default_factory=list)
-
-    def key_bound(self, bi: int, j0: int, j1: int) -> float:
-        """An upper bound of ‖k‖ over item bi's keys [j0, j1): the largest norm of the
-        chunks of bk keys that hold them. Each chunk's norm is computed by the first task that
-        needs it, just before its tile reads those keys (so they are in cache for the matmul),
-        rather than in a serial pass over all keys before the workers start. Two workers may
-        both compute a chunk at the same moment; they store the same value (a benign race)."""
-        chunks, c, bound = self.key_norms[bi], self.bk, 0.0
-        for i in range(j0 // c, (j1 - 1) // c + 1):
-            norm = chunks[i]
-            if norm is None:
-                keys = self.k[bi, i * c : (i + 1) * c]
-                norm = chunks[i] = math.sqrt(float(np.einsum("ij,ij->i", keys, keys).max()))
-            bound = max(bound, norm)
-        return bound
 
 
 def _flash_worker(job: _FlashJob, tasks: deque[_Task]) -> None:
@@ -573,11 +557,14 @@ def _accumulate(
     m = np.empty((r, 1), dtype)
     m_blk = np.empty_like(m)
     alpha = np.empty_like(m)
-    k_b, v_b = k[bi], job.v[bi]
+    k_b, v_b, k_norm = k[bi], job.v[bi], job.k_norm[bi]
     ones = _ones(max(bk, CAUSAL_TILE), dtype)
     np.multiply(q[bi, i0:i1], dtype.type(job.scale), out=q_blk)  # fold 1/√d into the queries
     shifted = False  # whether m holds the running row max (else the shift is 0)
     q_largest = math.sqrt(float(np.einsum("ij,ij->i", q_blk, q_blk).max()))
+    # ‖q‖·‖k‖ bounds every score: when the block's largest bound is inside the band no
+    # tile needs its own check (one test per task instead of one per tile).
+    in_band = q_largest * float(job.k_max[bi]) <= NO_SHIFT_BAND
     for t, (r0, r1, j0, j1) in enumerate(tiles):
         first = t == 0
         lo, hi = r0 - i0, r1 - i0
@@ -588,8 +575,7 @@ def _accumulate(
             top = min(hi - lo, j1 - 1 - r0)  # rows from here on see the whole tile
             np.copyto(s[:top], -np.inf, where=_hidden(top, cols, r0 - j0))
         a = acc[lo:hi]
-        # ‖q‖·‖k‖ bounds every score (Cauchy–Schwarz): inside the band, exp needs no shift.
-        if not shifted and q_largest * job.key_bound(bi, j0, j1) <= NO_SHIFT_BAND:
+        if in_band or (not shifted and q_largest * k_norm[j0:j1].max() <= NO_SHIFT_BAND):
             np.exp(s, out=s)  # every |score| is within the band: no max needed
         else:
             mr, mb = m[lo:hi], m_blk[lo:hi]
@@ -669,7 +655,7 @@ def _diagonals(job: _FlashJob, task: _Diagonals) -> None:
     kd, vd = job.k[bi, rows], job.v[bi, rows]
     acc = job.diagonal[bi, rows]
     q_largest = math.sqrt(float(np.einsum("ij,ij->i", qd, qd).max()))
-    if q_largest * job.key_bound(bi, rows.start, rows.stop) > NO_SHIFT_BAND:
+    if q_largest * float(job.k_norm[bi, rows].max()) > NO_SHIFT_BAND:
         # Scores that need a shift: block by block, in order, with the running max.
         for b in range(b0, b1):
             i0, i1 = b * bq, (b + 1) * bq
@@ -798,6 +784,13 @@ def _plan(nq: int, nk: int, bq: int, causal: bool, batch: int) -> list[tuple[int
     return sorted(plan, key=lambda wt: wt[0], reverse=True)
 
 
+def _row_norms(x: Array) -> Array:
+    """‖x‖ of every row (…, n, d) -> (…, n): einsum, several times faster than linalg.norm
+    (on rows of a 2-D view: einsum's broadcasting over leading axes is slower)."""
+    rows = x.reshape(-1, x.shape[-1])
+    return np.sqrt(np.einsum("ij,ij->i", rows, rows)).reshape(x.shape[:-1])
+
+
 def _within_band(row_max: Array, *, first: bool) -> bool:
     """Whether exp(s) needs no shift: no score above the band, and (for a row's first
     block) every row reaching above its bottom, so the row's largest term cannot vanish."""
@@ -849,23 +842,19 @@ def flash_attention(
         _flash_worker(*prepare())
         return out.reshape(*lead, nq, dv)
     assert _BLAS is not None
-    # The workers are woken first, even before BLAS is limited, so that their wake-up (0.15 to
-    # 0.35 ms on this VM) overlaps the set-up; they wait for it (`ready`) before any BLAS
-    # call. The calling thread takes its share too: one thread fewer to wake up.
-    ready = threading.Event()
-    prepared: list[tuple[_FlashJob, deque[_Task]]] = []
-    futures = [pool.submit(_when_ready, ready, prepared) for _ in range(n_workers - 1)]
-    try:
-        with _BLAS.limit(limits=1):
-            try:
-                prepared.append(prepare())
-            finally:
-                ready.set()  # also when the set-up failed: the workers then find nothing to do
-            _flash_worker(*prepared[0])
-            for f in futures:
-                f.result()
-    finally:
-        ready.set()  # also when limiting BLAS failed
+    with _BLAS.limit(limits=1):
+        # The workers are woken first, so that waking them (≈ 0.1 ms) overlaps the set-up;
+        # the calling thread takes its share too: one thread fewer to wake up.
+        ready = threading.Event()
+        prepared: list[tuple[_FlashJob, deque[_Task]]] = []
+        futures = [pool.submit(_when_ready, ready, prepared) for _ in range(n_workers - 1)]
+        try:
+            prepared.append(prepare())
+        finally:
+            ready.set()  # also when the set-up failed: the workers then find nothing to do
+        _flash_worker(*prepared[0])
+        for f in futures:
+            f.result()
     return out.reshape(*lead, nq, dv)
 
 
@@ -881,10 +870,12 @@ def _prepare(
 ) -> tuple[_FlashJob, deque[_Task]]:
     """A call's job and its queue of tasks (`_plan`); q, k, v, out are (batch, n, ·)."""
     batch, nq, nk = q.shape[0], q.shape[1], k.shape[1]
-    plan, parts = _schedule(nq, nk, bq, causal, batch)
-    norms: list[list[float | None]] = [[None] * -(-nk // bk) for _ in range(batch)]
-    job = _FlashJob(q, k, v, out, scale, bq, bk, causal, parts=dict(parts), key_norms=norms)
-    if parts:
+    k_norm = _row_norms(k)
+    k_max = k_norm.max(axis=-1) if nk else np.zeros(batch, q.dtype)
+    plan = [task for _, task in _plan(nq, nk, bq, causal, batch)]
+    job = _FlashJob(q, k, v, out, k_norm, k_max, scale, bq, bk, causal)
+    split = [t for t in plan if not isinstance(t, _Rows)]
+    if split:
         acc_shape = (batch, nq, out.shape[-1] + 1)
         job = dataclasses.replace(
             job,
@@ -893,23 +884,10 @@ def _prepare(
             below_shift=np.zeros((batch, nq), q.dtype),
             diagonal_shift=np.zeros((batch, nq), q.dtype),
         )
-    return job, deque(plan)
-
-
-@functools.lru_cache(maxsize=32)
-def _schedule(
-    nq: int, nk: int, bq: int, causal: bool, batch: int
-) -> tuple[tuple[_Task, ...], dict[tuple[int, int], int]]:
-    """A call's tasks in queue order (`_plan`) and, for each split (item, block), how many
-    tasks share its rows (`_part_done`): kept per shape, since a call's set-up runs before
-    the workers can start (planning took ≈ 20 µs of it warm, more after a call's work)."""
-    plan = tuple(task for _, task in _plan(nq, nk, bq, causal, batch))
-    parts: dict[tuple[int, int], int] = {}
-    for t in plan:
-        if not isinstance(t, _Rows):
+        for t in split:
             for b in range(t.b0, t.b1) if isinstance(t, _Diagonals) else [t.start // bq]:
-                parts[t.bi, b] = parts.get((t.bi, b), 0) + 1
-    return plan, parts
+                job.parts[t.bi, b] = job.parts.get((t.bi, b), 0) + 1
+    return job, deque(plan)
 
 
 # --------------------------------------------------------------------------- approximate
