@@ -234,8 +234,9 @@ class Recorder:
 
     def submit(self, answer: Answer) -> Recorded | None:
         """Record `answer` now (after any that wait); None when it was kept for later."""
+        moment = self._now()  # when it was given, not when another flush let it in
         with self._lock:
-            self.pending.append((answer, self._now()))
+            self.pending.append((answer, moment))
             results = self._flush()
             if self.pending and self.pending[-1][0] is answer:
                 self._keep_on_disk()

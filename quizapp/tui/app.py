@@ -48,6 +48,9 @@ if TYPE_CHECKING:
 STARTS = ("home", "practice", "demos", "history", "mock")
 #: Seconds between retries of answers the database refused (busy or read-only).
 RETRY_SECONDS = 3.0
+#: How long a retry waits for the database: short, so retries never pile up behind
+#: its lock (each is a thread the app must wait for when it exits).
+RETRY_WAIT = 0.5
 #: How long quitting waits for the database to take the answers that wait.
 QUIT_SAVE_WAIT = 2.0
 #: The signals that end the app through its normal exit (a closed terminal, `kill`).
@@ -225,7 +228,7 @@ class QuizApp(App[None]):
     @work(thread=True, exclusive=True, group="retry", exit_on_error=False)
     def _retry_worker(self) -> None:
         recorder = self.recorder
-        saved = recorder.flush()
+        saved = recorder.flush(timeout=RETRY_WAIT)
         if saved and not recorder.waiting:
             n = len(saved)
             text = "Your answer is saved." if n == 1 else f"Your {n} answers are saved."
