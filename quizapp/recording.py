@@ -52,6 +52,7 @@ __all__ = [
     "Replayed",
     "record",
     "recorded_questions",
+    "replay_kept",
     "write_error_text",
 ]
 
@@ -207,6 +208,17 @@ class Replayed:
                 f"{'was' if len(self.moved_aside) == 1 else 'were'} moved aside ({where})."
             )
         return " ".join(parts) or None
+
+
+def replay_kept(store: Store) -> Replayed:
+    """Write the answers an earlier run kept on disk for `store` (a CLI command's start)."""
+    from datetime import UTC
+
+    from quizapp.locations import unsaved_answers_dir
+    from quizapp.spool import Spool
+
+    recorder = Recorder(store, lambda: datetime.now(UTC), Spool(unsaved_answers_dir(store.path)))
+    return recorder.take_kept()[0]
 
 
 class Recorder:

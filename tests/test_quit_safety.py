@@ -326,3 +326,23 @@ def test_with_no_room_on_disk_the_message_says_memory_only(store, tmp_path) -> N
         assert "memory only" in recorder.message and "lost if quizapp quits" in recorder.message
     recorder.flush()
     assert recorder.message is None and len(store.attempts()) == 1
+
+
+def test_a_cli_command_that_writes_saves_the_kept_answers_first(tmp_path) -> None:
+    """`quizapp plan` (it writes the interview date) starts by saving what waits on disk."""
+    from click.testing import CliRunner
+
+    from quizapp.cli import main
+    from quizapp.locations import db_path
+
+    db = db_path()  # under this test's QUIZAPP_HOME
+    db.parent.mkdir(parents=True)
+    Store.open(db).close()
+    Spool(unsaved_answers_dir(db)).keep(answer("p/a"), T0)
+    result = CliRunner().invoke(main, ["plan", "--clear"])
+    assert result.exit_code == 0, result.output
+    assert "1 answer given while the history was busy was saved now" in result.stderr
+    assert rows(db, "SELECT question_id, ts FROM attempts") == [
+        ("p/a", T0.isoformat(timespec="microseconds"))
+    ]
+    assert spool_files(db) == []
