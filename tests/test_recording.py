@@ -98,7 +98,9 @@ def test_a_version_1_database_is_upgraded_with_its_history_intact(tmp_path: Path
         assert len(s.review_log()) == 1
 
 
-def test_mock_records_unanswered_as_skipped_at_the_interviews_clock(tmp_path, store) -> None:
+def test_mock_records_each_answer_at_its_moment_and_unanswered_at_the_end(tmp_path, store) -> None:
+    """An answer given 10 s in is filed (attempt and review) 10 s in, not when the
+    interview ended; questions left blank are skipped records at the end."""
     library = make_library(tmp_path / "packs")
     clock = FakeClock(start=1_700_000_000.0)
     interview = MockInterview.create(
@@ -107,17 +109,19 @@ def test_mock_records_unanswered_as_skipped_at_the_interviews_clock(tmp_path, st
     start_session(store, interview)
     first = interview.slots[0]
     clock.advance(10)
+    answered = datetime.fromtimestamp(clock(), UTC)
     interview.answer(correct_answer(first.qid, params_of(library, first.qid, first.seed)))
     clock.advance(10)
     report = finalise(interview, library, store)
     moment = datetime.fromtimestamp(clock(), UTC)
     attempts = store.attempts(mode="mock")
-    assert {a.ts for a in attempts} == {moment}
+    assert {(a.question_id, a.ts) for a in attempts if not a.skipped} == {(first.qid, answered)}
+    assert {a.ts for a in attempts if a.skipped} == {moment}
     assert [a.skipped for a in attempts].count(True) == len(report.items) - 1
     known = {q.qid: tuple(q.topics) for q in library.questions}
     summary = store.summary(known, now=moment)
     assert (summary.total.attempts, summary.total.accuracy) == (1, 1.0)
-    assert [r.question_id for r in store.review_log()] == [first.qid]
+    assert [(r.question_id, r.ts) for r in store.review_log()] == [(first.qid, answered)]
     (session,) = store.mock_history()
     assert session.started == datetime.fromtimestamp(1_700_000_000.0, UTC)
     assert session.finished == moment
@@ -208,3 +212,27 @@ def test_a_recall_answer_graded_in_the_report_stays_one_attempt(store) -> None:
     assert (total.attempts, total.correct, total.accuracy) == (1, 1, 1.0)
     (review,) = store.review_log()
     assert review.attempt_id == attempt.id and review.rating == Rating.Hard
+
+
+def test_a_resumed_mock_still_files_an_answer_at_the_moment_it_was_given(tmp_path, store) -> None:
+    """Answered, saved, the app closed, resumed an hour later: still filed at its moment."""
+    library = make_library(tmp_path / "packs")
+    clock = FakeClock(start=1_700_000_000.0)
+    interview = MockInterview.create(
+        library.questions, MockConfig(questions=2, seed=7), clock=clock
+    )
+    start_session(store, interview)
+    first = interview.slots[0]
+    interview.start()
+    clock.advance(30)
+    answered = datetime.fromtimestamp(clock(), UTC)
+    interview.answer(correct_answer(first.qid, params_of(library, first.qid, first.seed)))
+    interview.pause()
+    state = interview.to_dict()
+    clock.advance(3600)
+    resumed = MockInterview.from_dict(state, clock=clock)
+    resumed.resume()
+    clock.advance(5)
+    finalise(resumed, library, store)
+    (attempt,) = [a for a in store.attempts(mode="mock") if not a.skipped]
+    assert (attempt.question_id, attempt.ts) == (first.qid, answered)
