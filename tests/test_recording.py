@@ -98,15 +98,20 @@ def test_a_version_1_database_is_upgraded_with_its_history_intact(tmp_path: Path
         assert len(s.review_log()) == 1
 
 
+def started_mock(tmp_path: Path, store: Store, questions: int):
+    """A seeded mock interview of `questions`, its session open in `store`, on a fake clock."""
+    library = make_library(tmp_path / "packs")
+    clock = FakeClock(start=1_700_000_000.0)
+    config = MockConfig(questions=questions, seed=7)
+    interview = MockInterview.create(library.questions, config, clock=clock)
+    start_session(store, interview)
+    return library, clock, interview
+
+
 def test_mock_records_each_answer_at_its_moment_and_unanswered_at_the_end(tmp_path, store) -> None:
     """An answer given 10 s in is filed (attempt and review) 10 s in, not when the
     interview ended; questions left blank are skipped records at the end."""
-    library = make_library(tmp_path / "packs")
-    clock = FakeClock(start=1_700_000_000.0)
-    interview = MockInterview.create(
-        library.questions, MockConfig(questions=4, seed=7), clock=clock
-    )
-    start_session(store, interview)
+    library, clock, interview = started_mock(tmp_path, store, 4)
     first = interview.slots[0]
     clock.advance(10)
     answered = datetime.fromtimestamp(clock(), UTC)
@@ -216,12 +221,7 @@ def test_a_recall_answer_graded_in_the_report_stays_one_attempt(store) -> None:
 
 def test_a_resumed_mock_still_files_an_answer_at_the_moment_it_was_given(tmp_path, store) -> None:
     """Answered, saved, the app closed, resumed an hour later: still filed at its moment."""
-    library = make_library(tmp_path / "packs")
-    clock = FakeClock(start=1_700_000_000.0)
-    interview = MockInterview.create(
-        library.questions, MockConfig(questions=2, seed=7), clock=clock
-    )
-    start_session(store, interview)
+    library, clock, interview = started_mock(tmp_path, store, 2)
     first = interview.slots[0]
     interview.start()
     clock.advance(30)
