@@ -236,3 +236,44 @@ def test_a_resumed_mock_still_files_an_answer_at_the_moment_it_was_given(tmp_pat
     finalise(resumed, library, store)
     (attempt,) = [a for a in store.attempts(mode="mock") if not a.skipped]
     assert (attempt.question_id, attempt.ts) == (first.qid, answered)
+
+
+def test_an_answer_given_while_a_retry_holds_the_line_keeps_its_moment(store, monkeypatch) -> None:
+    """A retry blocked on the busy database holds the recorder; an answer given meanwhile
+    is filed at the moment it was given, not when the retry let it in."""
+    import threading
+
+    import quizapp.recording as recording
+
+    moment = [T0]
+    asked = threading.Event()
+
+    def clock() -> datetime:
+        asked.set()
+        return moment[0]
+
+    recorder = Recorder(None, clock)
+    recorder.submit(answer("p/a", correct=True, score=1.0))  # waits: no store yet
+    recorder.store = store
+    entered, go = threading.Event(), threading.Event()
+    real = recording.record
+
+    def blocked(s: Store, a: Answer, now: datetime):
+        entered.set()
+        assert go.wait(timeout=30)  # a bound for a broken test, not a timing check
+        return real(s, a, now)
+
+    monkeypatch.setattr(recording, "record", blocked)
+    retry = threading.Thread(target=recorder.flush)
+    retry.start()
+    assert entered.wait(timeout=30)
+    given = T0 + timedelta(seconds=40)
+    moment[0], asked = given, threading.Event()
+    later = threading.Thread(target=recorder.submit, args=(answer("p/b", correct=True),))
+    later.start()
+    asked.wait(timeout=5)  # the fixed code asks at once; the old one only after the retry
+    moment[0] = given + timedelta(minutes=5)
+    go.set()
+    retry.join(timeout=30)
+    later.join(timeout=30)
+    assert [(a.question_id, a.ts) for a in store.attempts()] == [("p/a", T0), ("p/b", given)]
