@@ -102,7 +102,9 @@ but not submitted asks before dropping it, and so do **Ctrl+Q** and the command
 palette's *Home*.
 
 If the history cannot be written just now (another program holds the database, or the
-folder is read-only), your answers are kept and saved as soon as it can be.
+folder is read-only), your answers are kept and saved as soon as it can be. Unless the
+folder is read-only they wait on disk too: quitting or closing the terminal loses none,
+and the next start saves them.
 
 **Ratings.** After a verdict the four ratings (keys **1**–**4**) show the interval each
 would give, and the one that matches what happened is highlighted (wrong → again; right
