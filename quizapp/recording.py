@@ -28,6 +28,7 @@ Nothing here imports Textual.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 import uuid
@@ -271,16 +272,22 @@ class Recorder:
         finally:
             self._lock.release()
 
-    def take_kept(self) -> tuple[Replayed, list[Recorded]]:
+    def take_kept(self, timeout: float | None = None) -> tuple[Replayed, list[Recorded]]:
         """Put the answers an earlier run kept on disk in line first, then flush.
 
         Called once the store is open. Another process replaying the same files at the
         same time is harmless: `record()` skips an answer whose id it already holds.
+        `timeout` bounds the wait for a busy database (what is not written waits on).
         """
         if self.spool is None:
-            return Replayed(), self.flush()
+            return Replayed(), self.flush(timeout)
         kept: Kept = self.spool.read()
-        with self._lock:
+        bounded = (
+            contextlib.nullcontext()
+            if timeout is None or self.store is None
+            else self.store.busy_timeout(timeout)
+        )
+        with self._lock, bounded:
             known = {a.answer_id for a, _ in self.pending}
             older = [(a, m) for a, m in kept.answers if a.answer_id not in known]
             self.pending[:0] = older

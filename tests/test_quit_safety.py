@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -171,6 +172,34 @@ async def test_a_closed_terminal_exits_without_asking_and_keeps_the_answers(tmp_
         await settle(again, pilot)
     (written,) = rows(db, "SELECT question_id, ts FROM attempts")
     assert (written[0], datetime.fromisoformat(written[1])) == (qid, moment)
+
+
+@run_async
+async def test_a_start_while_the_history_is_still_busy_keeps_the_answers_waiting(tmp_path):
+    """Kept answers found at a start that cannot write them yet: said, kept, and saved by
+    the retries once the other process lets go (the packs are not held up meanwhile)."""
+    db = tmp_path / "history.sqlite3"
+    Store.open(db).close()
+    Spool(unsaved_answers_dir(db)).keep(answer("p/a"), T0)
+    app = make_app(tmp_path, FakeClock(), start="home")
+    with ExitStack() as lock:
+        lock.enter_context(locked_database(db))  # before the app starts: no race
+        async with app.run_test(size=(100, 34)) as pilot:
+            await settle(app, pilot)
+            assert await app.wait_library() is not None
+            await settle(app, pilot)
+            notes = [n.message for n in app._notifications]
+            waiting = "1 answer given while the history was busy is still waiting"
+            assert any(waiting in n for n in notes)
+            assert app.recorder.waiting == 1 and len(spool_files(db)) == 1
+            lock.close()  # the other process lets go
+            app._retry_waiting()  # what the retry timer does every few seconds
+            await settle(app, pilot)
+            assert app.recorder.waiting == 0
+    assert rows(db, "SELECT question_id, ts FROM attempts") == [
+        ("p/a", T0.isoformat(timespec="microseconds"))
+    ]
+    assert spool_files(db) == []
 
 
 # --------------------------------------------------------------------------- a real process

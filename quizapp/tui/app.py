@@ -210,7 +210,8 @@ class QuizApp(App[None]):
     def _replay_kept(self) -> None:
         """In the load worker: write the answers an earlier run kept on disk, and say so."""
         try:
-            replayed, _ = self.recorder.take_kept()
+            # Bounded: a busy database must not hold up the packs; the retries go on.
+            replayed, _ = self.recorder.take_kept(timeout=RETRY_WAIT)
         except Exception as exc:  # never lost: they stay on disk for the next start
             message: str | None = f"Answers kept from an earlier run could not be saved: {exc}"
         else:
