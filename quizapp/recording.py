@@ -297,7 +297,7 @@ class Recorder:
             broken: list[str] = []
             while True:
                 try:
-                    done.extend(self._flush())
+                    self._flush(done)
                     break
                 except Exception:  # one answer the code cannot write: set aside, go on
                     broken.append(str(self.spool.folder / UNREADABLE))
@@ -306,8 +306,9 @@ class Recorder:
         moved = tuple(str(p) for p in kept.moved_aside) + tuple(broken)
         return Replayed(saved, waiting, moved), done
 
-    def _flush(self) -> list[Recorded]:
-        done: list[Recorded] = []
+    def _flush(self, done: list[Recorded] | None = None) -> list[Recorded]:
+        """Write what waits, oldest first, until one is refused; appends to and returns `done`."""
+        done = [] if done is None else done
         while self.pending:
             answer, moment = self.pending[0]
             if self.store is None:

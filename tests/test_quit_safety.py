@@ -375,3 +375,27 @@ def test_a_cli_command_that_writes_saves_the_kept_answers_first(tmp_path) -> Non
         ("p/a", T0.isoformat(timespec="microseconds"))
     ]
     assert spool_files(db) == []
+
+
+def test_a_kept_answer_the_code_cannot_write_is_set_aside_and_the_rest_saved(
+    store, monkeypatch
+) -> None:
+    import quizapp.recording as recording
+
+    real = recording.record
+
+    def record_or_break(s: Store, a: Answer, now: datetime):
+        if a.question_id == "p/broken":
+            raise ValueError("a bug in the scheduler")
+        return real(s, a, now)
+
+    monkeypatch.setattr(recording, "record", record_or_break)
+    spool = Spool(unsaved_answers_dir(store.path))
+    spool.keep(answer("p/broken"), T0)
+    spool.keep(answer("p/b"), T0.replace(minute=1))
+    replayed, _ = Recorder(store, lambda: T0, spool).take_kept()
+    assert replayed.saved == 1 and [a.question_id for a in store.attempts()] == ["p/b"]
+    assert spool_files(store.path) == []
+    (aside,) = (spool.folder / UNREADABLE).glob("*.json")
+    assert '"p/broken"' in aside.read_text(encoding="utf-8")  # kept, not deleted
+    assert replayed.message is not None and "moved aside" in replayed.message
