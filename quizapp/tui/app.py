@@ -372,14 +372,15 @@ class QuizApp(App[None]):
         if not recorder.waiting:
             self.exit()
             return
+        they = "it is" if recorder.waiting == 1 else "they are"
         if recorder.kept_on_disk and recorder.spool is not None:
             text = (
-                f"{recorder.message}\n\nQuit now and they are saved the next time quizapp "
+                f"{recorder.message}\n\nQuit now and {they} saved the next time quizapp "
                 "starts, or try again."
             )
             choices = [("q", "Quit", "quit"), ("r", "Try again", "retry")]
         else:
-            text = f"{recorder.message}\n\nIf you quit now they are lost."
+            text = f"{recorder.message}\n\nIf you quit now {they} lost."
             choices = [("r", "Try again", "retry"), ("q", "Quit and lose them", "quit")]
 
         def chosen(choice: str | None) -> None:
