@@ -130,6 +130,39 @@ async def test_ctrl_q_with_answers_waiting_keeps_them_for_the_next_start(tmp_pat
 
 
 @run_async
+async def test_ctrl_q_with_answers_in_memory_only_warns_they_would_be_lost(tmp_path, monkeypatch):
+    """The spool cannot be written either (a full disk, say): Ctrl+Q says what quitting
+    loses, and its default is to try again, not to quit."""
+    import quizapp.tui.app as app_module
+
+    monkeypatch.setattr(app_module, "QUIT_SAVE_WAIT", 0.05)
+    db = tmp_path / "history.sqlite3"
+    Store.open(db).close()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    app = make_app(tmp_path, FakeClock(), start="practice", packs=["tui-basics"])
+    app.recorder.spool = Spool(blocker / "unsaved")  # cannot be made: a file is in the way
+    with locked_database(db):
+        async with app.run_test(size=(100, 34)) as pilot:
+            screen = await start_practice(app, pilot)
+            app.store._conn.execute("PRAGMA busy_timeout = 50")
+            await answer_right(app, pilot, screen)
+            await pilot.press("ctrl+q")
+            await settle(app, pilot)
+            assert isinstance(app.screen, ChoiceScreen)
+            said = str(app.screen.text)
+            assert "memory only" in said and "If you quit now it is lost" in said
+            await pilot.press("enter")  # the default button: try again, still busy
+            await settle(app, pilot)
+            tries = [n for n in app._notifications if "Saving the answers" in n.message]
+            assert len(tries) == 2 and not app._exit
+            assert isinstance(app.screen, ChoiceScreen)
+            await pilot.press("escape")  # stay
+            await settle(app, pilot)
+            assert app.screen is screen and app.recorder.waiting == 1
+
+
+@run_async
 async def test_ctrl_q_once_the_database_is_free_saves_then_quits(tmp_path):
     db = tmp_path / "history.sqlite3"
     clock = FakeClock()

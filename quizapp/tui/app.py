@@ -381,7 +381,7 @@ class QuizApp(App[None]):
             choices = [("q", "Quit", "quit"), ("r", "Try again", "retry")]
         else:
             text = f"{recorder.message}\n\nIf you quit now {they} lost."
-            choices = [("r", "Try again", "retry"), ("q", "Quit and lose them", "quit")]
+            choices = [("r", "Try again", "retry"), ("q", "Quit anyway", "quit")]
 
         def chosen(choice: str | None) -> None:
             if choice == "quit":
