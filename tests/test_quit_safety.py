@@ -24,6 +24,7 @@ import pytest
 from conftest import FakeClock, make_app, settle
 from conftest import sync as run_async
 from db_lock import locked_database
+from test_recording import break_recording_of
 from textual.widgets import Input
 
 from quizapp.locations import unsaved_answers_dir
@@ -413,16 +414,7 @@ def test_a_cli_command_that_writes_saves_the_kept_answers_first(tmp_path) -> Non
 def test_a_kept_answer_the_code_cannot_write_is_set_aside_and_the_rest_saved(
     store, monkeypatch
 ) -> None:
-    import quizapp.recording as recording
-
-    real = recording.record
-
-    def record_or_break(s: Store, a: Answer, now: datetime):
-        if a.question_id == "p/broken":
-            raise ValueError("a bug in the scheduler")
-        return real(s, a, now)
-
-    monkeypatch.setattr(recording, "record", record_or_break)
+    break_recording_of(monkeypatch, "p/broken")
     spool = Spool(unsaved_answers_dir(store.path))
     spool.keep(answer("p/broken"), T0)
     spool.keep(answer("p/b"), T0.replace(minute=1))

@@ -175,17 +175,22 @@ def test_an_unreadable_card_is_started_afresh_and_the_answer_kept(store) -> None
     assert store.review_log("p/a")[-1].card_before == '{"written by": "another fsrs"}'
 
 
-def test_an_answer_that_cannot_be_written_does_not_hold_up_the_next(store, monkeypatch) -> None:
+def break_recording_of(monkeypatch, question_id: str) -> None:
+    """`record()` fails for `question_id` with a fault in the code, not the database's."""
     import quizapp.recording as recording
 
     real = recording.record
 
     def record_or_break(s: Store, a: Answer, now: datetime):
-        if a.question_id == "p/broken":
+        if a.question_id == question_id:
             raise ValueError("a bug in the scheduler")
         return real(s, a, now)
 
     monkeypatch.setattr(recording, "record", record_or_break)
+
+
+def test_an_answer_that_cannot_be_written_does_not_hold_up_the_next(store, monkeypatch) -> None:
+    break_recording_of(monkeypatch, "p/broken")
     recorder = Recorder(store, lambda: T0)
     with pytest.raises(ValueError, match="a bug"):
         recorder.submit(answer("p/broken", correct=True, score=1.0))
