@@ -36,6 +36,16 @@ def db_path() -> Path:
     return data_dir() / DB_FILENAME
 
 
+def unsaved_answers_dir(db: str | os.PathLike[str] | None = None) -> Path:
+    """Answers the database `db` (default: `db_path()`) refused, waiting on disk.
+
+    Next to the database and named after it (`history.sqlite3-unsaved/`), as SQLite
+    names its own companions (`-wal`, `-journal`): a database moved or tested elsewhere
+    takes its waiting answers along.
+    """
+    return Path(f"{db if db is not None else db_path()}-unsaved")
+
+
 def exports_dir() -> Path:
     """Default folder for files written by an export (the CLI writes to stdout unless told)."""
     return data_dir() / "exports"

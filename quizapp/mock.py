@@ -283,6 +283,10 @@ def select_questions(
 # --------------------------------------------------------------------------- interview
 
 
+def _utc(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC)
+
+
 def _now_iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
@@ -323,6 +327,9 @@ class MockInterview:
         self.flags: list[bool] = [False] * n
         self.visited: list[bool] = [False] * n
         self.spent: list[float] = [0.0] * n
+        #: When the answer in force was submitted (the clock's epoch seconds; None: none),
+        #: so the history files each answer at its own moment, not the interview's end.
+        self.answered_at: list[float | None] = [None] * n
         self.current = 0
         self.used = 0.0
         self.started_at: float | None = None
@@ -451,6 +458,7 @@ class MockInterview:
             return  # time ran out: finish() took `text` as it stands
         text = text if text.strip() else ""
         self.responses[self.current] = text or None
+        self.answered_at[self.current] = self._now(now) if text else None
         self.drafts[self.current] = text
         if advance:
             self._move(self.next_index(), now)
@@ -505,6 +513,7 @@ class MockInterview:
         draft = self.drafts[self.current]
         if self.responses[self.current] is None and draft.strip():
             self.responses[self.current] = draft
+            self.answered_at[self.current] = t
         self.ended = reason
         self.ended_at = t
         self._mark = None
@@ -532,6 +541,7 @@ class MockInterview:
             "flags": list(self.flags),
             "visited": list(self.visited),
             "spent": [round(s, 3) for s in self.spent],
+            "answered_at": list(self.answered_at),
             "current": self.current,
             "started_at": self.started_at,
             "total_seconds": self.total_seconds,
@@ -568,6 +578,9 @@ class MockInterview:
             interview.flags = [bool(f) for f in _list(state, "flags", n, False)]
             interview.visited = [bool(v) for v in _list(state, "visited", n, False)]
             interview.spent = [float(s) for s in _list(state, "spent", n, 0.0)]
+            interview.answered_at = [
+                None if a is None else float(a) for a in _list(state, "answered_at", n, None)
+            ]
             interview.current = min(max(int(state.get("current", 0)), 0), n - 1)
             interview.used = interview.total_seconds - float(state["remaining_seconds"])
             interview.started_at = state.get("started_at")
@@ -1233,7 +1246,8 @@ def load_unfinished(store: Any, clock: Clock) -> MockInterview | None:
 def finalise(interview: MockInterview, library: Any, store: Any) -> Report:
     """Grade, build the report, record every question, close the session.
 
-    Every question goes through `quizapp.recording.record` at the interview's clock:
+    Every question goes through `quizapp.recording.record` at the interview's clock,
+    an answer at the moment it was submitted, an unanswered question at the end:
     a graded answer is a mock attempt and a spaced-repetition review (rated as practice
     rates it; no hints in an interview), so a question missed under pressure comes back
     sooner. A recall answer is kept but not scored; an unanswered question is recorded
@@ -1250,12 +1264,14 @@ def finalise(interview: MockInterview, library: Any, store: Any) -> Report:
     report = build_report(interview, graded, library=library, history=history)
     if store is None or interview.session_id is None:
         return report
-    now = datetime.fromtimestamp(interview.clock(), UTC)
+    now = _utc(interview.clock())
     store.save_mock_state(interview.session_id, interview.to_dict())
     done = recorded_questions(store, interview.session_id)
     for item in report.items:
         if item.qid not in done and item.status != BROKEN:
-            record(store, recorded_answer(item, report), now)
+            given = interview.answered_at[item.number - 1]
+            at = now if given is None or item.status == UNANSWERED else _utc(given)
+            record(store, recorded_answer(item, report), at)
     store.finish_mock(interview.session_id, report.to_dict(), report.score, now)
     return report
 

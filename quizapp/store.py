@@ -124,6 +124,12 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL                        -- JSON
     );
     """,
+    # 3 -> 4: the id an answer got when it was given, so an answer kept in the spool
+    # (the database was busy) and replayed later is written once, however often replayed.
+    """
+    ALTER TABLE attempts ADD COLUMN answer_id TEXT;
+    CREATE UNIQUE INDEX attempts_answer_id ON attempts (answer_id);
+    """,
 ]
 
 
@@ -531,6 +537,20 @@ class Store:
                     self._conn.execute("ROLLBACK")
                 raise
 
+    @contextmanager
+    def busy_timeout(self, seconds: float) -> Iterator[None]:
+        """Wait at most `seconds` for another process's lock inside the `with` (then restore).
+
+        For a write that must not hang: saving what waits as the app quits.
+        """
+        with self._lock:
+            (before,) = self._conn.execute("PRAGMA busy_timeout").fetchone()
+            self._conn.execute(f"PRAGMA busy_timeout = {max(0, int(seconds * 1000))}")
+            try:
+                yield
+            finally:
+                self._conn.execute(f"PRAGMA busy_timeout = {int(before)}")
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()
@@ -563,8 +583,11 @@ class Store:
 
     # ------------------------------------------------------------------ attempts
 
-    def record_attempt(self, attempt: Attempt) -> int:
-        """Write one attempt and commit it at once; returns its id."""
+    def record_attempt(self, attempt: Attempt, answer_id: str | None = None) -> int:
+        """Write one attempt and commit it at once; returns its id.
+
+        `answer_id`: the id the answer got when it was given (see `attempt_for_answer`).
+        """
         ts = attempt.ts or utc_now()
         pack = attempt.pack or _pack_of(attempt.question_id)
         with self._lock:
@@ -572,8 +595,8 @@ class Store:
                 """
                 INSERT INTO attempts (ts, question_id, pack, topics, kind, seed, response,
                     parsed, correct, score, valid, seconds, hints_used, mode, session_id,
-                    feedback, diagnosis, skipped)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    feedback, diagnosis, skipped, answer_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 (
                     to_iso(ts),
@@ -594,10 +617,19 @@ class Store:
                     attempt.feedback,
                     attempt.diagnosis,
                     int(bool(attempt.skipped)),
+                    answer_id,
                 ),
             )
             assert cur.lastrowid is not None
             return cur.lastrowid
+
+    def attempt_for_answer(self, answer_id: str) -> int | None:
+        """The attempt written for the answer with this id, if it was written already."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT id FROM attempts WHERE answer_id = ?", (answer_id,)
+            ).fetchone()
+        return None if row is None else int(row[0])
 
     def ungraded_attempt(self, session_id: str, question_id: str) -> int | None:
         """The id of a session's answer kept ungraded (a mock's recall answer), if any."""
@@ -609,12 +641,18 @@ class Store:
             ).fetchone()
         return None if row is None else int(row[0])
 
-    def grade_attempt(self, attempt_id: int, attempt: Attempt) -> None:
-        """Complete an ungraded attempt with its grade; its moment and answer stay."""
+    def grade_attempt(
+        self, attempt_id: int, attempt: Attempt, answer_id: str | None = None
+    ) -> None:
+        """Complete an ungraded attempt with its grade; its moment and answer stay.
+
+        `answer_id` (the grade's, when given) replaces the ungraded answer's: the grade
+        replayed from the spool then finds this attempt and is not applied twice.
+        """
         with self._lock:
             cur = self._conn.execute(
                 "UPDATE attempts SET correct = ?, score = ?, valid = ?, parsed = ?, "
-                "feedback = ?, diagnosis = ? WHERE id = ?",
+                "feedback = ?, diagnosis = ?, answer_id = coalesce(?, answer_id) WHERE id = ?",
                 (
                     int(bool(attempt.correct)),
                     float(attempt.score),
@@ -622,6 +660,7 @@ class Store:
                     attempt.parsed,
                     attempt.feedback,
                     attempt.diagnosis,
+                    answer_id,
                     attempt_id,
                 ),
             )

@@ -98,26 +98,35 @@ def test_a_version_1_database_is_upgraded_with_its_history_intact(tmp_path: Path
         assert len(s.review_log()) == 1
 
 
-def test_mock_records_unanswered_as_skipped_at_the_interviews_clock(tmp_path, store) -> None:
+def started_mock(tmp_path: Path, store: Store, questions: int):
+    """A seeded mock interview of `questions`, its session open in `store`, on a fake clock."""
     library = make_library(tmp_path / "packs")
     clock = FakeClock(start=1_700_000_000.0)
-    interview = MockInterview.create(
-        library.questions, MockConfig(questions=4, seed=7), clock=clock
-    )
+    config = MockConfig(questions=questions, seed=7)
+    interview = MockInterview.create(library.questions, config, clock=clock)
     start_session(store, interview)
+    return library, clock, interview
+
+
+def test_mock_records_each_answer_at_its_moment_and_unanswered_at_the_end(tmp_path, store) -> None:
+    """An answer given 10 s in is filed (attempt and review) 10 s in, not when the
+    interview ended; questions left blank are skipped records at the end."""
+    library, clock, interview = started_mock(tmp_path, store, 4)
     first = interview.slots[0]
     clock.advance(10)
+    answered = datetime.fromtimestamp(clock(), UTC)
     interview.answer(correct_answer(first.qid, params_of(library, first.qid, first.seed)))
     clock.advance(10)
     report = finalise(interview, library, store)
     moment = datetime.fromtimestamp(clock(), UTC)
     attempts = store.attempts(mode="mock")
-    assert {a.ts for a in attempts} == {moment}
+    assert {(a.question_id, a.ts) for a in attempts if not a.skipped} == {(first.qid, answered)}
+    assert {a.ts for a in attempts if a.skipped} == {moment}
     assert [a.skipped for a in attempts].count(True) == len(report.items) - 1
     known = {q.qid: tuple(q.topics) for q in library.questions}
     summary = store.summary(known, now=moment)
     assert (summary.total.attempts, summary.total.accuracy) == (1, 1.0)
-    assert [r.question_id for r in store.review_log()] == [first.qid]
+    assert [(r.question_id, r.ts) for r in store.review_log()] == [(first.qid, answered)]
     (session,) = store.mock_history()
     assert session.started == datetime.fromtimestamp(1_700_000_000.0, UTC)
     assert session.finished == moment
@@ -166,17 +175,22 @@ def test_an_unreadable_card_is_started_afresh_and_the_answer_kept(store) -> None
     assert store.review_log("p/a")[-1].card_before == '{"written by": "another fsrs"}'
 
 
-def test_an_answer_that_cannot_be_written_does_not_hold_up_the_next(store, monkeypatch) -> None:
+def break_recording_of(monkeypatch, question_id: str) -> None:
+    """`record()` fails for `question_id` with a fault in the code, not the database's."""
     import quizapp.recording as recording
 
     real = recording.record
 
     def record_or_break(s: Store, a: Answer, now: datetime):
-        if a.question_id == "p/broken":
+        if a.question_id == question_id:
             raise ValueError("a bug in the scheduler")
         return real(s, a, now)
 
     monkeypatch.setattr(recording, "record", record_or_break)
+
+
+def test_an_answer_that_cannot_be_written_does_not_hold_up_the_next(store, monkeypatch) -> None:
+    break_recording_of(monkeypatch, "p/broken")
     recorder = Recorder(store, lambda: T0)
     with pytest.raises(ValueError, match="a bug"):
         recorder.submit(answer("p/broken", correct=True, score=1.0))
@@ -208,3 +222,63 @@ def test_a_recall_answer_graded_in_the_report_stays_one_attempt(store) -> None:
     assert (total.attempts, total.correct, total.accuracy) == (1, 1, 1.0)
     (review,) = store.review_log()
     assert review.attempt_id == attempt.id and review.rating == Rating.Hard
+
+
+def test_a_resumed_mock_still_files_an_answer_at_the_moment_it_was_given(tmp_path, store) -> None:
+    """Answered, saved, the app closed, resumed an hour later: still filed at its moment."""
+    library, clock, interview = started_mock(tmp_path, store, 2)
+    first = interview.slots[0]
+    interview.start()
+    clock.advance(30)
+    answered = datetime.fromtimestamp(clock(), UTC)
+    interview.answer(correct_answer(first.qid, params_of(library, first.qid, first.seed)))
+    interview.pause()
+    state = interview.to_dict()
+    clock.advance(3600)
+    resumed = MockInterview.from_dict(state, clock=clock)
+    resumed.resume()
+    clock.advance(5)
+    finalise(resumed, library, store)
+    (attempt,) = [a for a in store.attempts(mode="mock") if not a.skipped]
+    assert (attempt.question_id, attempt.ts) == (first.qid, answered)
+
+
+def test_an_answer_given_while_a_retry_holds_the_line_keeps_its_moment(store, monkeypatch) -> None:
+    """A retry blocked on the busy database holds the recorder; an answer given meanwhile
+    is filed at the moment it was given, not when the retry let it in."""
+    import threading
+
+    import quizapp.recording as recording
+
+    moment = [T0]
+    asked = threading.Event()
+
+    def clock() -> datetime:
+        asked.set()
+        return moment[0]
+
+    recorder = Recorder(None, clock)
+    recorder.submit(answer("p/a", correct=True, score=1.0))  # waits: no store yet
+    recorder.store = store
+    entered, go = threading.Event(), threading.Event()
+    real = recording.record
+
+    def blocked(s: Store, a: Answer, now: datetime):
+        entered.set()
+        assert go.wait(timeout=30)  # a bound for a broken test, not a timing check
+        return real(s, a, now)
+
+    monkeypatch.setattr(recording, "record", blocked)
+    retry = threading.Thread(target=recorder.flush)
+    retry.start()
+    assert entered.wait(timeout=30)
+    given = T0 + timedelta(seconds=40)
+    moment[0], asked = given, threading.Event()
+    later = threading.Thread(target=recorder.submit, args=(answer("p/b", correct=True),))
+    later.start()
+    asked.wait(timeout=5)  # the fixed code asks at once; the old one only after the retry
+    moment[0] = given + timedelta(minutes=5)
+    go.set()
+    retry.join(timeout=30)
+    later.join(timeout=30)
+    assert [(a.question_id, a.ts) for a in store.attempts()] == [("p/a", T0), ("p/b", given)]

@@ -258,7 +258,7 @@ async def test_a_database_locked_by_another_process_keeps_the_answer(tmp_path):
             await settle(app, pilot)
             assert screen.question.qid == "tui-basics/score-big-o"
             assert screen.session.state == "asking"
-        screen._retry_waiting()  # what the retry timer does every few seconds
+        app._retry_waiting()  # what the retry timer does every few seconds
         await settle(app, pilot)
         assert app.recorder.waiting == 0
         assert any("saved" in note.message for note in app._notifications)

@@ -39,10 +39,12 @@ def known_questions(
     return {q.qid: tuple(getattr(q, "topics", ()) or ()) for q in library.questions}, None
 
 
-def open_store_or_fail() -> Store:
+def open_store_or_fail(*, replay: bool = False) -> Store:
     """Open the default store, turning a StoreError into a clean CLI error (exit 1).
 
     A history that cannot be written (a read-only file or folder) is still read.
+    `replay` (commands that write): first save the answers an earlier run kept on disk
+    while the history was busy (`quizapp.recording.replay_kept`), and say so.
     """
     from quizapp.store import Store, StoreError
 
@@ -58,6 +60,12 @@ def open_store_or_fail() -> Store:
             fg="yellow",
             err=True,
         )
+    elif replay:
+        from quizapp.recording import replay_kept
+
+        message = replay_kept(store).message
+        if message:
+            click.secho(message, fg="yellow", err=True)
     return store
 
 

@@ -5,12 +5,20 @@ The store (sqlite3, fsrs), the pack library (yaml, pydantic) and the checker (sy
 numpy) load in a thread worker that starts after the first frame, while the home
 screen already answers keys and says "loading packs…". Screens that need the library
 wait for the `LibraryLoaded` message or `await app.wait_library()`.
+
+No way out loses an answer: one the database refused waits in the app's `Recorder`
+(and on disk, in its spool, replayed at the next start); quitting tries once more to
+save it, within a bound, and says where it is kept if it cannot; a closed terminal
+(SIGHUP) or `kill` (SIGTERM) leaves through the same exit as Ctrl+Q, without asking.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
+import signal
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -22,8 +30,10 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from quizapp.locations import unsaved_answers_dir
 from quizapp.mock import LEASE_STALE
 from quizapp.recording import Recorder
+from quizapp.spool import Spool
 from quizapp.tui.commands import QuizCommands
 from quizapp.tui.messages import LibraryLoaded
 from quizapp.tui.screens.home import HomeScreen, ResumeMockScreen
@@ -36,6 +46,17 @@ if TYPE_CHECKING:
 
 #: Where start= may point.
 STARTS = ("home", "practice", "demos", "history", "mock")
+#: Seconds between retries of answers the database refused (busy or read-only).
+RETRY_SECONDS = 3.0
+#: How long a retry waits for the database: short, so retries never pile up behind
+#: its lock (each is a thread the app must wait for when it exits).
+RETRY_WAIT = 0.5
+#: How long quitting waits for the database to take the answers that wait.
+QUIT_SAVE_WAIT = 2.0
+#: The signals that end the app through its normal exit (a closed terminal, `kill`).
+EXIT_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGHUP", "SIGTERM") if hasattr(signal, name)
+)
 
 
 class QuizApp(App[None]):
@@ -97,8 +118,13 @@ class QuizApp(App[None]):
         self.library_error: str | None = None
         #: True once sympy/numpy and the checker are imported and warm.
         self.engine_ready = False
-        #: The one way answers reach the store (keeps them while it cannot be written).
-        self.recorder = Recorder(None, self.now)
+        #: The one way answers reach the store (keeps them while it cannot be written,
+        #: in memory and in the spool next to the database).
+        self.recorder = Recorder(None, self.now, Spool(unsaved_answers_dir(store_path)))
+        #: Install the SIGHUP/SIGTERM handlers when mounted (`run_app` does; tests do not).
+        self.handle_signals = False
+        #: The signal that ended the app (None: the user quit).
+        self.ended_by: signal.Signals | None = None
         #: Who this running app is, for the lease on an open mock interview.
         self.instance_id = uuid.uuid4().hex
         #: A lasting message for every screen (the history cannot be written), or None.
@@ -129,10 +155,13 @@ class QuizApp(App[None]):
         return HomeScreen()
 
     def on_mount(self) -> None:
+        if self.handle_signals:
+            self._install_signal_handlers()
         if self.start != "home":
             self._open_start_screen()
         # Load after the first frame: the home screen paints and takes keys first.
         self.call_after_refresh(self._load)
+        self.set_interval(RETRY_SECONDS, self._retry_waiting)
 
     def _open_start_screen(self) -> None:
         if self.start == "practice":
@@ -163,6 +192,8 @@ class QuizApp(App[None]):
             )
             store = None
         self.call_from_thread(self._store_opened, store)
+        if store is not None:
+            self._replay_kept()
 
         library = None
         try:
@@ -175,6 +206,34 @@ class QuizApp(App[None]):
             self.library_error = no_packs_hint()
         self.call_from_thread(self._library_loaded, library)
         self._warm_up(library)
+
+    def _replay_kept(self) -> None:
+        """In the load worker: write the answers an earlier run kept on disk, and say so."""
+        try:
+            # Bounded: a busy database must not hold up the packs; the retries go on.
+            replayed, _ = self.recorder.take_kept(timeout=RETRY_WAIT)
+        except Exception as exc:  # never lost: they stay on disk for the next start
+            message: str | None = f"Answers kept from an earlier run could not be saved: {exc}"
+        else:
+            message = replayed.message
+        if message:
+            self.call_from_thread(
+                self.notify, message, title="Answers from the last run", timeout=12
+            )
+
+    def _retry_waiting(self) -> None:
+        """Answers the database refused are written as soon as it takes them."""
+        if self.recorder.waiting and self.store is not None:
+            self._retry_worker()
+
+    @work(thread=True, exclusive=True, group="retry", exit_on_error=False)
+    def _retry_worker(self) -> None:
+        recorder = self.recorder
+        saved = recorder.flush(timeout=RETRY_WAIT)
+        if saved and not recorder.waiting:
+            n = len(saved)
+            text = "Your answer is saved." if n == 1 else f"Your {n} answers are saved."
+            self.call_from_thread(self.notify, text, title="Saved")
 
     def _load_library(self) -> Library:
         from quizapp import packs
@@ -283,7 +342,74 @@ class QuizApp(App[None]):
 
     async def action_quit(self) -> None:
         """Quit, unless a typed answer would be lost: then ask first (as Esc does)."""
-        self._leave_asking(self.exit, "Quit quizapp", "Quit")
+        self._leave_asking(self.quit_saving, "Quit quizapp", "Quit")
+
+    def quit_saving(self) -> None:
+        """Quit; answers still waiting for the database get one bounded try first."""
+        if not self.recorder.waiting:
+            self.exit()
+            return
+        self.notify("Saving the answers that wait before quitting…", title="Quitting")
+        self._save_before_quit()
+
+    @work(thread=True, exclusive=True, group="quit", exit_on_error=False)
+    def _save_before_quit(self) -> None:
+        """At most QUIT_SAVE_WAIT for the database: the UI stays live meanwhile."""
+        import sqlite3
+
+        try:
+            self.recorder.flush(timeout=QUIT_SAVE_WAIT)
+        except (sqlite3.Error, OSError):
+            pass  # they wait still: the question below says where
+        finally:
+            self.call_from_thread(self._quit_or_ask)
+
+    def _quit_or_ask(self) -> None:
+        """Everything saved: quit. Else say where the answers are, and let the user choose."""
+        from quizapp.tui.widgets.dialogs import ChoiceScreen
+
+        recorder = self.recorder
+        if not recorder.waiting:
+            self.exit()
+            return
+        they = "it is" if recorder.waiting == 1 else "they are"
+        if recorder.kept_on_disk and recorder.spool is not None:
+            text = (
+                f"{recorder.message}\n\nQuit now and {they} saved the next time quizapp "
+                "starts, or try again."
+            )
+            choices = [("q", "Quit", "quit"), ("r", "Try again", "retry")]
+        else:
+            text = f"{recorder.message}\n\nIf you quit now {they} lost."
+            choices = [("r", "Try again", "retry"), ("q", "Quit anyway", "quit")]
+
+        def chosen(choice: str | None) -> None:
+            if choice == "quit":
+                self.exit()
+            elif choice == "retry":
+                self.quit_saving()
+
+        self.push_screen(ChoiceScreen(text, choices, back="Stay \\[Esc]"), chosen)
+
+    # ------------------------------------------------------------------ signals
+
+    def _install_signal_handlers(self) -> None:
+        """SIGHUP (the terminal closed) and SIGTERM (`kill`) leave through `exit()`."""
+        loop = asyncio.get_running_loop()
+        for signum in EXIT_SIGNALS:
+            # Not on this platform (Windows), or not the main thread: the default stays.
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(signum, self.end_by_signal, signum)
+
+    def end_by_signal(self, signum: int) -> None:
+        """Leave through the normal exit (screens unmount: a mock is saved and released).
+
+        Asks nothing (nobody may be there to answer): answers that wait are on disk
+        already and saved at the next start.
+        """
+        if self.ended_by is None:
+            self.ended_by = signal.Signals(signum)
+        self.exit(return_code=128 + int(signum))
 
     def _leave_asking(self, leave: Callable[[], object], question: str, label: str) -> None:
         """Leave now, or let the screen holding an unsubmitted answer ask first.
@@ -415,5 +541,13 @@ def create_app(
 
 
 def run_app(packs_dirs: list[str] | None = None, *, start: str = "home", **kwargs: Any) -> None:
-    """Open the TUI and block until the user quits."""
-    create_app(packs_dirs, start=start, **kwargs).run()
+    """Open the TUI and block until the user quits (or the terminal closes: SIGHUP)."""
+    app = create_app(packs_dirs, start=start, **kwargs)
+    app.handle_signals = True
+    app.run()
+    message = app.recorder.message
+    if message:
+        with contextlib.suppress(OSError):  # the terminal may be gone (SIGHUP)
+            print(message, file=sys.stderr)
+    if app.ended_by is not None:
+        sys.exit(128 + int(app.ended_by))

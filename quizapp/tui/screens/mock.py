@@ -1027,7 +1027,7 @@ another window says so and takes it over only if you ask.
         if len(self.app.screen_stack) > 1:
             self.app.pop_screen()
         else:
-            self.app.exit()
+            self.app.quit_saving()  # answers still waiting get their try and their word
 
     # ------------------------------------------------------------------ the end
 
@@ -1312,7 +1312,7 @@ practice. A graded answer counts in the score and is scheduled for review.
         if len(self.app.screen_stack) > 1:
             self.app.pop_screen()
         else:
-            self.app.exit()
+            self.app.quit_saving()  # answers still waiting get their try and their word
 
     def on_unmount(self) -> None:
         """Quitting the app with a graded report not written: one bounded try."""

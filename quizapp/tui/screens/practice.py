@@ -68,8 +68,6 @@ __all__ = ["PracticeScreen", "PracticeSelection", "PracticeSetupScreen", "result
 
 #: The recall ratings, keys 1-4 (a light import: this screen opens before sympy loads).
 GRADES = tuple(SELF_GRADES)
-#: Seconds between retries of answers the database refused (busy or read-only).
-RETRY_SECONDS = 3.0
 #: What a failed worker of the "ratings" group did not do, by worker name (the titles
 #: of its notification; the intervals and the preview only read).
 RATING_FAILURES = {
@@ -104,7 +102,9 @@ but not submitted asks before dropping it, and so do **Ctrl+Q** and the command
 palette's *Home*.
 
 If the history cannot be written just now (another program holds the database, or the
-folder is read-only), your answers are kept and saved as soon as it can be.
+folder is read-only), your answers are kept and saved as soon as it can be. Unless the
+folder is read-only they wait on disk too: quitting or closing the terminal loses none,
+and the next start saves them.
 
 **Ratings.** After a verdict the four ratings (keys **1**–**4**) show the interval each
 would give, and the one that matches what happened is highlighted (wrong → again; right
@@ -240,7 +240,6 @@ its derivation steps first.
         self.query_one("#scaffold").display = False
         self.query_one("#grade-buttons").display = False
         self.query_one("#result-pane").display = False
-        self.set_interval(RETRY_SECONDS, self._retry_waiting)
         if self.app.library is not None:
             self._start()
 
@@ -513,21 +512,6 @@ its derivation steps first.
         for widget in self.query("#answer-area > *"):
             widget.disabled = True
         self.query_one("#practice-body").focus()
-
-    def _retry_waiting(self) -> None:
-        """Answers the database refused are written as soon as it takes them."""
-        recorder = self.app.recorder
-        if recorder.waiting and self.app.store is not None:
-            self._retry_worker()
-
-    @work(thread=True, exclusive=True, group="retry", exit_on_error=False)
-    def _retry_worker(self) -> None:
-        recorder = self.app.recorder
-        saved = recorder.flush()
-        if saved and not recorder.waiting:
-            n = len(saved)
-            text = "Your answer is saved." if n == 1 else f"Your {n} answers are saved."
-            self.app.call_from_thread(self.notify, text, title="Saved")
 
     # ------------------------------------------------------------------ recall self-grading
 
