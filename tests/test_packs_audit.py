@@ -203,3 +203,24 @@ def test_attention_term_explanation_quotes_the_share_the_pack_asks_for() -> None
         attn = 12 * 32 * 4096 * int(t.replace(",", ""))
         share = attn / (6 * 6.74e9 + attn)
         assert abs(int(percent) - 100 * share) < 1, (percent, t, round(100 * share, 1))
+
+
+def _seed_where(qid: str, **wanted: float) -> int:
+    for seed in range(200):
+        params = variant(qid, seed).params
+        if all(params[k] == v for k, v in wanted.items()):
+            return seed
+    raise AssertionError(f"no seed of {qid} draws {wanted}")
+
+
+@pytest.mark.parametrize(("stage", "figure"), [(0, 120), (1, 31.4), (2, 16.6), (3, 1.9)])
+def test_zero_paper_figures_are_marked_right(stage: int, figure: float) -> None:
+    """ZeRO's Figure 1 (Ψ = 7.5·10⁹, N_d = 64), the numbers the explanation itself quotes:
+    16Ψ, 4Ψ + 12Ψ/64, 2Ψ + 14Ψ/64, 16Ψ/64 bytes, in decimal GB to the paper's rounding."""
+    qid = "training-memory/zero-paper-example"
+    v = variant(qid, _seed_where(qid, z=stage))
+    psi = 7.5e9
+    exact = [16 * psi, 4 * psi + 12 * psi / 64, 2 * psi + 14 * psi / 64, 16 * psi / 64][stage]
+    assert math.isclose(float(v.answer_value or 0), exact)
+    assert grade(v, f"{figure} GB").correct
+    assert not grade(v, f"{exact / 1e9:.4g} GiB").correct  # GB read as GiB
