@@ -224,3 +224,14 @@ def test_zero_paper_figures_are_marked_right(stage: int, figure: float) -> None:
     assert math.isclose(float(v.answer_value or 0), exact)
     assert grade(v, f"{figure} GB").correct
     assert not grade(v, f"{exact / 1e9:.4g} GiB").correct  # GB read as GiB
+
+
+def test_batch_to_compute_bound_accepts_the_round_300_its_explanation_gives() -> None:
+    """Ridge 989 / 3.35 = 295 FLOP/B = the batch with bf16 weights; the prompt asks "from about
+    which batch size" and the explanation says "around 300". fp8's 148 and fp32's 590 stay wrong."""
+    v = variant("inference-roofline/batch-to-compute-bound", 0)
+    assert math.isclose(float(v.answer_value or 0), 989 / 3.35)
+    for right in ("295", "296", "300"):
+        assert grade(v, right).correct, right
+    for wrong in ("148", "590", "153"):
+        assert not grade(v, wrong).correct, wrong
