@@ -235,3 +235,16 @@ def test_batch_to_compute_bound_accepts_the_round_300_its_explanation_gives() ->
         assert grade(v, right).correct, right
     for wrong in ("148", "590", "153"):
         assert not grade(v, wrong).correct, wrong
+
+
+@pytest.mark.parametrize("d", [32, 64, 128, 256])
+def test_key_norm_flops_says_the_halvings_matter_only_where_grading_agrees(d: int) -> None:
+    """nk·(2·d + 1) FLOPs; 2·nk·d is 1/(2·d + 1) low: 1.5 % at d = 32, outside the 1 %
+    tolerance. The explanation must not call it "within rounding" where it is marked wrong."""
+    qid = "d2l-scoring/key-norm-flops"
+    v = variant(qid, _seed_where(qid, d=d))
+    nk = float(v.params["nk"])
+    assert math.isclose(float(v.answer_value or 0), nk * (2 * d + 1))
+    without_halvings = grade(v, f"{2 * nk * d:.0f}").correct
+    assert without_halvings == (1 / (2 * d + 1) <= 0.01)
+    assert without_halvings or "within rounding" not in v.explanation, v.explanation
