@@ -81,9 +81,7 @@ INDEPENDENT: dict[str, Callable[[Mapping[str, float]], float]] = {
     "inference-roofline/gemv-time": lambda p: max(
         2 * p["m"] * 4096**2 / 989e12, 2 * (4096**2 + 2 * p["m"] * 4096) / 3.35e12
     ),
-    "kv-cache-planning/max-batch-70b": lambda p: (
-        (160e9 - 138e9) // (2 * 80 * 8 * 128 * 2 * p["T"])
-    ),
+    "kv-cache-planning/max-batch-70b": lambda p: (160e9 - 138e9) // (2 * 80 * 8 * 128 * 2 * p["T"]),
     "kv-cache-planning/paged-batch": lambda p: (
         (p["M"] * 1e9 - 16.06e9) // (KV_LLAMA3_8B * 16 * math.ceil(500 / 16))
     ),
@@ -97,9 +95,7 @@ INDEPENDENT: dict[str, Callable[[Mapping[str, float]], float]] = {
     "parallel-comm/dp-allreduce-time": lambda p: _ring(p["p"]) * 2 * p["N"] / (p["bw"] * 1e9),
     "parallel-comm/tp-step-bytes": lambda p: 4 * 80 * _ring(p["t"]) * p["s"] * 8192 * 2,
     "parallel-comm/zero3-step-bytes": lambda p: 3 * (p["p"] - 1) / p["p"] * 2 * p["N"],
-    "parallel-comm/context-parallel-kv": lambda p: (
-        (p["c"] - 1) * p["s"] / p["c"] * 2 * 8 * 128 * 2
-    ),
+    "parallel-comm/context-parallel-kv": lambda p: (p["c"] - 1) * p["s"] / p["c"] * 2 * 8 * 128 * 2,
     "compute-budgets/mfu-palm": lambda p: (
         238.3e3 * (6 * 540.35e9 + 12 * 118 * 48 * 256 * 2048) / (6144 * 275e12)
     ),
