@@ -244,3 +244,24 @@ def test_key_norm_flops_says_the_halvings_matter_only_where_grading_agrees(d: in
     without_halvings = grade(v, f"{2 * nk * d:.0f}").correct
     assert without_halvings == (1 / (2 * d + 1) <= 0.01)
     assert without_halvings or "within rounding" not in v.explanation, v.explanation
+
+
+_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_PREFIX = {"k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}
+#: "100 GB/s (10⁹ bytes/s)": a rate followed by a parenthesis that reads as restating it.
+_RESTATED_RATE = re.compile(
+    r"([\d.,]+) ([kMGT])(?:B|FLOP)/s \(10([⁰¹²³⁴⁵⁶⁷⁸⁹]+) (?:bytes|FLOP)(?:/s| per second)\)"
+)
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_a_rate_and_its_parenthesis_state_the_same_number(pack: str) -> None:
+    """ "at 100 GB/s (10⁹ bytes/s)" tells a careful reader the rate is 10⁹ B/s, 100× too slow;
+    a parenthesis after a rate must give that rate (or define the prefix in words)."""
+    for qid in questions(pack):
+        for seed in range(2):
+            prompt = variant(f"{pack}/{qid}", seed).prompt.replace("\n", " ")
+            for number, prefix, exponent in _RESTATED_RATE.findall(prompt):
+                rate = float(number.replace(",", "")) * _PREFIX[prefix]
+                stated = 10.0 ** int(exponent.translate(_SUPERSCRIPT))
+                assert math.isclose(rate, stated), (qid, seed, prompt)
