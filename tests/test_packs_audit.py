@@ -265,3 +265,17 @@ def test_a_rate_and_its_parenthesis_state_the_same_number(pack: str) -> None:
                 rate = float(number.replace(",", "")) * _PREFIX[prefix]
                 stated = 10.0 ** int(exponent.translate(_SUPERSCRIPT))
                 assert math.isclose(rate, stated), (qid, seed, prompt)
+
+
+def test_dp_allreduce_time_tells_the_ring_from_its_2x_limit_at_every_p() -> None:
+    """The ring sends 2·(p − 1)/p·X; its many-GPU limit 2·X is a listed slip in ring-bytes.
+    At p = 64 the two are 1.6 % apart: the slip must not pass there while failing at p = 32."""
+    qid = "parallel-comm/dp-allreduce-time"
+    for p in (16, 32, 64):
+        v = variant(qid, _seed_where(qid, p=p))
+        n, bw = float(v.params["N"]), float(v.params["bw"]) * 1e9
+        ring = 2 * (p - 1) / p * 2 * n / bw
+        assert math.isclose(float(v.answer_value or 0), ring)
+        assert grade(v, f"{ring:.3g} s").correct
+        limit = grade(v, f"{2 * 2 * n / bw:.4g} s")
+        assert not limit.correct, p
