@@ -279,3 +279,19 @@ def test_dp_allreduce_time_tells_the_ring_from_its_2x_limit_at_every_p() -> None
         assert grade(v, f"{ring:.3g} s").correct
         limit = grade(v, f"{2 * 2 * n / bw:.4g} s")
         assert not limit.correct, p
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_decode_weights_time_states_the_intensity_of_the_drawn_dtype(seed: int) -> None:
+    """Batch-1 decode: 2 FLOPs per weight over its bytes, so 4 FLOP/B at int4, not 'near 1'."""
+    v = variant("inference-roofline/decode-weights-time", seed)
+    bytes_per_weight = float(v.params["e"])
+    assert f"intensity of {2 / bytes_per_weight:.0f} FLOP/B" in v.explanation
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_decode_throughput_compares_with_batch_one_at_the_same_context(seed: int) -> None:
+    v = variant("inference-roofline/decode-throughput", seed)
+    context = int(v.params["T"])
+    step_bytes = 2 * 6.74e9 + KV_LLAMA2_7B * context  # weights + one sequence's cache, fp16
+    assert f"against {3.35e12 / step_bytes:.0f} at batch 1" in v.explanation
