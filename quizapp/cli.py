@@ -8,7 +8,11 @@ those modules imports sympy/numpy/textual inside its function body, so that
 
 from __future__ import annotations
 
+import codecs
 import importlib
+import io
+import sys
+from typing import Any
 
 import click
 
@@ -36,8 +40,40 @@ COMMANDS: dict[str, str] = {
 }
 
 
+#: Error handlers that already never raise on a character the encoding lacks.
+_TOLERANT = frozenset({"replace", "backslashreplace", "xmlcharrefreplace", "namereplace", "ignore"})
+
+
+def tolerate_narrow_terminals() -> None:
+    """Let stdout and stderr print every character of the app's text, or stand in for it.
+
+    The app's text is full of ·, ², ×, QKᵀ and ∝. Under the C locale without Python's UTF-8
+    mode the streams are ASCII: like click and Python's own UTF-8 mode, take that for a
+    terminal whose locale was never set and write UTF-8. Under a real narrower encoding
+    (Latin-1, or Windows' cp1252 when the output is redirected) a character it lacks
+    becomes `?`: a whole answer with one odd character beats a UnicodeEncodeError.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if not isinstance(stream, io.TextIOWrapper):
+            continue
+        try:
+            encoding = codecs.lookup(stream.encoding).name
+        except LookupError:
+            encoding = ""
+        if encoding == "utf-8":
+            continue
+        if encoding == "ascii":
+            stream.reconfigure(encoding="utf-8")
+        elif stream.errors not in _TOLERANT:
+            stream.reconfigure(errors="replace")
+
+
 class LazyGroup(click.Group):
     """A click group that imports a subcommand's module only when it is needed."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        tolerate_narrow_terminals()
+        return super().main(*args, **kwargs)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [name for name in COMMANDS if self._load(name) is not None]

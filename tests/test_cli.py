@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
 from quizapp.cli import COMMANDS, main
@@ -112,3 +114,31 @@ def test_command_line_ids_have_the_shape_packs_use():
     from quizapp.pack_schema import ID_PATTERN, TOPIC_PATTERN
 
     assert _ID.pattern == ID_PATTERN == TOPIC_PATTERN
+
+
+#: Terminals whose encoding cannot show ·, ², ×, QKᵀ or ∝: a Latin-1 locale (or Windows'
+#: cp1252 when output is redirected), and the C locale with Python's UTF-8 mode turned off.
+NARROW_ENCODINGS = {
+    "latin-1": {"PYTHONIOENCODING": "latin-1"},
+    "ascii": {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"},
+}
+
+
+@pytest.mark.parametrize("encoding", sorted(NARROW_ENCODINGS))
+def test_a_terminal_without_unicode_gets_the_answers_not_a_traceback(encoding: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONIOENCODING", "PYTHONUTF8")}
+    env.update(NARROW_ENCODINGS[encoding])
+    commands = {
+        ("calc", "sdpa", "b=2", "h=8", "nq=1024", "nk=1024", "dk=64", "dv=64"): "4,294,967,296",
+        ("packs",): "attention-basics",
+        ("demo", "--help"): "--budget",
+    }
+    for args, shown in commands.items():
+        out = subprocess.run(
+            [sys.executable, "-m", "quizapp", *args], capture_output=True, env=env, timeout=120
+        )
+        stdout = out.stdout.decode("utf-8", "replace")
+        stderr = out.stderr.decode("utf-8", "replace")
+        assert "Traceback" not in stderr and "UnicodeEncodeError" not in stderr, (args, stderr)
+        assert out.returncode == 0, (args, stderr)
+        assert shown in stdout, (args, stdout)
