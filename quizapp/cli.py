@@ -68,7 +68,38 @@ def tolerate_narrow_terminals() -> None:
             stream.reconfigure(errors="replace")
 
 
-class LazyGroup(click.Group):
+class SuggestingGroup(click.Group):
+    """A click group that answers a misspelt command with the one probably meant.
+
+    click suggests a misspelt option (`--minute`: did you mean `--minutes`?), but a misspelt
+    command only from 8.4 on and only among commands registered up front, which the lazy
+    group below has none of: `quizapp stat` said only "No such command 'stat'".
+    """
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            typed = args[0] if args else ""
+            found = getattr(exc, "possibilities", None)  # click >= 8.4 suggested some
+            if not typed or typed.startswith("-") or found or self.get_command(ctx, typed):
+                raise
+            import difflib
+
+            close = difflib.get_close_matches(typed, self.list_commands(ctx))
+            if not close:
+                raise
+            names = ", ".join(repr(name) for name in close)
+            # worded as click words its own suggestions
+            hint = (
+                f"Did you mean {names}?" if len(close) == 1 else f"(Did you mean one of: {names}?)"
+            )
+            raise click.UsageError(f"{exc.message} {hint}", ctx) from None
+
+
+class LazyGroup(SuggestingGroup):
     """A click group that imports a subcommand's module only when it is needed."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:

@@ -142,3 +142,19 @@ def test_a_terminal_without_unicode_gets_the_answers_not_a_traceback(encoding: s
         assert "Traceback" not in stderr and "UnicodeEncodeError" not in stderr, (args, stderr)
         assert out.returncode == 0, (args, stderr)
         assert shown in stdout, (args, stdout)
+
+
+def test_a_misspelt_command_is_answered_with_the_one_meant() -> None:
+    for args, typed, meant in (
+        (["stat"], "stat", "stats"),
+        (["prcatice"], "prcatice", "practice"),
+        (["valdiate", "x.yaml"], "valdiate", "validate"),
+        (["packs", "remvoe", "x"], "remvoe", "remove"),
+    ):
+        result = run(*args)
+        assert result.exit_code == 2, result.output
+        error = result.output.splitlines()[-1]
+        assert f"Error: No such command '{typed}'." in error and "Did you mean" in error, error
+        assert f"'{meant}'" in error, error
+    far = run("frobnicate")
+    assert far.exit_code == 2 and "Did you mean" not in far.output
