@@ -158,3 +158,22 @@ def test_a_misspelt_command_is_answered_with_the_one_meant() -> None:
         assert f"'{meant}'" in error, error
     far = run("frobnicate")
     assert far.exit_code == 2 and "Did you mean" not in far.output
+
+
+def test_calc_refuses_an_option_value_it_cannot_use_without_a_traceback() -> None:
+    for value in ("abc", "2.5"):
+        result = run("calc", "sdpa", "-o", f"softmax_flops={value}")
+        assert result.exit_code == 2, result.output
+        assert "softmax_flops" in result.output.splitlines()[-1], result.output
+        assert not isinstance(result.exception, ValueError)
+
+
+def test_calc_with_numbers_too_large_to_print_says_so() -> None:
+    # 2·m·n·k = 2e900 FLOPs: more than a float holds, so no figure can be shown
+    for extra in ((), ("--json",)):
+        result = run("calc", "matmul", "m=1e300", "n=1e300", "k=1e300", *extra)
+        assert result.exit_code == 2, result.output
+        assert "too large" in result.output, result.output
+        assert not isinstance(result.exception, OverflowError)
+    fine = run("calc", "matmul", "m=1e30", "n=1e30", "k=1e30")
+    assert fine.exit_code == 0, fine.output
