@@ -133,7 +133,9 @@ class LazyGroup(SuggestingGroup):
 def main(ctx: click.Context) -> None:
     """Train for ML-systems interviews on the cost of attention and transformers.
 
-    Run with no command to open the terminal app.
+    Run with no command to open the terminal app. Every answer is saved as you go in
+    your user data folder (`quizapp stats` names it); set QUIZAPP_HOME to keep it
+    elsewhere.
     """
     if ctx.invoked_subcommand is None:
         from quizapp.tui.app import run_app

@@ -177,3 +177,8 @@ def test_calc_with_numbers_too_large_to_print_says_so() -> None:
         assert not isinstance(result.exception, OverflowError)
     fine = run("calc", "matmul", "m=1e30", "n=1e30", "k=1e30")
     assert fine.exit_code == 0, fine.output
+
+
+def test_the_help_says_where_progress_is_kept_and_how_to_move_it() -> None:
+    shown = " ".join(run("--help").output.split())
+    assert "QUIZAPP_HOME" in shown and "quizapp stats" in shown
