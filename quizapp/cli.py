@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import importlib
 import io
+import os
 import sys
 from typing import Any
 
@@ -104,6 +105,8 @@ class LazyGroup(SuggestingGroup):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         tolerate_narrow_terminals()
+        if os.environ.get("NO_COLOR"):  # https://no-color.org: click would colour anyway
+            kwargs.setdefault("color", False)
         return super().main(*args, **kwargs)
 
     def list_commands(self, ctx: click.Context) -> list[str]:

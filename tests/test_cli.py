@@ -182,3 +182,18 @@ def test_calc_with_numbers_too_large_to_print_says_so() -> None:
 def test_the_help_says_where_progress_is_kept_and_how_to_move_it() -> None:
     shown = " ".join(run("--help").output.split())
     assert "QUIZAPP_HOME" in shown and "quizapp stats" in shown
+
+
+def test_no_color_takes_the_colour_out_of_warnings_too(tmp_path, monkeypatch) -> None:
+    # a damaged lock file makes `quizapp packs` warn in yellow
+    home = tmp_path / "home"
+    (home / "packs").mkdir(parents=True)
+    (home / "packs" / "packs.lock.json").write_text("not json", encoding="utf-8")
+    monkeypatch.setenv("QUIZAPP_HOME", str(home))
+    runner = CliRunner()
+    coloured = runner.invoke(main, ["packs"], color=True, env={"NO_COLOR": None})
+    plain = runner.invoke(main, ["packs"], color=True, env={"NO_COLOR": "1"})
+    assert "packs from git are not loaded" in coloured.stderr
+    assert "\x1b[" in coloured.stderr  # a terminal gets the warning in yellow
+    assert "packs from git are not loaded" in plain.stderr
+    assert "\x1b[" not in plain.stderr + plain.stdout
