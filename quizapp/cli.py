@@ -8,7 +8,12 @@ those modules imports sympy/numpy/textual inside its function body, so that
 
 from __future__ import annotations
 
+import codecs
 import importlib
+import io
+import os
+import sys
+from typing import Any
 
 import click
 
@@ -36,8 +41,73 @@ COMMANDS: dict[str, str] = {
 }
 
 
-class LazyGroup(click.Group):
+#: Error handlers that already never raise on a character the encoding lacks.
+_TOLERANT = frozenset({"replace", "backslashreplace", "xmlcharrefreplace", "namereplace", "ignore"})
+
+
+def tolerate_narrow_terminals() -> None:
+    """Let stdout and stderr print every character of the app's text, or stand in for it.
+
+    The app's text is full of ·, ², ×, QKᵀ and ∝. Under the C locale without Python's UTF-8
+    mode the streams are ASCII: like click and Python's own UTF-8 mode, take that for a
+    terminal whose locale was never set and write UTF-8. Under a real narrower encoding
+    (Latin-1, or Windows' cp1252 when the output is redirected) a character it lacks
+    becomes `?`: a whole answer with one odd character beats a UnicodeEncodeError.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if not isinstance(stream, io.TextIOWrapper):
+            continue
+        try:
+            encoding = codecs.lookup(stream.encoding).name
+        except LookupError:
+            encoding = ""
+        if encoding == "utf-8":
+            continue
+        if encoding == "ascii":
+            stream.reconfigure(encoding="utf-8")
+        elif stream.errors not in _TOLERANT:
+            stream.reconfigure(errors="replace")
+
+
+class SuggestingGroup(click.Group):
+    """A click group that answers a misspelt command with the one probably meant.
+
+    click suggests a misspelt option (`--minute`: did you mean `--minutes`?), but a misspelt
+    command only from 8.4 on and only among commands registered up front, which the lazy
+    group below has none of: `quizapp stat` said only "No such command 'stat'".
+    """
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            typed = args[0] if args else ""
+            found = getattr(exc, "possibilities", None)  # click >= 8.4 suggested some
+            if not typed or typed.startswith("-") or found or self.get_command(ctx, typed):
+                raise
+            import difflib
+
+            close = difflib.get_close_matches(typed, self.list_commands(ctx))
+            if not close:
+                raise
+            names = ", ".join(repr(name) for name in close)
+            # worded as click words its own suggestions
+            hint = (
+                f"Did you mean {names}?" if len(close) == 1 else f"(Did you mean one of: {names}?)"
+            )
+            raise click.UsageError(f"{exc.message} {hint}", ctx) from None
+
+
+class LazyGroup(SuggestingGroup):
     """A click group that imports a subcommand's module only when it is needed."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        tolerate_narrow_terminals()
+        if os.environ.get("NO_COLOR"):  # https://no-color.org: click would colour anyway
+            kwargs.setdefault("color", False)
+        return super().main(*args, **kwargs)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [name for name in COMMANDS if self._load(name) is not None]
@@ -66,7 +136,9 @@ class LazyGroup(click.Group):
 def main(ctx: click.Context) -> None:
     """Train for ML-systems interviews on the cost of attention and transformers.
 
-    Run with no command to open the terminal app.
+    Run with no command to open the terminal app. Every answer is saved as you go in
+    your user data folder (`quizapp stats` names it); set QUIZAPP_HOME to keep it
+    elsewhere.
     """
     if ctx.invoked_subcommand is None:
         from quizapp.tui.app import run_app

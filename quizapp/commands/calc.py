@@ -142,7 +142,18 @@ def calc(
         cost = compute(op, values, dtype=dtype, **opts)
     except CostError as exc:
         raise click.UsageError(str(exc)) from None
-    if as_json:
-        click.echo(json.dumps(cost.to_json(), indent=2))
-    else:
-        _print_table(cost)
+    except ValueError:  # an option value the model cannot read (-o softmax_flops=abc)
+        given = " ".join(f"-o {pair}" for pair in options)
+        raise click.UsageError(
+            f"cannot use {given}: a counting option takes a whole number, true/false or one "
+            "of the choices `quizapp calc --list` shows"
+        ) from None
+    try:
+        if as_json:
+            click.echo(json.dumps(cost.to_json(), indent=2))
+        else:
+            _print_table(cost)  # every row is formatted before the table prints
+    except OverflowError:  # a figure past a float's range (1.8e308) cannot be shown
+        raise click.UsageError(
+            "the results are too large to show (a figure passes 1.8e308); use smaller values"
+        ) from None

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from quizapp.cli import SuggestingGroup
 from quizapp.commands.options import pack_dirs, packs_dir_option
 from quizapp.words import count, validate_command
 
@@ -37,7 +38,7 @@ def pack_rows(library: Any) -> list[dict[str, Any]]:
     return rows
 
 
-@click.group(invoke_without_command=True)
+@click.group(cls=SuggestingGroup, invoke_without_command=True)
 @packs_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print the packs as JSON.")
 @click.pass_context
