@@ -6,6 +6,8 @@ only apkg's default target, the app's own exports folder, is created.
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -45,3 +47,41 @@ def test_an_existing_folder_is_written_to(tmp_path: Path, fmt: str) -> None:
 def test_the_help_says_the_folder_must_exist() -> None:
     result = CliRunner().invoke(main, ["export", "--help"])
     assert "in a folder that exists" in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_symlink_stays_a_link_and_its_file_gets_the_export(tmp_path: Path, fmt: str) -> None:
+    """The atomic write renames a temporary file into place: over the link's file, not the link."""
+    real = tmp_path / "elsewhere" / f"real.{fmt}"
+    real.parent.mkdir()
+    real.write_text("old")
+    link = tmp_path / f"link.{fmt}"
+    link.symlink_to(real)
+    result = _export(fmt, link)
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and link.resolve() == real
+    assert real.read_bytes() != b"old" and real.stat().st_size > 0
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_pipe_is_written_to_not_replaced_by_a_file(tmp_path: Path, fmt: str) -> None:
+    """`-o /dev/stdout` or a FIFO: written in place (as root, a rename would replace a device)."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # so that the export's open does not block
+    try:
+        result = _export(fmt, fifo)
+        data = os.read(reader, 1 << 16)
+    finally:
+        os.close(reader)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert data  # the export went through the pipe
+
+
+def test_an_anki_deck_is_refused_on_a_pipe(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    result = _export("apkg", fifo)
+    assert result.exit_code == 1 and "not a regular file" in result.output
+    assert stat.S_ISFIFO(fifo.stat().st_mode)

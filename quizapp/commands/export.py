@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -148,13 +149,25 @@ def export(
         click.echo(text, nl=False)
         return
     _check_folder(output)
+    target, atomic = _target(output)
     try:
-        with click.open_file(output, "w", encoding="utf-8", atomic=True) as handle:
+        with click.open_file(str(target), "w", encoding="utf-8", atomic=atomic) as handle:
             handle.write(text)
     except OSError as exc:
         # Not str(exc): it names the temporary file of the atomic write, not the user's.
         raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from exc
     click.echo(f"Wrote {count(len(attempts), 'attempt')} to {output}", err=True)
+
+
+def _target(output: str) -> tuple[Path, bool]:
+    """Where --output is written, and whether atomically (a temporary file renamed over it).
+
+    A symlink is followed: the file it points to is replaced and the link stays a link. A
+    device or a pipe (`/dev/stdout`, a FIFO) is written in place: renaming a file over it
+    would replace the device itself with an ordinary file.
+    """
+    target = Path(os.path.realpath(output))
+    return target, not target.exists() or target.is_file()
 
 
 def _check_folder(output: str) -> None:
@@ -196,7 +209,13 @@ def export_apkg(ctx: click.Context, output: str, variants: int, pack_ids: list[s
         raise click.ClickException("no questions to export")
     if output != "-":
         _check_folder(output)
-    target = locations.exports_dir() / "quizapp.apkg" if output == "-" else Path(output)
+    target = locations.exports_dir() / "quizapp.apkg"
+    if output != "-":
+        target, atomic = _target(output)
+        if not atomic:
+            raise click.ClickException(
+                f"cannot write {output}: it is not a regular file (an Anki deck is a zip file)"
+            )
     try:
         if output == "-":
             target.parent.mkdir(parents=True, exist_ok=True)  # the app's own folder
