@@ -72,6 +72,10 @@ class Fit:
     stderr: float
 
 
+#: Values whose largest is within this fraction of their smallest are flat (see fit_loglog).
+FLAT_SPREAD = 1e-3
+
+
 def fit_loglog(xs: list[float] | np.ndarray, ys: list[float] | np.ndarray) -> Fit:
     """Least-squares line through (log x, log y). Needs two or more distinct positive x."""
     x = np.log(np.asarray(xs, dtype=float))
@@ -82,7 +86,10 @@ def fit_loglog(xs: list[float] | np.ndarray, ys: list[float] | np.ndarray) -> Fi
     resid = y - (slope * x + intercept)
     ss_res = float(np.sum(resid**2))
     ss_tot = float(np.sum((y - y.mean()) ** 2))
-    r2 = 1.0 - ss_res / ss_tot if ss_tot > 0 else 1.0
+    # Points equal within FLAT_SPREAD (a peak of 1 MiB give or take an allocator's few bytes)
+    # leave nothing for a line to explain: R² would be the ratio of two rounding errors
+    # (−5.5 was shown once), so it is 1, as for exactly equal points.
+    r2 = 1.0 - ss_res / ss_tot if np.ptp(y) > math.log1p(FLAT_SPREAD) else 1.0
     sxx = float(np.sum((x - x.mean()) ** 2))
     stderr = math.sqrt(ss_res / (x.size - 2) / sxx) if x.size > 2 else 0.0
     return Fit(float(slope), float(intercept), r2, stderr)

@@ -83,8 +83,12 @@ def port_message(host: str, port: int, exc: OSError) -> str:
 
 
 def app_command(pack_dirs: Sequence[str] = ()) -> str:
-    """The shell command textual-serve runs for each tab: this Python, this app, these packs."""
-    argv = [sys.executable, "-m", "quizapp"]
+    """The shell command textual-serve runs for each tab: this Python, this app, these packs.
+
+    `-P` keeps the working folder off the import path: `-m` would otherwise put it first,
+    and a project there with its own `engine` package would shadow quizapp's.
+    """
+    argv = [sys.executable, "-P", "-m", "quizapp"]
     for directory in pack_dirs:
         argv += ["--packs", str(Path(directory).resolve())]
     return shlex.join(argv)

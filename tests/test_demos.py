@@ -43,6 +43,18 @@ def test_fit_loglog_recovers_known_exponent_under_noise(exponent):
         assert fit.r2 > 0.98
 
 
+def test_a_flat_peak_is_a_perfect_fit_not_a_negative_r2():
+    """matmul --vary k: the output's peak is 1 MiB at every k, give or take the allocator's
+    few bytes. The line is flat and R² is shown as 1, not the ratio of two rounding errors."""
+    xs = [362 * 2 ** (i / 2) for i in range(10)]
+    peaks = [1_048_704.0 + (8.0 if i % 3 == 0 else 0.0) for i in range(10)]
+    fit = F.fit_loglog(xs, peaks)
+    assert abs(fit.slope) < 1e-5 and fit.r2 == 1.0
+    wobble = [x * (1.02 if i % 2 else 0.98) for i, x in enumerate(xs)]  # grows, with noise
+    grows = F.fit_loglog(xs, wobble)
+    assert grows.r2 < 1.0 and abs(grows.slope - 1) < 0.01
+
+
 def test_fit_loglog_exact_power_law_and_bad_input():
     fit = F.fit_loglog([1, 2, 4, 8], [5, 20, 80, 320])
     assert fit.slope == pytest.approx(2) and np.exp(fit.intercept) == pytest.approx(5)

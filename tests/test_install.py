@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -85,17 +86,40 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return env_dir / "bin"
 
 
-def quizapp(bin_dir: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run the installed `quizapp` from a folder outside the repository."""
-    outside = tmp_path / "elsewhere"
-    outside.mkdir(exist_ok=True)
+def installed_env(tmp_path: Path) -> dict[str, str]:
+    """The environment the installed app runs in: the dependencies, a fresh home."""
     env = {
         **os.environ,
         "PYTHONPATH": sysconfig.get_paths()["purelib"],  # the dependencies, not the .pth
         "QUIZAPP_HOME": str(tmp_path / "home"),
     }
     env.pop("QUIZAPP_PACKS", None)
-    return run([str(bin_dir / "quizapp"), *args], cwd=outside, env=env)
+    return env
+
+
+def quizapp(bin_dir: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the installed `quizapp` from a folder outside the repository."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir(exist_ok=True)
+    return run([str(bin_dir / "quizapp"), *args], cwd=outside, env=installed_env(tmp_path))
+
+
+def test_a_served_tab_runs_quizapp_from_a_project_with_its_own_engine_package(
+    installed: Path, tmp_path: Path
+) -> None:
+    """`quizapp serve` starts each tab with `python -m quizapp` in the folder it was run
+    from; a project there with its own `engine` package must not shadow quizapp's."""
+    project = tmp_path / "project"
+    (project / "engine").mkdir(parents=True)
+    (project / "engine" / "__init__.py").write_text("")
+    env = installed_env(tmp_path)
+    ask = "from quizapp.serve import app_command; print(app_command())"
+    command = run([str(installed / "python"), "-P", "-c", ask], cwd=project, env=env)
+    assert command.returncode == 0, command.stderr
+    argv = [*shlex.split(command.stdout), "calc", "matmul", "m=2", "n=2", "k=2", "--json"]
+    tab = run(argv, cwd=project, env=env)
+    assert tab.returncode == 0, tab.stderr
+    assert json.loads(tab.stdout)["flops"] == 2 * 2 * 2 * 2  # 2·m·n·k
 
 
 def test_the_installed_wheel_carries_the_packs(installed: Path, tmp_path: Path) -> None:

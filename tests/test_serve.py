@@ -47,7 +47,8 @@ def test_each_tab_runs_this_python_with_the_same_pack_folders(tmp_path):
     folder = tmp_path / "my packs; rm -rf ~"
     folder.mkdir()
     argv = shlex.split(app_command([str(folder)]))
-    assert argv == [sys.executable, "-m", "quizapp", "--packs", str(folder)]
+    assert argv[-2:] == ["--packs", str(folder)]
+    assert argv[0] == sys.executable
 
 
 def test_serve_help_names_the_defaults():

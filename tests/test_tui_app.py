@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -525,3 +526,23 @@ async def test_history_shows_a_recall_answer_awaiting_its_grade_as_ungraded_not_
         [row] = cells(app.screen.query_one("#attempts-table", DataTable))
         assert row[1:3] == ["–", "–"]
         assert "not graded" in app.screen.HELP
+
+
+@pytest.mark.parametrize("command", [[], ["practice"], ["mock"]])
+def test_without_a_terminal_the_screens_say_so_instead_of_waiting_for_keys(
+    command: list[str], tmp_path: Path
+) -> None:
+    """A script, cron or `ssh host quizapp` without -t: stdin is no terminal, and the app used
+    to wait for keys forever at full CPU. It now says why and exits (the timeout is a hang)."""
+    env = {k: v for k, v in os.environ.items() if k != "TEXTUAL_DRIVER"}
+    run = subprocess.run(
+        [sys.executable, "-m", "quizapp", *command],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**env, "QUIZAPP_HOME": str(tmp_path)},
+    )
+    assert run.returncode == 1
+    assert "need a terminal" in run.stderr and "ssh -t" in run.stderr
+    assert "Traceback" not in run.stderr

@@ -212,7 +212,8 @@ def demo(
 ) -> None:
     """Time a kernel over a geometric sweep and fit how its cost grows.
 
-    NAME is a demo from `quizapp demo --list`, e.g. `quizapp demo attention --vary d`.
+    NAME is a demo from `quizapp demo --list`, e.g. `quizapp demo matmul --vary k` (time ∝ k, the
+    inner dimension).
     Inputs are built outside the timed region; BLAS runs on one thread; each point is the
     fastest of repeats; the sweep starts where calls take ≥ 1 ms unless --from is given.
     The fit is marked ✓ only when it is reliable; otherwise a warning says why (busy

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import random
 import signal
 import sys
@@ -541,7 +542,18 @@ def create_app(
 
 
 def run_app(packs_dirs: list[str] | None = None, *, start: str = "home", **kwargs: Any) -> None:
-    """Open the TUI and block until the user quits (or the terminal closes: SIGHUP)."""
+    """Open the TUI and block until the user quits (or the terminal closes: SIGHUP).
+
+    Refused when no terminal can give it keys (stdin is not a tty: a script, cron,
+    `ssh host quizapp` without -t): the app would otherwise wait for keys forever, spinning
+    a core. `quizapp serve` drives it through a web driver (TEXTUAL_DRIVER) instead.
+    """
+    if not os.environ.get("TEXTUAL_DRIVER") and not sys.stdin.isatty():
+        sys.exit(
+            "quizapp: the screens need a terminal to read keys from, and stdin is not one.\n"
+            "Run quizapp in a terminal (over ssh: ssh -t), or `quizapp serve` to use it in "
+            "a browser; `quizapp --help` lists the commands that only print."
+        )
     app = create_app(packs_dirs, start=start, **kwargs)
     app.handle_signals = True
     app.run()
