@@ -25,10 +25,43 @@ def data_dir() -> Path:
     override = os.environ.get(ENV_HOME, "").strip()
     if override:
         return Path(override).expanduser()
+    return default_data_dir()
+
+
+def default_data_dir() -> Path:
+    """The platform's usual per-user data folder, used when $QUIZAPP_HOME is not set."""
     # Imported here so that importing this module costs nothing when the env var is set.
     import platformdirs
 
     return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def home_problem() -> str | None:
+    """Why $QUIZAPP_HOME cannot hold the app's data, as a user should read it, or None.
+
+    Said instead of the OS's "[Errno 17] File exists" when the variable names a file (or a
+    folder under a file), which happens when it is set to the database instead of its folder.
+    """
+    override = os.environ.get(ENV_HOME, "").strip()
+    if not override:
+        return None
+    path = Path(override).expanduser()
+    blocker = next((p for p in (path, *path.parents) if p.exists()), None)
+    if blocker is None or blocker.is_dir():
+        return None
+    where = "is a file" if blocker == path else f"is inside {blocker}, which is a file"
+    return (
+        f"{ENV_HOME}={override} {where}, not a folder: point it at a folder "
+        f"(or unset it to use {_shown(default_data_dir())})"
+    )
+
+
+def _shown(path: Path) -> str:
+    """`path` with the user's home folder written `~`, as a shell prompt shows it."""
+    try:
+        return str(Path("~") / path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
 
 
 def db_path() -> Path:
