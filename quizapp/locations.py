@@ -36,14 +36,16 @@ def default_data_dir() -> Path:
     return platformdirs.user_data_path(APP_NAME, appauthor=False)
 
 
-def home_problem() -> str | None:
-    """Why $QUIZAPP_HOME cannot hold the app's data, as a user should read it, or None.
+def home_problem(path: Path | None = None) -> str | None:
+    """Why $QUIZAPP_HOME cannot hold the app's data (or `path` in it), as a user should read
+    it, or None.
 
     Said instead of the OS's "[Errno 17] File exists" when the variable names a file (or a
     folder under a file), which happens when it is set to the database instead of its folder.
+    A `path` outside the data folder (a test's database) is never the variable's fault.
     """
     override = os.environ.get(ENV_HOME, "").strip()
-    if not override:
+    if not override or (path is not None and not path.is_relative_to(data_dir())):
         return None
     path = Path(override).expanduser()
     blocker = next((p for p in (path, *path.parents) if p.exists()), None)

@@ -422,11 +422,10 @@ class Store:
         except OSError as exc:
             if path.exists():
                 return cls(cls._connect_read_only(path, busy_timeout), path, None, read_only=True)
-            from quizapp.locations import data_dir, home_problem
+            from quizapp.locations import home_problem
 
-            problem = home_problem() if path.is_relative_to(data_dir()) else None
             raise StoreError(
-                problem or f"cannot create the folder for the database {path}: {exc}"
+                home_problem(path) or f"cannot create the folder for the database {path}: {exc}"
             ) from exc
         recovered_from: Path | None = None
         try:

@@ -56,3 +56,17 @@ def test_the_default_folder_named_is_the_one_used_when_quizapp_home_is_unset(
     default = platformdirs.user_data_path("quizapp", appauthor=False)
     shown = "~" + str(default)[len(str(fake_home)) :]  # shortened as a shell would show it
     assert f"(or unset it to use {shown})" in run("stats").output
+
+
+def test_packs_with_quizapp_home_a_file_says_so_for_the_lock_file_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "notes.txt"
+    home.write_text("mine", encoding="utf-8")
+    monkeypatch.setenv("QUIZAPP_HOME", str(home))
+    listed = run("packs")
+    assert f"QUIZAPP_HOME={home} is a file, not a folder" in listed.output
+    restored = run("packs", "restore")
+    assert restored.exit_code == 1, restored.output
+    assert f"QUIZAPP_HOME={home} is a file, not a folder" in restored.output
+    assert "Not a directory" not in listed.output + restored.output
