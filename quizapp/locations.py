@@ -111,10 +111,7 @@ def user_packs_dirs(extra: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
     loader never reads a pack twice. Directories are not checked for existence here:
     the loader reports a missing directory where it can say which one.
     """
-    raw: list[str | os.PathLike[str]] = [
-        part for part in os.environ.get(ENV_PACKS, "").split(os.pathsep) if part.strip()
-    ]
-    raw.extend(extra)
+    raw: list[str | os.PathLike[str]] = [*env_packs_dirs(), *extra]
     seen: set[Path] = set()
     result: list[Path] = []
     for item in raw:
@@ -125,6 +122,12 @@ def user_packs_dirs(extra: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
         seen.add(key)
         result.append(path)
     return result
+
+
+def env_packs_dirs() -> list[Path]:
+    """The folders $QUIZAPP_PACKS names, as written (empty entries skipped)."""
+    raw = os.environ.get(ENV_PACKS, "").split(os.pathsep)
+    return [Path(part).expanduser() for part in raw if part.strip()]
 
 
 def pack_sources_dir() -> Path:
