@@ -115,7 +115,8 @@ class Option:
                 return value
             if isinstance(value, float):
                 return int(value) if value.is_integer() else None
-            if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
+            # at most 18 digits: int() refuses a 5000-digit string with a ValueError
+            if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d{1,18}\s*", value):
                 return int(value)
             return None
         return value.strip() if isinstance(value, str) else None

@@ -34,6 +34,7 @@ def run(*args: str):
         ({"softmax_flops": 2.5}, r"softmax_flops=2\.5 .*whole number"),
         ({"softmax_flops": "abc"}, r"softmax_flops=abc .*whole number"),
         ({"softmax_flops": True}, r"softmax_flops=True .*whole number"),
+        ({"softmax_flops": "9" * 5000}, r"softmax_flops=9+ .*whole number"),
         ({"count_scale": "maybe"}, r"count_scale=maybe .*true/false/yes/no/1/0"),
         ({"count_scale": 2}, r"count_scale=2 .*true/false/yes/no/1/0"),
         ({"count_scale": "on"}, r"count_scale=on .*true/false/yes/no/1/0"),
