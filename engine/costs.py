@@ -27,6 +27,7 @@ checker find it through `OPS`.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -53,14 +54,72 @@ class Param:
     same_as: str | None = None  # when not given, take this other parameter's value
 
 
+#: The only words a true/false option takes, typed (`-o count_scale=yes`) or in a pack.
+BOOLEAN_WORDS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}
+
+
 @dataclass(frozen=True)
 class Option:
-    """A counting convention people disagree on; always reported with its value."""
+    """A counting convention people disagree on; always reported with its value.
+
+    Its type is its default's (bool, int or str) and its range is `choices`, or `minimum` for
+    a whole number: declared once, here, so `quizapp calc -o`, pack validation and every
+    `compute` refuse the same values with the same message instead of reading them silently
+    (`count_scale=maybe` as true, `softmax_flops=-3` as a negative count).
+    """
 
     name: str
-    default: Any
+    default: bool | int | str
     help: str
     choices: tuple[Any, ...] | None = None
+    minimum: int | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.default, str) and not self.choices:
+            raise ValueError(f"option {self.name!r} holds text, so it must list its choices")
+
+    @property
+    def accepted(self) -> str:
+        """What a user may give, as the error message and `quizapp calc --list` say it."""
+        if isinstance(self.default, bool):
+            return "one of " + "/".join(BOOLEAN_WORDS)
+        if self.choices is not None:
+            return "one of " + ", ".join(map(str, self.choices))
+        if self.minimum is not None:
+            return f"a whole number, {self.minimum} or more"
+        return "a whole number"
+
+    def read(self, value: object) -> bool | int | str:
+        """`value` as typed on the command line or read from YAML, in the option's type.
+
+        Raises CostError naming the option, the value and what it accepts.
+        """
+        got = self._parse(value)
+        if (
+            got is None
+            or (self.choices is not None and got not in self.choices)
+            or (self.minimum is not None and isinstance(got, int) and got < self.minimum)
+        ):
+            raise CostError(
+                f"option {self.name}={value} is not accepted: {self.name} takes {self.accepted}"
+            )
+        return got
+
+    def _parse(self, value: object) -> bool | int | str | None:
+        if isinstance(self.default, bool):
+            return BOOLEAN_WORDS.get(str(value).strip().lower())  # True and 1 read as words
+        if isinstance(self.default, int):
+            if isinstance(value, bool):  # YAML's `yes` is not a count
+                return None
+            if isinstance(value, int):
+                return value
+            if isinstance(value, float):
+                return int(value) if value.is_integer() else None
+            # at most 18 digits: int() refuses a 5000-digit string with a ValueError
+            if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d{1,18}\s*", value):
+                return int(value)
+            return None
+        return value.strip() if isinstance(value, str) else None
 
 
 @dataclass(frozen=True)
@@ -295,6 +354,7 @@ SOFTMAX_OPTION = Option(
     "softmax_flops",
     0,
     "FLOPs counted per softmax element (0 torch/Megatron, 3 Chinchilla, 5 explicit)",
+    minimum=0,
 )
 SCALE_OPTION = Option(
     "count_scale", False, "count the 1/sqrt(dk) scaling as one multiply per score"
@@ -381,7 +441,7 @@ def _matmul(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
         _p("rows", 1024, "number of rows"),
         _p("cols", 1024, "elements per row"),
     ),
-    options=(Option("softmax_flops", 5, "FLOPs counted per element"),),
+    options=(Option("softmax_flops", 5, "FLOPs counted per element", minimum=0),),
 )
 def _softmax(s: dict[str, sp.Symbol], opt: dict[str, Any]) -> Model:
     rows, cols = s["rows"], s["cols"]
@@ -1715,10 +1775,7 @@ def _resolve_options(op: Op, options: Mapping[str, Any]) -> dict[str, Any]:
         raise CostError(f"{op.name} has no option {sorted(unknown)[0]!r}; options: {valid}")
     resolved = {o.name: o.default for o in op.options}
     for name, value in options.items():
-        opt = known[name]
-        if opt.choices is not None and value not in opt.choices:
-            raise CostError(f"option {name} must be one of {', '.join(map(str, opt.choices))}")
-        resolved[name] = value
+        resolved[name] = known[name].read(value)
     return resolved
 
 

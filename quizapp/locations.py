@@ -25,10 +25,45 @@ def data_dir() -> Path:
     override = os.environ.get(ENV_HOME, "").strip()
     if override:
         return Path(override).expanduser()
+    return default_data_dir()
+
+
+def default_data_dir() -> Path:
+    """The platform's usual per-user data folder, used when $QUIZAPP_HOME is not set."""
     # Imported here so that importing this module costs nothing when the env var is set.
     import platformdirs
 
     return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def home_problem(path: Path | None = None) -> str | None:
+    """Why $QUIZAPP_HOME cannot hold the app's data (or `path` in it), as a user should read
+    it, or None.
+
+    Said instead of the OS's "[Errno 17] File exists" when the variable names a file (or a
+    folder under a file), which happens when it is set to the database instead of its folder.
+    A `path` outside the data folder (a test's database) is never the variable's fault.
+    """
+    override = os.environ.get(ENV_HOME, "").strip()
+    if not override or (path is not None and not path.is_relative_to(data_dir())):
+        return None
+    path = Path(override).expanduser()
+    blocker = next((p for p in (path, *path.parents) if p.exists()), None)
+    if blocker is None or blocker.is_dir():
+        return None
+    where = "is a file" if blocker == path else f"is inside {blocker}, which is a file"
+    return (
+        f"{ENV_HOME}={override} {where}, not a folder: point it at a folder "
+        f"(or unset it to use {_shown(default_data_dir())})"
+    )
+
+
+def _shown(path: Path) -> str:
+    """`path` with the user's home folder written `~`, as a shell prompt shows it."""
+    try:
+        return str(Path("~") / path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
 
 
 def db_path() -> Path:
@@ -76,10 +111,7 @@ def user_packs_dirs(extra: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
     loader never reads a pack twice. Directories are not checked for existence here:
     the loader reports a missing directory where it can say which one.
     """
-    raw: list[str | os.PathLike[str]] = [
-        part for part in os.environ.get(ENV_PACKS, "").split(os.pathsep) if part.strip()
-    ]
-    raw.extend(extra)
+    raw: list[str | os.PathLike[str]] = [*env_packs_dirs(), *extra]
     seen: set[Path] = set()
     result: list[Path] = []
     for item in raw:
@@ -90,6 +122,12 @@ def user_packs_dirs(extra: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
         seen.add(key)
         result.append(path)
     return result
+
+
+def env_packs_dirs() -> list[Path]:
+    """The folders $QUIZAPP_PACKS names, as written (empty entries skipped)."""
+    raw = os.environ.get(ENV_PACKS, "").split(os.pathsep)
+    return [Path(part).expanduser() for part in raw if part.strip()]
 
 
 def pack_sources_dir() -> Path:

@@ -105,7 +105,8 @@ def read_lock(path: Path | None = None) -> list[Source]:
     except FileNotFoundError:
         return []
     except (OSError, ValueError) as exc:
-        raise SourceError(f"cannot read the pack lock file {path}: {exc}") from None
+        problem = locations.home_problem(path)
+        raise SourceError(problem or f"cannot read the pack lock file {path}: {exc}") from None
     try:
         if data.get("format") != LOCK_FORMAT or data.get("version") != LOCK_VERSION:
             raise ValueError(f"not a {LOCK_FORMAT} version {LOCK_VERSION} file")
@@ -167,7 +168,8 @@ def _took(lock: FileLock, *, blocking: bool) -> bool:
         return False
     except OSError as exc:
         raise SourceError(
-            f"cannot lock {lock.lock_file} to change the pack sources: {exc.strerror or exc}"
+            locations.home_problem(Path(lock.lock_file))
+            or f"cannot lock {lock.lock_file} to change the pack sources: {exc.strerror or exc}"
         ) from None
     return True
 

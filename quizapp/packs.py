@@ -85,6 +85,26 @@ class PackError:
         }
 
 
+@dataclass(frozen=True)
+class MissingPackFolder(PackError):
+    """A user pack folder that does not exist: a wrong path, not a broken pack file.
+
+    Its own type so `quizapp packs` says the folder is missing instead of counting it
+    among "skipped pack files".
+    """
+
+    @classmethod
+    def at(cls, directory: Path) -> MissingPackFolder:
+        """The error for `directory`, saying whether $QUIZAPP_PACKS named it."""
+        from quizapp.locations import env_packs_dirs
+
+        if directory in env_packs_dirs():
+            fix = " (named in $QUIZAPP_PACKS): create it or take it out of QUIZAPP_PACKS"
+        else:
+            fix = ": create it or correct the path"
+        return cls(display_name(directory), 1, 1, "", f"folder does not exist{fix}")
+
+
 def format_path(path: Iterable[str | int]) -> str:
     """("questions", 3, "answer", "rel_tol") -> "questions[3].answer.rel_tol"."""
     out = ""
@@ -583,11 +603,7 @@ def iter_files(
     for directory, shipped in pack_dirs(extra_dirs):
         if not directory.is_dir():
             if not shipped:
-                yield (
-                    None,
-                    shipped,
-                    PackError(display_name(directory), 1, 1, "", "pack directory not found"),
-                )
+                yield None, shipped, MissingPackFolder.at(directory)
             continue
         for f in pack_files(directory):
             yield f, shipped, None

@@ -422,7 +422,11 @@ class Store:
         except OSError as exc:
             if path.exists():
                 return cls(cls._connect_read_only(path, busy_timeout), path, None, read_only=True)
-            raise StoreError(f"cannot create the folder for the database {path}: {exc}") from exc
+            from quizapp.locations import home_problem
+
+            raise StoreError(
+                home_problem(path) or f"cannot create the folder for the database {path}: {exc}"
+            ) from exc
         recovered_from: Path | None = None
         try:
             conn = cls._connect(path, busy_timeout)

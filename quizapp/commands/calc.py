@@ -29,18 +29,6 @@ def _number(name: str, text: str) -> str:
     return text if name == "dtype" else text.replace("_", "").replace(",", "")
 
 
-def _option_value(text: str) -> Any:
-    lowered = text.lower()
-    if lowered in ("true", "yes", "on"):
-        return True
-    if lowered in ("false", "no", "off"):
-        return False
-    try:
-        return int(text)
-    except ValueError:
-        return text
-
-
 def _list_ops() -> None:
     from engine.costs import OPS
 
@@ -50,7 +38,10 @@ def _list_ops() -> None:
         click.echo(f"{'':<19} {params}")
         for opt in op.options:
             if opt.name not in op.param_names:  # set by the parameter of that name
-                click.echo(f"{'':<19} option {opt.name}={opt.default} ({opt.help})")
+                default = str(opt.default).lower()  # as typed: count_scale=false
+                click.echo(
+                    f"{'':<19} option {opt.name}={default}: {opt.help}; takes {opt.accepted}"
+                )
 
 
 def _human(value: float, unit: str, per_byte: float | None = None) -> str:
@@ -137,17 +128,11 @@ def calc(
 
     raw = _parse_assignments(params, "parameters")
     values = {name: _number(name, text) for name, text in raw.items()}
-    opts = {k: _option_value(v) for k, v in _parse_assignments(options, "options").items()}
+    opts = _parse_assignments(options, "options")  # as typed: each option reads its own type
     try:
         cost = compute(op, values, dtype=dtype, **opts)
     except CostError as exc:
         raise click.UsageError(str(exc)) from None
-    except ValueError:  # an option value the model cannot read (-o softmax_flops=abc)
-        given = " ".join(f"-o {pair}" for pair in options)
-        raise click.UsageError(
-            f"cannot use {given}: a counting option takes a whole number, true/false or one "
-            "of the choices `quizapp calc --list` shows"
-        ) from None
     try:
         if as_json:
             click.echo(json.dumps(cost.to_json(), indent=2))

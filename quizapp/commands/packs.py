@@ -52,7 +52,7 @@ def packs(ctx: click.Context, as_json: bool) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from quizapp.commands.preview import load_library
-    from quizapp.packs import no_packs_hint
+    from quizapp.packs import MissingPackFolder, no_packs_hint
 
     library = load_library(ctx)
     rows = pack_rows(library)
@@ -73,9 +73,12 @@ def packs(ctx: click.Context, as_json: bool) -> None:
         click.echo("  topics: " + ", ".join(f"{k} {n}" for k, n in row["topics"].items()))
     total = sum(r["questions"] for r in rows)
     click.echo(f"{count(len(rows), 'pack')}, {count(total, 'question')}")
-    if library.errors:
+    broken = [e for e in library.errors if not isinstance(e, MissingPackFolder)]
+    for missing in (e for e in library.errors if isinstance(e, MissingPackFolder)):
+        click.echo(f"{missing.file}: {missing.message}", err=True)
+    if broken:
         click.echo(
-            f"skipped pack files with {count(len(library.errors), 'problem')}; "
+            f"skipped pack files with {count(len(broken), 'problem')}; "
             f"run `{validate_command(pack_dirs(ctx))}` to see them",
             err=True,
         )

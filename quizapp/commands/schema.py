@@ -17,9 +17,17 @@ import click
 def schema(output: str | None) -> None:
     """Print (or write) the JSON Schema that pack files follow.
 
-    The shipped copy is questions/schema.json; regenerate it with
-    `quizapp schema --output questions/schema.json` after changing the models.
+    It describes every field of a pack. An editor that reads JSON Schema (VS Code with
+    the YAML extension, or any yaml-language-server client) uses it to complete keys and
+    flag mistakes as you type. A pack made by `quizapp new` asks for ./schema.json;
+    write it next to the pack, in the pack's folder, with:
+
+    \b
+      quizapp schema -o schema.json
     """
+    # For maintainers: the shipped copy is questions/schema.json; regenerate it with
+    # `quizapp schema --output questions/schema.json` after changing the models in
+    # quizapp/pack_schema.py (tests/test_packs.py fails until it matches).
     from quizapp.pack_schema import schema_text
 
     text = schema_text()
