@@ -275,7 +275,7 @@ class Question(_Model):
     id: Id
     """Unique in its pack; addressed as pack-id/question-id."""
     topics: list[Topic] = Field(min_length=1)
-    """Lowercase tags; reuse the shared list in docs/authoring.md."""
+    """Lowercase tags; reuse the topics `quizapp packs` lists, so practice can choose by them."""
     difficulty: int = Field(ge=1, le=5)
     """1 (warm-up) … 5 (hard interview question)."""
     time: int = Field(gt=0, le=3600)

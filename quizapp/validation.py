@@ -33,6 +33,7 @@ from quizapp.packs import (
     Library,
     LoadedPack,
     Marks,
+    MissingPackFolder,
     PackError,
     load_all,
     load_files,
@@ -802,7 +803,7 @@ def validate(
             if directory.is_dir():
                 files += pack_files(directory)
             elif not shipped:
-                errors.append(PackError(str(directory), 1, 1, "", "pack directory not found"))
+                errors.append(MissingPackFolder.at(directory))
     library = load_files(files, Library(errors=errors))
     report = Report(packs=len(library.packs), questions=len(library.questions))
 

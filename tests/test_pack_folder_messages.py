@@ -40,3 +40,14 @@ def test_packs_still_counts_broken_pack_files_next_to_a_missing_folder(
     result = run("packs")
     assert "folder does not exist (named in $QUIZAPP_PACKS)" in result.output
     assert "skipped pack files with 1 problem" in result.output
+
+
+def test_validate_with_a_missing_quizapp_packs_folder_says_it_does_not_exist(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "nope"
+    monkeypatch.setenv("QUIZAPP_PACKS", str(missing))
+    result = run("validate")
+    assert result.exit_code == 1
+    assert str(missing) in result.output and "pack directory not found" not in result.output
+    assert "folder does not exist (named in $QUIZAPP_PACKS)" in result.output
