@@ -481,7 +481,10 @@ async def test_at_80_by_24_the_demo_panel_shows_every_measured_figure(tmp_path):
         assert panel.can_focus  # the rest (the kernel's description) is a scroll away
         panel.focus()
         await pilot.press("end")
-        await pilot.pause()
+        for _ in range(100):  # the scroll is animated: on a busy machine it takes a while
+            await pilot.pause(0.05)
+            if "materialised" in _screen_text(app):
+                break
         assert "materialised" in _screen_text(app)
 
 
