@@ -288,7 +288,7 @@ def _utc(epoch: float) -> datetime:
 
 
 def _now_iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return _utc(epoch).strftime("%Y-%m-%d %H:%M UTC")
 
 
 class MockInterview:

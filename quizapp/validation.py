@@ -33,11 +33,10 @@ from quizapp.packs import (
     Library,
     LoadedPack,
     Marks,
-    MissingPackFolder,
     PackError,
+    iter_files,
     load_all,
     load_files,
-    pack_dirs,
     pack_files,
 )
 from quizapp.words import clip, count
@@ -799,11 +798,11 @@ def validate(
         files, errors = _files_for(paths)
     else:
         files, errors = [], []
-        for directory, shipped in pack_dirs(extra_dirs):
-            if directory.is_dir():
-                files += pack_files(directory)
-            elif not shipped:
-                errors.append(MissingPackFolder.at(directory))
+        for file, _shipped, error in iter_files(extra_dirs):
+            if file is not None:
+                files.append(file)
+            if error is not None:
+                errors.append(error)
     library = load_files(files, Library(errors=errors))
     report = Report(packs=len(library.packs), questions=len(library.questions))
 

@@ -34,14 +34,13 @@ BUDGETS = (2.0, 5.0, 10.0, 20.0, 60.0)
 #: The engine's advice after an unreliable fit (engine.fitting.Advice), with this screen's
 #: own controls: the sweep starts where calls take ≥ 1 ms and ends where the time budget
 #: runs out, so a larger budget (the budget list, Tab) is what reaches larger sizes.
+_LARGER_BUDGET = "Pick a larger budget (Tab to the budget list, then r)"
 ADVICE = {
-    "start_larger": "Pick a larger budget (Tab to the budget list, then r): the sweep then "
-    "goes on to larger sizes.",
-    "extend": "Pick a larger budget (Tab to the budget list, then r) to reach larger sizes.",
-    "widen": "Pick a larger budget (Tab to the budget list, then r) for a wider range.",
-    "widen_larger": "Pick a larger budget (Tab to the budget list, then r) for a wider range "
-    "towards larger sizes.",
-    "more_points": "Pick a larger budget (Tab to the budget list, then r) for more points.",
+    "start_larger": f"{_LARGER_BUDGET}: the sweep then goes on to larger sizes.",
+    "extend": f"{_LARGER_BUDGET} to reach larger sizes.",
+    "widen": f"{_LARGER_BUDGET} for a wider range.",
+    "widen_larger": f"{_LARGER_BUDGET} for a wider range towards larger sizes.",
+    "more_points": f"{_LARGER_BUDGET} for more points.",
     "quieter": "Run again (r) with a larger budget, or when the machine is quieter.",
 }
 
