@@ -1220,7 +1220,7 @@ def _item_block(it: ReportItem) -> list[str]:
 def start_session(store: Any, interview: MockInterview) -> str:
     """Start the clock and save the first state; the store gives the session id."""
     interview.start()
-    started = datetime.fromtimestamp(interview.clock(), UTC)
+    started = _utc(interview.clock())
     interview.session_id = store.new_mock_session(interview.to_dict(), started)
     store.save_mock_state(interview.session_id, interview.to_dict())
     return interview.session_id
