@@ -5,7 +5,9 @@ Each kernel exists to make a cost visible: the naive triple loop shows why BLAS 
 the same numbers block by block with an online softmax (O(n) extra memory), and the
 restricted, linear and LSH variants show how the n² term is traded away. Every kernel
 works in float32 and float64 (the dtype of its inputs) and on batched inputs (…, n, d)
-where the shape allows; integer inputs are computed in float64.
+where the shape allows; integer inputs are computed in float64. One part is C: the diagonal
+blocks of causal flash attention (`FUSED_DIAGONAL`, engine/_diagonal.c), where numpy's small
+matmuls cannot reach the speed the rest runs at; numpy computes them where it is not built.
 """
 
 from __future__ import annotations
@@ -27,6 +29,11 @@ from numpy.typing import ArrayLike, NDArray
 from threadpoolctl import ThreadpoolController
 
 from engine.timing import cpu_count
+
+try:  # the optional C extension (engine/_diagonal.c); absent where no C compiler was found
+    from engine import _diagonal
+except ImportError:  # pragma: no cover - depends on the install
+    _diagonal = None  # type: ignore[assignment]
 
 Array = NDArray[np.floating]
 
@@ -639,12 +646,27 @@ def diagonal_strips(size: int, tile: int = DIAGONAL_STRIP) -> list[tuple[int, in
     return [(r0, j0, j1) for r0, _, j0, j1 in key_strips(0, size, size, tile)]
 
 
+#: Whether causal calls compute their diagonal blocks with the fused C kernel
+#: (engine/_diagonal.c: scores, exp, P·V and row sums in registers, one pass per block) when
+#: the shapes allow: float32, blocks of a multiple of 32 rows, dv up to 64 in steps of 16.
+#: It needs the optional extension and an AVX-512 CPU; False keeps the numpy decomposition
+#: (tests set it to check both; benchmarks/kernels.py times both).
+FUSED_DIAGONAL: bool = _diagonal is not None and _diagonal.available()
+
+
+def _fused(dtype: np.dtype, bq: int, dv: int) -> bool:
+    """Whether a call's diagonal blocks (bq rows, dv value columns) go through the fused C
+    kernel."""
+    return FUSED_DIAGONAL and dtype == np.float32 and bq % 32 == 0 and dv % 16 == 0 and dv <= 64
+
+
 def _diagonals(job: _FlashJob, task: _Diagonals) -> None:
-    """Blocks b0 … b1 − 1 of item bi against their own keys (`diagonal_plan`), as batched
-    matmuls over the blocks: one numpy call per strip or square for all of them, so the GIL
-    is taken once per step, not once per block and step (which slowed two workers on small
-    diagonal tiles), with the shift 0. When ‖q‖·‖k‖ allows scores outside the band, the
-    blocks go one by one through `_accumulate` instead, in key strips, with the running max."""
+    """Blocks b0 … b1 − 1 of item bi against their own keys, with the shift 0: by the fused
+    C kernel when it applies (`_fused`), else as batched matmuls over the blocks
+    (`diagonal_plan`): one numpy call per strip or square for all of them, so the GIL is
+    taken once per step, not once per block and step (which slowed two workers on small
+    diagonal tiles). When ‖q‖·‖k‖ allows scores outside the band, the blocks go one by one
+    through `_accumulate` instead, in key strips, with the running max."""
     bi, b0, b1 = task
     assert job.diagonal is not None and job.diagonal_shift is not None
     blocks, bq, d, dv = b1 - b0, job.bq, job.q.shape[-1], job.out.shape[-1]
@@ -665,6 +687,13 @@ def _diagonals(job: _FlashJob, task: _Diagonals) -> None:
             _part_done(job, bi, b)
         return
     job.diagonal_shift[bi, rows] = 0
+    if _fused(dtype, bq, dv):
+        assert _diagonal is not None
+        kd, vd = np.ascontiguousarray(kd), np.ascontiguousarray(vd)  # no copy when they are
+        _diagonal.blocks(qd, kd, vd, acc, blocks, bq, d, dv)  # releases the GIL
+        for b in range(b0, b1):
+            _part_done(job, bi, b)
+        return
     leaf, halvings = diagonal_plan(bq)
     tile = min(DIAGONAL_STRIP, leaf)
     largest = max([blocks * bq * tile] + [blocks * bq * h // 4 for h in halvings])
@@ -729,20 +758,28 @@ def _part_done(job: _FlashJob, bi: int, b: int) -> None:
 #: mask): a 512-row diagonal block took 0.77–0.88 of a whole 512 × 512 tile's time here for
 #: 0.56 of its scores.
 _DIAGONAL_COST = 4 / 3
+#: The same with the fused kernel (engine/_diagonal.c), per score of its triangle (rounded up
+#: to 32 keys per row): 8 diagonal blocks took 4.8 tiles' time for 4.25 tiles of scores.
+_FUSED_COST = 1.15
 #: At most this many diagonal blocks in one _Diagonals task: the scores of one batched step
 #: (8 blocks × 256 × 256 float32 = 2 MiB with 512-row blocks) stay within a core's L2 cache.
 _DIAGONALS_PER_TASK = 8
 
 
-def _diagonal_work(bq: int) -> int:
-    """About how many whole-tile scores one diagonal block's work is worth (`diagonal_plan`)."""
+def _diagonal_work(bq: int, fused: bool) -> int:
+    """About how many whole-tile scores one diagonal block's work is worth (by the fused
+    kernel, or as `diagonal_plan` cuts it)."""
+    if fused:
+        return int(bq * (bq + 32) // 2 * _FUSED_COST)
     leaf, halvings = diagonal_plan(bq)
     strips = (bq // leaf) * leaf * (leaf + min(DIAGONAL_STRIP, leaf)) // 2
     squares = sum((bq // size) * (size // 2) ** 2 for size in halvings)
     return int((strips + squares) * _DIAGONAL_COST)
 
 
-def _plan(nq: int, nk: int, bq: int, causal: bool, batch: int) -> list[tuple[int, _Task]]:
+def _plan(
+    nq: int, nk: int, bq: int, causal: bool, batch: int, *, fused: bool = False
+) -> list[tuple[int, _Task]]:
     """The tasks of one call, each with about how many scores it computes, largest first:
     workers take them from a shared queue as they get free, so the work stays balanced, on
     a busy machine too, and the last tasks are short.
@@ -752,7 +789,8 @@ def _plan(nq: int, nk: int, bq: int, causal: bool, batch: int) -> list[tuple[int
     (`_Diagonals`, several blocks to a task), each with its own shift, merged at the end
     (`_part_done`). Other rows (`_Rows`: the last block when it is not whole) go through their
     tiles in order; the first block, the smallest, is cut into strips of CAUSAL_TILE rows
-    when it is not split, so that no worker waits long for the other at the end.
+    when it is not split, so that no worker waits long for the other at the end. `fused`:
+    whether the diagonal blocks go through the fused kernel (only their cost differs).
     """
     blocks = [(i0, min(i0 + bq, nq)) for i0 in range(0, nq, bq)]
     if not causal:
@@ -773,7 +811,7 @@ def _plan(nq: int, nk: int, bq: int, causal: bool, batch: int) -> list[tuple[int
             (bq * (r1 - r0) * b, functools.partial(_Below, i0=r0, i1=r1, start=i0))
             for r0, r1 in itertools.pairwise(cuts)
         ]
-    work = _diagonal_work(bq)
+    work = _diagonal_work(bq, fused)
     largest = max((w for w, _ in item), default=0)
     per_task = max(1, min(_DIAGONALS_PER_TASK, largest // work))
     runs = [whole[i : i + per_task] for i in range(0, len(whole), per_task)]  # consecutive
@@ -814,9 +852,10 @@ def flash_attention(
     sum ℓ per row (Milakov & Gimelshein 2018), rescaling the partial output when m grows.
     Extra memory is O(block + n·d) instead of O(n²). Same FLOPs as `attention`; with
     `causal`, key blocks wholly above the diagonal are never computed: each whole block of
-    rows is split into the keys before its diagonal block and that block, which all go
-    through batched matmuls together, halved into squares and thin key strips (`_plan`,
-    `diagonal_plan`), so about half the FLOPs.
+    rows is split into the keys before its diagonal block and that block (`_plan`); the
+    diagonal blocks go through the fused C kernel (`FUSED_DIAGONAL`) or, without it, through
+    batched matmuls together, halved into squares and thin key strips (`diagonal_plan`), so
+    about half the FLOPs.
 
     block: int (same for queries and keys) or (query rows, keys); default FLASH_BLOCK.
     workers: threads over query blocks (default: one per core when BLAS can be limited to
@@ -872,7 +911,8 @@ def _prepare(
     batch, nq, nk = q.shape[0], q.shape[1], k.shape[1]
     k_norm = _row_norms(k)
     k_max = k_norm.max(axis=-1) if nk else np.zeros(batch, q.dtype)
-    plan = [task for _, task in _plan(nq, nk, bq, causal, batch)]
+    fused = _fused(q.dtype, bq, out.shape[-1])
+    plan = [task for _, task in _plan(nq, nk, bq, causal, batch, fused=fused)]
     job = _FlashJob(q, k, v, out, k_norm, k_max, scale, bq, bk, causal)
     split = [t for t in plan if not isinstance(t, _Rows)]
     if split:

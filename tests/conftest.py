@@ -11,7 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import platform
+import shlex
+import shutil
 import sqlite3
+import sys
+import sysconfig
 import threading
 import time
 from collections.abc import Callable, Coroutine, Iterable
@@ -29,6 +34,25 @@ RECALL_FIXTURES = str(TESTS / "fixtures" / "tui-recall")
 TUI_LONG = str(TESTS / "fixtures" / "tui-long")
 #: 2023-11-14 22:13:20 UTC: where fake clocks start.
 START = 1_700_000_000.0
+
+
+def builds_the_fused_kernel() -> bool:
+    """Whether a build here must include the optional C kernel (engine/_diagonal.c): on
+    x86-64 Linux with the C compiler Python was built with (setuptools uses it)."""
+    if sys.platform != "linux" or platform.machine() != "x86_64":
+        return False
+    cc = shlex.split(sysconfig.get_config_var("CC") or "cc")
+    return bool(cc) and shutil.which(cc[0]) is not None
+
+
+def cpu_runs_the_fused_kernel() -> bool:
+    """Whether this CPU has AVX-512F, read from /proc/cpuinfo: independent of the check the
+    extension makes itself (its `available()`)."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return False
+    return any(line.startswith("flags") and "avx512f" in line.split() for line in lines)
 
 
 @pytest.fixture(autouse=True)

@@ -21,11 +21,11 @@ import venv
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, builds_the_fused_kernel, cpu_runs_the_fused_kernel
 
 pytestmark = pytest.mark.install
 
-SOURCES = ("pyproject.toml", "README.md", "quizapp", "engine", "questions")
+SOURCES = ("pyproject.toml", "setup.py", "README.md", "quizapp", "engine", "questions")
 
 
 def run(args: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
@@ -45,7 +45,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 src,
                 source / name,
                 symlinks=True,
-                ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
+                ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "*.so"),  # built afresh
             )
         else:
             shutil.copy2(src, source / name)
@@ -120,6 +120,22 @@ def test_a_served_tab_runs_quizapp_from_a_project_with_its_own_engine_package(
     tab = run(argv, cwd=project, env=env)
     assert tab.returncode == 0, tab.stderr
     assert json.loads(tab.stdout)["flops"] == 2 * 2 * 2 * 2  # 2·m·n·k
+
+
+def test_the_installed_wheel_carries_the_fused_kernel_where_a_compiler_built_it(
+    installed: Path, tmp_path: Path
+) -> None:
+    """The wheel is built from source, so where a C compiler exists it carries the fused
+    diagonal kernel (engine/_diagonal.c) for every CPython from 3.11 (stable ABI, abi3),
+    and the installed engine uses it on a CPU that runs it."""
+    if not builds_the_fused_kernel():
+        pytest.skip("no C compiler for x86-64 Linux here: the wheel is pure Python")
+    (wheel,) = (installed.parent.parent / "wheels").glob("quizapp-*.whl")
+    assert wheel.name.endswith("-cp311-abi3-linux_x86_64.whl"), wheel.name
+    ask = "from engine import kernels as K; print(K._diagonal is not None, K.FUSED_DIAGONAL)"
+    got = run([str(installed / "python"), "-P", "-c", ask], env=installed_env(tmp_path))
+    assert got.returncode == 0, got.stderr
+    assert got.stdout.split() == ["True", str(cpu_runs_the_fused_kernel())]
 
 
 def test_the_installed_wheel_carries_the_packs(installed: Path, tmp_path: Path) -> None:
