@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from quizapp.store import Store
 
 __all__ = [
+    "SUBMIT_WAIT",
     "Answer",
     "Recorded",
     "Recorder",
@@ -58,6 +59,12 @@ __all__ = [
 ]
 
 Status = Literal["answered", "ungraded", "skipped"]
+
+#: How long a submitted answer's first write waits for another process's lock (seconds).
+#: The screen shows the verdict after that write, so a busy database must not hold it for
+#: the store's whole busy timeout (5 s of "checking…"); an answer still refused waits in the
+#: recorder and on disk, and the app's retry timer saves it seconds later.
+SUBMIT_WAIT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,11 +253,20 @@ class Recorder:
         self._on_disk: set[str] = set()
 
     def submit(self, answer: Answer) -> Recorded | None:
-        """Record `answer` now (after any that wait); None when it was kept for later."""
+        """Record `answer` now (after any that wait); None when it was kept for later.
+
+        Waits at most SUBMIT_WAIT for a busy database: someone is waiting for the verdict.
+        """
         moment = self._now()  # when it was given, not when another flush let it in
         with self._lock:
             self.pending.append((answer, moment))
-            results = self._flush()
+            bounded = (
+                contextlib.nullcontext()
+                if self.store is None
+                else self.store.busy_timeout(SUBMIT_WAIT)
+            )
+            with bounded:
+                results = self._flush()
             if self.pending and self.pending[-1][0] is answer:
                 self._keep_on_disk()
                 return None

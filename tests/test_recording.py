@@ -147,6 +147,35 @@ def test_a_busy_database_keeps_the_answer_and_saves_it_once_free(store) -> None:
     assert len(store.review_log()) == 1
 
 
+def test_a_submitted_answer_waits_briefly_for_a_busy_database_not_the_stores_full_timeout(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The verdict on the screen waits for this first write: with another process holding
+    the lock it must give up after SUBMIT_WAIT (the app's retry timer saves the answer a few
+    seconds later), not after the store's 5 s busy timeout ("checking…" for 5 s)."""
+    import quizapp.recording as recording
+
+    waits: list[int] = []
+    real = recording.record
+
+    def record_noting_the_wait(s: Store, a: Answer, now: datetime):
+        (ms,) = s._conn.execute("PRAGMA busy_timeout").fetchone()
+        waits.append(ms)
+        return real(s, a, now)
+
+    monkeypatch.setattr(recording, "record", record_noting_the_wait)
+    with Store.open(tmp_path / "db.sqlite3", busy_timeout=5.0) as slow:
+        recorder = Recorder(slow, lambda: T0)
+        with locked_database(slow.path):
+            assert recorder.submit(answer(correct=True, score=1.0)) is None
+        assert waits == [int(recording.SUBMIT_WAIT * 1000)] and recording.SUBMIT_WAIT <= 0.5
+        assert recorder.waiting == 1
+        (ms,) = slow._conn.execute("PRAGMA busy_timeout").fetchone()
+        assert ms == 5000  # other writes keep the store's own timeout
+        assert len(recorder.flush()) == 1  # free again: saved, at the moment it was given
+        assert [a.ts for a in slow.attempts()] == [T0]
+
+
 def test_answers_wait_in_order_until_a_store_is_there(store) -> None:
     recorder = Recorder(None, lambda: T0)
     assert recorder.submit(answer("p/a", correct=True, score=1.0)) is None
