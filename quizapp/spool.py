@@ -20,6 +20,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import tempfile
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +36,9 @@ __all__ = ["FORMAT", "Kept", "Spool"]
 FORMAT = "quizapp-unsaved-answer"
 #: The folder, inside the spool, for files that could not be read.
 UNREADABLE = "unreadable"
+#: Seconds after which a temporary spool file is taken as abandoned (writing one takes
+#: milliseconds; another process still writing is never that slow).
+ABANDONED_AFTER = 60.0
 
 
 @dataclass
@@ -72,6 +77,18 @@ class Spool:
         _sync_folder(self.folder)
         return path
 
+    def problem(self) -> str | None:
+        """Why answers could not be kept here (None: they can), found by creating the folder
+        and a file in it: the screens say where answers go before any is given."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, probe = tempfile.mkstemp(prefix=".probe-", dir=self.folder)
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as exc:
+            return exc.strerror or str(exc)
+        return None
+
     def drop(self, answer_id: str) -> None:
         """Forget the answer with this id (written to the database, here or elsewhere)."""
         for path in self._files(f"*-{answer_id}.json"):
@@ -83,8 +100,19 @@ class Spool:
             self._move_aside(path)
 
     def read(self) -> Kept:
-        """Every answer kept, oldest first; a file that cannot be read is moved aside."""
+        """Every answer kept, oldest first; a file that cannot be read is moved aside.
+
+        A temporary file older than ABANDONED_AFTER was left by a process that stopped
+        between writing an answer and renaming it into place: a whole answer is taken as
+        kept (renamed), a partial one moved aside with the other unreadable files.
+        """
         kept = Kept()
+        for temporary in self._files("*.tmp"):
+            try:
+                if time.time() - temporary.stat().st_mtime > ABANDONED_AFTER:
+                    os.replace(temporary, temporary.with_suffix(".json"))
+            except OSError:
+                continue  # gone meanwhile, or cannot be renamed: left as it is
         for path in self._files("*.json"):
             try:
                 answer, moment = _parse(path.read_text(encoding="utf-8"))

@@ -163,6 +163,41 @@ async def test_ctrl_q_with_answers_in_memory_only_warns_they_would_be_lost(tmp_p
             assert app.screen is screen and app.recorder.waiting == 1
 
 
+@pytest.mark.parametrize("spool_blocked", [False, True])
+@run_async
+async def test_a_history_that_cannot_be_opened_says_where_answers_go(tmp_path, spool_blocked):
+    """The history is a folder, not a database: the banner says the answers wait in the
+    spool folder next to it (saved by a later start), not "lost when you quit", as long as
+    that folder takes files; when it does not, memory only. An answer given then is in the
+    spool, and a later start with a working history saves it at the moment it was given."""
+    db = tmp_path / "history.sqlite3"
+    db.mkdir()  # cannot be opened as a database
+    folder = unsaved_answers_dir(db)
+    if spool_blocked:
+        folder.write_text("")  # a file where the folder should be
+    clock = FakeClock()
+    app = make_app(tmp_path, clock, start="practice", packs=["tui-basics"])
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = await start_practice(app, pilot)
+        banner = app.banner or ""
+        assert "could not be opened" in banner
+        if spool_blocked:
+            assert "memory only" in banner and "lost when you quit" in banner
+            return
+        assert str(folder) in banner and "lost" not in banner and "memory" not in banner
+        answered = clock.now
+        qid = await answer_right(app, pilot, screen)
+    assert len(spool_files(db)) == 1
+    db.rmdir()  # the history can be opened again
+    again = make_app(tmp_path, FakeClock(clock.now + 3600), start="home")
+    async with again.run_test(size=(100, 34)) as pilot:
+        await settle(again, pilot)
+    with Store.open(db) as history:
+        saved = [(a.question_id, a.ts) for a in history.attempts()]
+    assert saved == [(qid, datetime.fromtimestamp(answered, UTC))]
+    assert spool_files(db) == []
+
+
 @run_async
 async def test_ctrl_q_once_the_database_is_free_saves_then_quits(tmp_path):
     db = tmp_path / "history.sqlite3"
@@ -364,6 +399,29 @@ def test_two_starts_replaying_together_write_each_answer_once(tmp_path) -> None:
         ("p/c", T0.replace(minute=2).isoformat(timespec="microseconds")),
     ]
     assert rows(db, "SELECT count(*) FROM review_log") == [(3,)]
+
+
+def test_an_answer_left_in_a_temporary_file_by_a_crash_is_replayed(store) -> None:
+    """A process that stopped between writing an answer and renaming it into place left a
+    temporary file: a whole answer is replayed, a partial one set aside (never deleted),
+    and one a running process may still be writing (just now) left alone."""
+    spool = Spool(unsaved_answers_dir(store.path))
+    whole, partial, fresh = answer("p/whole"), answer("p/partial"), answer("p/fresh")
+    paths = {a.question_id: spool.keep(a, T0) for a in (whole, partial, fresh)}
+    temporaries = {qid: path.with_suffix(".tmp") for qid, path in paths.items()}
+    for qid, path in paths.items():
+        text = path.read_text(encoding="utf-8")
+        temporaries[qid].write_text(text[: len(text) // 2] if qid == "p/partial" else text)
+        path.unlink()
+    an_hour_ago = time.time() - 3600
+    for qid in ("p/whole", "p/partial"):
+        os.utime(temporaries[qid], (an_hour_ago, an_hour_ago))
+    replayed, _ = Recorder(store, lambda: T0, spool).take_kept()
+    assert [a.question_id for a in store.attempts()] == ["p/whole"]
+    assert store.attempts()[0].ts == T0
+    assert replayed.saved == 1 and len(replayed.moved_aside) == 1
+    assert [p.name for p in (spool.folder / UNREADABLE).iterdir()] == [paths["p/partial"].name]
+    assert temporaries["p/fresh"].exists()  # maybe still being written: not touched
 
 
 def test_an_unreadable_spool_file_is_moved_aside_with_a_message(store) -> None:

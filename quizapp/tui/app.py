@@ -188,11 +188,11 @@ class QuizApp(App[None]):
             self.call_from_thread(self.notify, str(exc), title="No history", severity="error")
             self.call_from_thread(
                 self.set_banner,
-                f"Your history could not be opened ({exc}). Answers are kept in memory "
-                "only, and lost when you quit.",
+                f"Your history could not be opened ({exc}). What you answer now {self._kept()}.",
             )
             store = None
-        self.call_from_thread(self._store_opened, store)
+        kept = self._kept() if store is not None and store.read_only else ""  # files: here
+        self.call_from_thread(self._store_opened, store, kept)
         if store is not None:
             self._replay_kept()
 
@@ -221,6 +221,17 @@ class QuizApp(App[None]):
             self.call_from_thread(
                 self.notify, message, title="Answers from the last run", timeout=12
             )
+
+    def _kept(self) -> str:
+        """Where answers the history refuses wait, for a banner: in the spool folder when it
+        takes files (saved by a later start), else in memory only (lost on quitting)."""
+        spool = self.recorder.spool
+        problem = "no folder for them" if spool is None else spool.problem()
+        if spool is None or problem:
+            return f"is kept in memory only ({problem}) and lost when you quit"
+        return (
+            f"is kept in {spool.folder} and saved by a later start, once the history can be written"
+        )
 
     def _retry_waiting(self) -> None:
         """Answers the database refused are written as soon as it takes them."""
@@ -268,7 +279,9 @@ class QuizApp(App[None]):
             for banner in screen.query(Banner):
                 banner.show_text(text)
 
-    def _store_opened(self, store: Store | None) -> None:
+    def _store_opened(self, store: Store | None, kept: str = "") -> None:
+        """The load worker opened the store (None: it could not); `kept`: where answers go
+        while it is read-only (`_kept`)."""
         self.store = store
         self.recorder.store = store
         if store is None:
@@ -276,7 +289,7 @@ class QuizApp(App[None]):
         if store.read_only:
             self.set_banner(
                 f"Read-only: {store.path.parent} cannot be written. Your history shows, "
-                "but what you answer now is kept in memory only and lost when you quit."
+                f"and what you answer now {kept}."
             )
         if store.recovery_message:
             self.notify(
