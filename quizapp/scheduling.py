@@ -149,15 +149,29 @@ def review(
     The new card and a review-log row (the card's state, stability and difficulty before
     and after, the days since the last review, the answer's duration) are written in one
     transaction, joining the caller's if there is one (`quizapp.recording` records the
-    attempt in the same one).
+    attempt in the same one). A review dated before reviews already logged (an answer saved
+    late) takes its place in time: the card is what all of them give in that order.
     """
     now = _utc(now)
     with store.transaction():
         row = store.get_card(question_id)
-        before = None if row is None else readable_card(row.card_json)
+        # An answer saved late (kept while the history was busy) may come after reviews
+        # that happened later: it goes in its place, and those are applied again after it.
+        later = [r for r in store.review_log(question_id, since=now) if r.ts > now]
+        if row is None:
+            card_json = None
+        elif later:
+            card_json = later[0].card_before  # the card as it was before the first of them
+        else:
+            card_json = row.card_json
+        before = None if card_json is None else readable_card(card_json)
         card = before or new_card(question_id, now)
-        after, _log = scheduler_for(store).review_card(card, rating, review_datetime=now)
-        store.put_card(question_id, after.to_json(), after.due, after.last_review)
+        fsrs = scheduler_for(store)
+        after, _log = fsrs.review_card(card, rating, review_datetime=now)
+        latest = after
+        for log in later:
+            latest, _log = fsrs.review_card(latest, Rating(log.rating), review_datetime=log.ts)
+        store.put_card(question_id, latest.to_json(), latest.due, latest.last_review)
         elapsed = None
         if before is not None and before.last_review is not None:
             elapsed = max(0.0, (now - before.last_review).total_seconds() / 86400)
@@ -177,10 +191,10 @@ def review(
                 difficulty_after=after.difficulty,
                 elapsed_days=elapsed,
                 duration_ms=None if seconds is None else round(seconds * 1000),
-                card_before=None if row is None else row.card_json,
+                card_before=card_json,
             )
         )
-    return after.due
+    return latest.due
 
 
 def next_due(store: Store, question_id: str) -> datetime | None:

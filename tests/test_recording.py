@@ -186,6 +186,30 @@ def test_answers_wait_in_order_until_a_store_is_there(store) -> None:
     assert [a.question_id for a in store.attempts()] == ["p/a", "p/b"]
 
 
+def test_an_answer_saved_late_takes_its_place_before_later_reviews(store) -> None:
+    """An answer kept while the history was busy is saved at the next start, at the moment
+    it was given; meanwhile another quizapp reviewed the same question two days later. The
+    card must be what the reviews give in the order they happened (fsrs, run here on its
+    own), not the late answer applied on top of the later review."""
+    from fsrs import Card, Scheduler
+
+    later = T0 + timedelta(days=2)
+    record(store, answer(correct=True, score=1.0), later)  # the other process's review
+    late = record(store, answer(correct=False), T0)  # given first, saved second
+    fsrs = Scheduler(enable_fuzzing=False)
+    card = Card(card_id=1, due=T0)
+    card, _ = fsrs.review_card(card, Rating.Again, review_datetime=T0)
+    card, _ = fsrs.review_card(card, Rating.Good, review_datetime=later)
+    saved = store.get_card("p/a")
+    assert saved is not None and saved.due == card.due and late.due == card.due
+    assert [(r.ts, r.rating) for r in store.review_log("p/a")] == [
+        (T0, int(Rating.Again)),
+        (later, int(Rating.Good)),
+    ]
+    first = store.review_log("p/a")[0]
+    assert first.state_before is None and first.card_before is None  # it was new then
+
+
 def test_an_unreadable_card_is_started_afresh_and_the_answer_kept(store) -> None:
     """A card fsrs cannot read (an import from another version) must not cost the answer."""
     from fsrs import Card, Scheduler
