@@ -28,9 +28,10 @@
 #define MAX_DV16 4  /* dv up to 64, in 16-float registers */
 
 /* e^x for x in [-87, 88] (the band is ±40): Cephes' expf, within 2 ulp. x = n·ln 2 + r
- * with |r| ≤ ln 2 / 2, e^r by its degree-7 polynomial, times 2^n (scalef). */
+ * with |r| ≤ ln 2 / 2, e^r by its degree-7 polynomial, times 2^n (scalef). A NaN stays NaN
+ * (maxps/minps return their second operand when one is NaN), as numpy's exp keeps it. */
 TARGET static inline __m512 exp16(__m512 x) {
-    x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.0f)), _mm512_set1_ps(88.0f));
+    x = _mm512_min_ps(_mm512_set1_ps(88.0f), _mm512_max_ps(_mm512_set1_ps(-87.0f), x));
     __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);

@@ -79,6 +79,19 @@ def test_causal_flash_matches_float64_attention_either_way(
     np.testing.assert_allclose(got, float64_attention(q, k, v), rtol=0, atol=1e-5)
 
 
+@pytest.mark.parametrize("where", ["query", "key"])
+def test_a_nan_reaches_exactly_the_rows_that_see_it_either_way(diagonal: str, where: str) -> None:
+    """Garbage in, NaN out, where float64 attention has it: a NaN in query row 100 makes
+    that row NaN; one in key 50 makes every row from 50 on NaN (inside the first diagonal
+    block, where the fused kernel's exp must keep it rather than clamp it away)."""
+    q, k, v = inputs(np.random.default_rng(4), 1, 1100, 64, 64)
+    (q if where == "query" else k)[0, 100 if where == "query" else 50, 5] = np.nan
+    got = K.flash_attention(q, k, v, causal=True)
+    want = float64_attention(q, k, v)
+    np.testing.assert_array_equal(np.isnan(got).any(axis=-1), np.isnan(want).any(axis=-1))
+    np.testing.assert_array_equal(np.isnan(got).all(axis=-1), np.isnan(want).any(axis=-1))
+
+
 @needs_kernel
 def test_a_default_causal_call_computes_its_diagonal_blocks_in_the_kernel(
     monkeypatch: pytest.MonkeyPatch,
