@@ -1,0 +1,105 @@
+"""A mock interview finished while another process holds the history: nothing is lost.
+
+Finishing grades and records every answer; with the database busy that write fails. The
+interview then exists only on screen (an answer given while the database was busy was
+never autosaved), so leaving it must first save it, and quitting must try to.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from conftest import FakeClock, settle
+from conftest import sync as run_async
+from db_lock import locked_database
+from test_mock_helpers import correct_answer, params_of
+from test_mock_tui import SIZE, answer_current, make_app, start_from_home
+
+# The mock screen tests' fixtures (a pack folder, its library, a history path).
+from test_mock_tui import db as db
+from test_mock_tui import library as library
+from test_mock_tui import packs_dir as packs_dir
+
+from quizapp.store import Store
+from quizapp.tui.screens.mock import MockReportScreen
+
+
+def open_state(db: Path) -> dict | None:
+    """The state of the interview not finished in the database (what m offers back)."""
+    with sqlite3.connect(db) as conn:
+        row = conn.execute("SELECT state FROM mock_sessions WHERE finished IS NULL").fetchone()
+    return None if row is None else json.loads(row[0])
+
+
+async def finish_with_the_second_answer_unsaved(app, pilot, library, db):
+    """Start and answer one question; then, the database locked by another process
+    (writes fail after 50 ms), answer a second and finish: the grading cannot be saved.
+    Returns the screen and both answers by question index."""
+    screen = await start_from_home(app, pilot)
+    interview = screen.interview
+    answers = {}
+
+    async def answer() -> None:
+        index = interview.current
+        slot = interview.slots[index]
+        answers[index] = correct_answer(slot.qid, params_of(library, slot.qid, slot.seed))
+        await answer_current(pilot, screen, answers[index])
+        await settle(app, pilot)
+
+    await answer()
+    app.store._conn.execute("PRAGMA busy_timeout = 50")  # fail fast instead of after 5 s
+    with locked_database(db):
+        await answer()
+        await pilot.press("f10", "y")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, MockReportScreen)
+        yield screen, answers
+
+
+@run_async
+async def test_leaving_an_interview_whose_grading_failed_saves_every_answer(
+    packs_dir, db, library
+) -> None:
+    app = make_app(packs_dir, db, FakeClock(), start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        busy = finish_with_the_second_answer_unsaved(app, pilot, library, db)
+        screen, answers = await anext(busy)
+        assert "F10" in screen.query_one("#mock-prompt").source  # how to try again
+        await pilot.press("escape")  # still locked: cannot be saved, so the interview stays
+        await settle(app, pilot)
+        assert app.screen is screen
+        await anext(busy, None)  # the lock is released
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "HomeScreen"
+    state = open_state(db)
+    assert state is not None, "the interview is gone"
+    assert [state["responses"][i] for i in sorted(answers)] == [answers[i] for i in sorted(answers)]
+    assert state["ended"] == "done"  # finished by the learner, not paused with time left
+
+    again = make_app(packs_dir, db, FakeClock(), resume=True)
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(again, pilot)
+        assert isinstance(again.screen, MockReportScreen)
+    with Store.open(db) as store:
+        given = [a for a in store.attempts(mode="mock") if a.valid]
+        assert sorted(a.response for a in given) == sorted(answers.values())
+        assert len(store.mock_history()) == 1
+
+
+@run_async
+async def test_quitting_after_a_failed_grading_keeps_the_finished_interview(
+    packs_dir, db, library
+) -> None:
+    app = make_app(packs_dir, db, FakeClock(), start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        busy = finish_with_the_second_answer_unsaved(app, pilot, library, db)
+        _, answers = await anext(busy)
+        await anext(busy, None)  # the lock is released
+        app.exit()  # Ctrl+Q with the database free again
+        await pilot.pause()
+    state = open_state(db)
+    assert state is not None and state["ended"] == "done"
+    assert [state["responses"][i] for i in sorted(answers)] == [answers[i] for i in sorted(answers)]
