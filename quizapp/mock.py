@@ -684,9 +684,12 @@ def unreadable(variant: Any, response: str) -> str | None:
 
 
 def paused_summary(state: Mapping[str, Any]) -> str:
-    """One line about a saved interview: answered so far and time left."""
+    """One line about a saved interview: answered so far and time left (none once it is
+    finished: one whose grading the history refused is saved finished, to grade later)."""
     questions = state.get("questions") or []
     answered = sum(r is not None for r in state.get("responses") or [])
+    if state.get("ended"):
+        return f"{answered} of {len(questions)} answered, finished and not graded yet"
     left = format_clock(float(state.get("remaining_seconds") or 0.0))
     return f"{answered} of {len(questions)} answered, {left} left"
 

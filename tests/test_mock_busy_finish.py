@@ -21,6 +21,7 @@ from test_mock_tui import SIZE, answer_current, make_app, start_from_home
 from test_mock_tui import db as db
 from test_mock_tui import library as library
 from test_mock_tui import packs_dir as packs_dir
+from textual.widgets import Static
 
 from quizapp.store import Store
 from quizapp.tui.screens.mock import MockReportScreen
@@ -103,3 +104,21 @@ async def test_quitting_after_a_failed_grading_keeps_the_finished_interview(
     state = open_state(db)
     assert state is not None and state["ended"] == "done"
     assert [state["responses"][i] for i in sorted(answers)] == [answers[i] for i in sorted(answers)]
+
+
+@run_async
+async def test_m_offers_the_saved_finished_interview_as_finished_not_with_time_left(
+    packs_dir, db, library
+) -> None:
+    app = make_app(packs_dir, db, FakeClock(), start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        busy = finish_with_the_second_answer_unsaved(app, pilot, library, db)
+        await anext(busy)
+        await anext(busy, None)
+        await pilot.press("escape")  # saved, home
+        await settle(app, pilot)
+        await pilot.press("m")
+        await settle(app, pilot)
+        offer = str(app.screen.query_one("#choice-text", Static).render())
+        assert "2 of 6 answered" in offer and "finished" in offer
+        assert "left" not in offer  # its clock stopped for good when it was finished
