@@ -1267,7 +1267,9 @@ def finalise(interview: MockInterview, library: Any, store: Any) -> Report:
     report = build_report(interview, graded, library=library, history=history)
     if store is None or interview.session_id is None:
         return report
-    now = _utc(interview.clock())
+    # When it ended, not now: grading may be retried minutes later (a busy history).
+    ended = interview.ended_at
+    now = _utc(interview.clock() if ended is None else ended)
     store.save_mock_state(interview.session_id, interview.to_dict())
     done = recorded_questions(store, interview.session_id)
     for item in report.items:

@@ -122,3 +122,31 @@ async def test_m_offers_the_saved_finished_interview_as_finished_not_with_time_l
         offer = str(app.screen.query_one("#choice-text", Static).render())
         assert "2 of 6 answered" in offer and "finished" in offer
         assert "left" not in offer  # its clock stopped for good when it was finished
+
+
+def test_a_grading_saved_late_dates_the_unanswered_questions_when_the_interview_ended(
+    tmp_path: Path,
+) -> None:
+    """Graded ten minutes after it ended (the history was busy meanwhile): its unanswered
+    questions and the session's end are dated when the learner finished, not at the retry."""
+    from datetime import UTC, datetime
+
+    from test_mock_helpers import make_library
+
+    from quizapp.mock import MockConfig, MockInterview, finalise, start_session
+
+    library = make_library(tmp_path / "packs")
+    clock = FakeClock()
+    with Store.open(tmp_path / "history.sqlite3") as store:
+        interview = MockInterview.create(library.questions, MockConfig(questions=3), clock=clock)
+        start_session(store, interview)
+        clock.advance(20)
+        interview.finish()
+        ended = datetime.fromtimestamp(clock.now, UTC)
+        clock.advance(600)  # F10 pressed again once the database is free
+        finalise(interview, library, store)
+        skipped = [a for a in store.attempts(mode="mock") if a.skipped]
+        (session,) = store.mock_history()
+    assert len(skipped) == 3
+    assert {a.ts for a in skipped} == {ended}
+    assert session.finished == ended
