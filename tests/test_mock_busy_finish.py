@@ -150,3 +150,19 @@ def test_a_grading_saved_late_dates_the_unanswered_questions_when_the_interview_
     assert len(skipped) == 3
     assert {a.ts for a in skipped} == {ended}
     assert session.finished == ended
+
+
+@run_async
+async def test_starting_an_interview_while_the_history_is_busy_says_so_plainly(
+    packs_dir, db, library
+) -> None:
+    app = make_app(packs_dir, db, FakeClock(), start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.store._conn.execute("PRAGMA busy_timeout = 50")
+        with locked_database(db):
+            app.action_mock({"packs": ["mockpack"], "seed": 3, "questions": 6})
+            await settle(app, pilot)
+            prompt = app.screen.query_one("#mock-prompt").source
+        assert "database is busy" in prompt and "another quizapp" in prompt, prompt
+        assert "database is locked" not in prompt  # sqlite's words, not the learner's

@@ -406,11 +406,24 @@ another window says so and takes it over only if you ask.
             return
         note = ""
         if store is not None:
-            note = self._close_older(store)
-            start_session(store, interview)
-            store.take_lease(
-                app.instance_id, interview.session_id, app.now(), LEASE_STALE, force=True
-            )
+            import sqlite3
+
+            from quizapp.recording import write_error_text
+
+            try:
+                note = self._close_older(store)
+                start_session(store, interview)
+                store.take_lease(
+                    app.instance_id, interview.session_id, app.now(), LEASE_STALE, force=True
+                )
+            except sqlite3.Error as exc:  # nothing has started: no clock ran, nothing lost
+                self.post_message(
+                    InterviewFailed(
+                        f"The interview could not start: {write_error_text(exc)}. "
+                        "Try again in a moment."
+                    )
+                )
+                return
             self.holds_lease = True
         else:
             interview.start()
