@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import AsyncIterator, Callable
+from contextlib import ExitStack, asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from conftest import FakeClock, settle
 from conftest import sync as run_async
@@ -34,51 +38,68 @@ def open_state(db: Path) -> dict | None:
     return None if row is None else json.loads(row[0])
 
 
-async def finish_with_the_second_answer_unsaved(app, pilot, library, db):
+@dataclass
+class Busy:
+    """An interview finished while the history was locked: its app, screen and answers."""
+
+    app: Any
+    pilot: Any
+    screen: Any
+    answers: dict[int, str]
+    release: Callable[[], None]  # the other process lets the database go
+
+    def assert_kept(self, db: Path) -> None:
+        """The database holds the interview, finished, with every answer."""
+        state = open_state(db)
+        assert state is not None, "the interview is gone"
+        assert state["ended"] == "done"  # finished by the learner, not paused with time left
+        kept = {i: state["responses"][i] for i in self.answers}
+        assert kept == self.answers
+
+
+@asynccontextmanager
+async def finished_while_busy(packs_dir: Path, db: Path, library: Any) -> AsyncIterator[Busy]:
     """Start and answer one question; then, the database locked by another process
-    (writes fail after 50 ms), answer a second and finish: the grading cannot be saved.
-    Returns the screen and both answers by question index."""
-    screen = await start_from_home(app, pilot)
-    interview = screen.interview
-    answers = {}
+    (writes fail after 50 ms), answer a second and finish: the grading cannot be saved."""
+    app = make_app(packs_dir, db, FakeClock(), start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_from_home(app, pilot)
+        interview = screen.interview
+        answers: dict[int, str] = {}
 
-    async def answer() -> None:
-        index = interview.current
-        slot = interview.slots[index]
-        answers[index] = correct_answer(slot.qid, params_of(library, slot.qid, slot.seed))
-        await answer_current(pilot, screen, answers[index])
-        await settle(app, pilot)
+        async def answer() -> None:
+            index = interview.current
+            slot = interview.slots[index]
+            answers[index] = correct_answer(slot.qid, params_of(library, slot.qid, slot.seed))
+            await answer_current(pilot, screen, answers[index])
+            await settle(app, pilot)
 
-    await answer()
-    app.store._conn.execute("PRAGMA busy_timeout = 50")  # fail fast instead of after 5 s
-    with locked_database(db):
         await answer()
-        await pilot.press("f10", "y")
-        await settle(app, pilot)
-        assert not isinstance(app.screen, MockReportScreen)
-        yield screen, answers
+        app.store._conn.execute("PRAGMA busy_timeout = 50")  # fail fast instead of after 5 s
+        with ExitStack() as lock:
+            lock.enter_context(locked_database(db))
+            await answer()
+            await pilot.press("f10", "y")
+            await settle(app, pilot)
+            assert not isinstance(app.screen, MockReportScreen)
+            yield Busy(app, pilot, screen, answers, lock.close)
 
 
 @run_async
 async def test_leaving_an_interview_whose_grading_failed_saves_every_answer(
     packs_dir, db, library
 ) -> None:
-    app = make_app(packs_dir, db, FakeClock(), start="home")
-    async with app.run_test(size=SIZE) as pilot:
-        busy = finish_with_the_second_answer_unsaved(app, pilot, library, db)
-        screen, answers = await anext(busy)
+    async with finished_while_busy(packs_dir, db, library) as busy:
+        app, pilot, screen = busy.app, busy.pilot, busy.screen
         assert "F10" in screen.query_one("#mock-prompt").source  # how to try again
         await pilot.press("escape")  # still locked: cannot be saved, so the interview stays
         await settle(app, pilot)
         assert app.screen is screen
-        await anext(busy, None)  # the lock is released
+        busy.release()
         await pilot.press("escape")
         await settle(app, pilot)
         assert type(app.screen).__name__ == "HomeScreen"
-    state = open_state(db)
-    assert state is not None, "the interview is gone"
-    assert [state["responses"][i] for i in sorted(answers)] == [answers[i] for i in sorted(answers)]
-    assert state["ended"] == "done"  # finished by the learner, not paused with time left
+    busy.assert_kept(db)
 
     again = make_app(packs_dir, db, FakeClock(), resume=True)
     async with again.run_test(size=SIZE) as pilot:
@@ -86,7 +107,7 @@ async def test_leaving_an_interview_whose_grading_failed_saves_every_answer(
         assert isinstance(again.screen, MockReportScreen)
     with Store.open(db) as store:
         given = [a for a in store.attempts(mode="mock") if a.valid]
-        assert sorted(a.response for a in given) == sorted(answers.values())
+        assert sorted(a.response for a in given) == sorted(busy.answers.values())
         assert len(store.mock_history()) == 1
 
 
@@ -94,34 +115,27 @@ async def test_leaving_an_interview_whose_grading_failed_saves_every_answer(
 async def test_quitting_after_a_failed_grading_keeps_the_finished_interview(
     packs_dir, db, library
 ) -> None:
-    app = make_app(packs_dir, db, FakeClock(), start="home")
-    async with app.run_test(size=SIZE) as pilot:
-        busy = finish_with_the_second_answer_unsaved(app, pilot, library, db)
-        _, answers = await anext(busy)
-        await anext(busy, None)  # the lock is released
-        app.exit()  # Ctrl+Q with the database free again
-        await pilot.pause()
-    state = open_state(db)
-    assert state is not None and state["ended"] == "done"
-    assert [state["responses"][i] for i in sorted(answers)] == [answers[i] for i in sorted(answers)]
+    async with finished_while_busy(packs_dir, db, library) as busy:
+        busy.release()
+        busy.app.exit()  # Ctrl+Q with the database free again
+        await busy.pilot.pause()
+    busy.assert_kept(db)
 
 
 @run_async
 async def test_m_offers_the_saved_finished_interview_as_finished_not_with_time_left(
     packs_dir, db, library
 ) -> None:
-    app = make_app(packs_dir, db, FakeClock(), start="home")
-    async with app.run_test(size=SIZE) as pilot:
-        busy = finish_with_the_second_answer_unsaved(app, pilot, library, db)
-        await anext(busy)
-        await anext(busy, None)
+    async with finished_while_busy(packs_dir, db, library) as busy:
+        app, pilot = busy.app, busy.pilot
+        busy.release()
         await pilot.press("escape")  # saved, home
         await settle(app, pilot)
         await pilot.press("m")
         await settle(app, pilot)
         offer = str(app.screen.query_one("#choice-text", Static).render())
-        assert "2 of 6 answered" in offer and "finished" in offer
-        assert "left" not in offer  # its clock stopped for good when it was finished
+    assert "2 of 6 answered" in offer and "finished" in offer
+    assert "left" not in offer  # its clock stopped for good when it was finished
 
 
 def test_a_grading_saved_late_dates_the_unanswered_questions_when_the_interview_ended(
