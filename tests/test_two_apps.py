@@ -112,3 +112,22 @@ def test_the_later_reviews_log_says_what_came_before_it(store) -> None:
     assert second.due_after == after_a.due
     assert second.stability_after == pytest.approx(after_a.stability)
     assert second.duration_ms == 40_000 and second.mode == "practice"
+
+
+def test_an_answer_kept_while_the_history_cannot_be_opened_promises_no_date(
+    tmp_path: Path,
+) -> None:
+    """The history could not be opened at all (the banner says so): the answer waits in
+    the spool for a start that can open it, which need not be the next one."""
+    from quizapp.recording import Recorder
+    from quizapp.spool import Spool
+
+    folder = tmp_path / "history.sqlite3-unsaved"
+    recorder = Recorder(None, lambda: T0, Spool(folder))
+
+    assert recorder.submit(answer(correct=True, score=1.0)) is None
+
+    message = recorder.message or ""
+    assert str(folder) in message and "not open" in message
+    assert "starts next" not in message  # the next start may not open it either
+    assert "once the history can be opened" in message
