@@ -180,3 +180,27 @@ async def test_starting_an_interview_while_the_history_is_busy_says_so_plainly(
             prompt = app.screen.query_one("#mock-prompt").source
         assert "database is busy" in prompt and "another quizapp" in prompt, prompt
         assert "database is locked" not in prompt  # sqlite's words, not the learner's
+
+
+@run_async
+async def test_resuming_while_the_history_is_busy_says_so_and_keeps_the_interview(
+    packs_dir, db, library
+) -> None:
+    app = make_app(packs_dir, db, FakeClock(), start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_from_home(app, pilot)
+        slot = screen.interview.slots[screen.interview.current]
+        text = correct_answer(slot.qid, params_of(library, slot.qid, slot.seed))
+        await answer_current(pilot, screen, text)
+        await pilot.press("escape", "y")  # paused and saved
+        await settle(app, pilot)
+        app.store._conn.execute("PRAGMA busy_timeout = 50")
+        with locked_database(db):
+            await pilot.press("m")
+            await settle(app, pilot)
+            await pilot.press("r")  # resume
+            await settle(app, pilot)
+            prompt = app.screen.query_one("#mock-prompt").source
+        assert "database is busy" in prompt and "Try again" in prompt, prompt
+    state = open_state(db)
+    assert state is not None and text in state["responses"]  # still there to resume

@@ -408,8 +408,6 @@ another window says so and takes it over only if you ask.
         if store is not None:
             import sqlite3
 
-            from quizapp.recording import write_error_text
-
             try:
                 note = self._close_older(store)
                 start_session(store, interview)
@@ -417,12 +415,7 @@ another window says so and takes it over only if you ask.
                     app.instance_id, interview.session_id, app.now(), LEASE_STALE, force=True
                 )
             except sqlite3.Error as exc:  # nothing has started: no clock ran, nothing lost
-                self.post_message(
-                    InterviewFailed(
-                        f"The interview could not start: {write_error_text(exc)}. "
-                        "Try again in a moment."
-                    )
-                )
+                self._history_refused("could not start", exc)
                 return
             self.holds_lease = True
         else:
@@ -451,6 +444,24 @@ another window says so and takes it over only if you ask.
     @work(thread=True, exclusive=True, group="mock-draw", exit_on_error=False)
     def _load_worker(self, take_over: bool = False) -> None:
         """Load the unfinished interview; it resumes with the time that was left."""
+        import sqlite3
+
+        try:
+            self._load(take_over)
+        except sqlite3.Error as exc:  # its saved state stays as it was, to resume later
+            self._history_refused("could not be resumed", exc)
+
+    def _history_refused(self, what: str, exc: Exception) -> None:
+        """The history refused a write (busy, read-only): say so in the learner's words."""
+        from quizapp.recording import write_error_text
+
+        self.post_message(
+            InterviewFailed(
+                f"The interview {what}: {write_error_text(exc)}. Try again in a moment."
+            )
+        )
+
+    def _load(self, take_over: bool) -> None:
         from quizapp.mock import load_unfinished
 
         app = self.app
