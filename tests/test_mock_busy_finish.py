@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import FakeClock, settle
 from conftest import sync as run_async
 from db_lock import locked_database
@@ -166,41 +167,45 @@ def test_a_grading_saved_late_dates_the_unanswered_questions_when_the_interview_
     assert session.finished == ended
 
 
+async def prompt_while_busy(app: Any, pilot: Any, db: Path, act: Callable[[], Any]) -> str:
+    """What the mock screen says after `act()` (awaited) with the history locked."""
+    app.store._conn.execute("PRAGMA busy_timeout = 50")  # fail fast instead of after 5 s
+    with locked_database(db):
+        await act()
+        await settle(app, pilot)
+        return app.screen.query_one("#mock-prompt").source
+
+
+@pytest.mark.parametrize("action", ["start", "resume"])
 @run_async
-async def test_starting_an_interview_while_the_history_is_busy_says_so_plainly(
-    packs_dir, db, library
+async def test_starting_or_resuming_while_the_history_is_busy_says_so_plainly(
+    packs_dir, db, library, action
 ) -> None:
+    """Nothing has started (or the paused interview stays saved): the screen says the
+    database is busy and to try again, not sqlite's "database is locked"."""
     app = make_app(packs_dir, db, FakeClock(), start="home")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        app.store._conn.execute("PRAGMA busy_timeout = 50")
-        with locked_database(db):
-            app.action_mock({"packs": ["mockpack"], "seed": 3, "questions": 6})
+        text = None
+        if action == "resume":
+            screen = await start_from_home(app, pilot)
+            slot = screen.interview.slots[screen.interview.current]
+            text = correct_answer(slot.qid, params_of(library, slot.qid, slot.seed))
+            await answer_current(pilot, screen, text)
+            await pilot.press("escape", "y")  # paused and saved
             await settle(app, pilot)
-            prompt = app.screen.query_one("#mock-prompt").source
-        assert "database is busy" in prompt and "another quizapp" in prompt, prompt
-        assert "database is locked" not in prompt  # sqlite's words, not the learner's
 
-
-@run_async
-async def test_resuming_while_the_history_is_busy_says_so_and_keeps_the_interview(
-    packs_dir, db, library
-) -> None:
-    app = make_app(packs_dir, db, FakeClock(), start="home")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await start_from_home(app, pilot)
-        slot = screen.interview.slots[screen.interview.current]
-        text = correct_answer(slot.qid, params_of(library, slot.qid, slot.seed))
-        await answer_current(pilot, screen, text)
-        await pilot.press("escape", "y")  # paused and saved
-        await settle(app, pilot)
-        app.store._conn.execute("PRAGMA busy_timeout = 50")
-        with locked_database(db):
+        async def act() -> None:
+            if action == "start":
+                app.action_mock({"packs": ["mockpack"], "seed": 3, "questions": 6})
+                return
             await pilot.press("m")
             await settle(app, pilot)
-            await pilot.press("r")  # resume
-            await settle(app, pilot)
-            prompt = app.screen.query_one("#mock-prompt").source
-        assert "database is busy" in prompt and "Try again" in prompt, prompt
-    state = open_state(db)
-    assert state is not None and text in state["responses"]  # still there to resume
+            await pilot.press("r")
+
+        prompt = await prompt_while_busy(app, pilot, db, act)
+    assert "database is busy" in prompt and "another quizapp" in prompt, prompt
+    assert "Try again" in prompt and "database is locked" not in prompt
+    if text is not None:
+        state = open_state(db)
+        assert state is not None and text in state["responses"]  # still there to resume
