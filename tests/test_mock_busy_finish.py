@@ -209,3 +209,26 @@ async def test_starting_or_resuming_while_the_history_is_busy_says_so_plainly(
     if text is not None:
         state = open_state(db)
         assert state is not None and text in state["responses"]  # still there to resume
+
+
+@run_async
+async def test_finishing_early_does_not_say_time_is_up(packs_dir, db, library, monkeypatch) -> None:
+    """The title while grading (seconds on a busy history) says why the interview ended."""
+    import quizapp.mock
+
+    titles: list[str] = []
+    real = quizapp.mock.finalise
+
+    def watched(interview, library, store):
+        titles.append(str(app.screen.query_one("#mock-title", Static).content))
+        return real(interview, library, store)
+
+    monkeypatch.setattr(quizapp.mock, "finalise", watched)
+    app = make_app(packs_dir, db, FakeClock(), start="home")
+    async with app.run_test(size=SIZE) as pilot:
+        await start_from_home(app, pilot)
+        await pilot.press("f10", "y")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MockReportScreen)
+    (title,) = titles
+    assert "grading" in title and "time is up" not in title

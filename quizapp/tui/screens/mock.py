@@ -1093,7 +1093,8 @@ another window says so and takes it over only if you ask.
             return
         self.grading = True
         self._autosave.discard()  # grading saves the final state itself
-        self.query_one("#mock-title", Static).update("Mock interview · time is up, grading…")
+        why = "time is up, " if self.interview.ended == "time" else ""
+        self.query_one("#mock-title", Static).update(f"Mock interview · {why}grading…")
         if self._answer_widget is not None:
             self._answer_widget.disabled = True
         self._update_clocks()
