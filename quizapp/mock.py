@@ -684,9 +684,12 @@ def unreadable(variant: Any, response: str) -> str | None:
 
 
 def paused_summary(state: Mapping[str, Any]) -> str:
-    """One line about a saved interview: answered so far and time left."""
+    """One line about a saved interview: answered so far and time left (none once it is
+    finished: one whose grading the history refused is saved finished, to grade later)."""
     questions = state.get("questions") or []
     answered = sum(r is not None for r in state.get("responses") or [])
+    if state.get("ended"):
+        return f"{answered} of {len(questions)} answered, finished and not graded yet"
     left = format_clock(float(state.get("remaining_seconds") or 0.0))
     return f"{answered} of {len(questions)} answered, {left} left"
 
@@ -1264,7 +1267,9 @@ def finalise(interview: MockInterview, library: Any, store: Any) -> Report:
     report = build_report(interview, graded, library=library, history=history)
     if store is None or interview.session_id is None:
         return report
-    now = _utc(interview.clock())
+    # When it ended, not now: grading may be retried minutes later (a busy history).
+    ended = interview.ended_at
+    now = _utc(interview.clock() if ended is None else ended)
     store.save_mock_state(interview.session_id, interview.to_dict())
     done = recorded_questions(store, interview.session_id)
     for item in report.items:

@@ -391,6 +391,11 @@ class Recorder:
             return None
         said = f"{count(n, 'answer is', 'answers are')} not saved yet: {self.error or 'waiting'}."
         if self.spool is not None and self.kept_on_disk:
+            if self.store is None:  # the next start may not open it either
+                return (
+                    f"{said} Kept in {self.spool.folder} and saved by a later start, once "
+                    "the history can be opened."
+                )
             return (
                 f"{said} Kept in {self.spool.folder} and saved as soon as the database "
                 "can be written (at the latest when quizapp starts next)."

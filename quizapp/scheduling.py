@@ -153,6 +153,7 @@ def review(
     late) takes its place in time: the card is what all of them give in that order.
     """
     now = _utc(now)
+    duration_ms = None if seconds is None else round(seconds * 1000)
     with store.transaction():
         row = store.get_card(question_id)
         # An answer saved late (kept while the history was busy) may come after reviews
@@ -164,37 +165,76 @@ def review(
             card_json = later[0].card_before  # the card as it was before the first of them
         else:
             card_json = row.card_json
-        before = None if card_json is None else readable_card(card_json)
-        card = before or new_card(question_id, now)
         fsrs = scheduler_for(store)
-        after, _log = fsrs.review_card(card, rating, review_datetime=now)
-        latest = after
-        for log in later:
-            latest, _log = fsrs.review_card(latest, Rating(log.rating), review_datetime=log.ts)
-        store.put_card(question_id, latest.to_json(), latest.due, latest.last_review)
-        elapsed = None
-        if before is not None and before.last_review is not None:
-            elapsed = max(0.0, (now - before.last_review).total_seconds() / 86400)
-        store.add_review_log(
-            ReviewLogRow(
-                question_id=question_id,
-                mode=mode,
-                rating=int(rating),
-                state_after=int(after.state),
-                due_after=after.due,
-                ts=now,
-                attempt_id=attempt_id,
-                state_before=None if before is None else int(before.state),
-                stability_before=None if before is None else before.stability,
-                stability_after=after.stability,
-                difficulty_before=None if before is None else before.difficulty,
-                difficulty_after=after.difficulty,
-                elapsed_days=elapsed,
-                duration_ms=None if seconds is None else round(seconds * 1000),
-                card_before=card_json,
-            )
+        latest = _logged(
+            store, fsrs, question_id, card_json, rating, now, mode, attempt_id, duration_ms
         )
+        for log in later:
+            # Each later review's row is rewritten from the card it now follows, so that
+            # undo and a change of rating (which start from `card_before`) keep this one.
+            latest = _logged(
+                store,
+                fsrs,
+                question_id,
+                latest.to_json(),
+                Rating(log.rating),
+                log.ts,
+                log.mode,
+                log.attempt_id,
+                log.duration_ms,
+                replacing=log.id,
+            )
+        store.put_card(question_id, latest.to_json(), latest.due, latest.last_review)
     return latest.due
+
+
+def _logged(
+    store: Store,
+    fsrs: Scheduler,
+    question_id: str,
+    card_json: str | None,
+    rating: Rating,
+    moment: datetime,
+    mode: str,
+    attempt_id: int | None,
+    duration_ms: int | None,
+    *,
+    replacing: int | None = None,
+) -> Card:
+    """Review the card in `card_json` (None: new) at `moment` and log it; returns the card.
+
+    The log row is added, or, with `replacing`, written over that review-log row (a later
+    review applied again after an answer saved late).
+    """
+    before = None if card_json is None else readable_card(card_json)
+    card = before or new_card(question_id, moment)
+    after, _log = fsrs.review_card(card, rating, review_datetime=moment)
+    elapsed = None
+    if before is not None and before.last_review is not None:
+        elapsed = max(0.0, (moment - before.last_review).total_seconds() / 86400)
+    row = ReviewLogRow(
+        question_id=question_id,
+        mode=mode,
+        rating=int(rating),
+        state_after=int(after.state),
+        due_after=after.due,
+        ts=moment,
+        attempt_id=attempt_id,
+        state_before=None if before is None else int(before.state),
+        stability_before=None if before is None else before.stability,
+        stability_after=after.stability,
+        difficulty_before=None if before is None else before.difficulty,
+        difficulty_after=after.difficulty,
+        elapsed_days=elapsed,
+        duration_ms=duration_ms,
+        card_before=card_json,
+        id=replacing,
+    )
+    if replacing is None:
+        store.add_review_log(row)
+    else:
+        store.replace_review_log(row)
+    return after
 
 
 def next_due(store: Store, question_id: str) -> datetime | None:

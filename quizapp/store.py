@@ -928,26 +928,27 @@ class Store:
                     due_after, card_before)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-                (
-                    to_iso(row.ts),
-                    row.question_id,
-                    row.mode,
-                    row.attempt_id,
-                    int(row.rating),
-                    row.state_before,
-                    int(row.state_after),
-                    row.stability_before,
-                    row.stability_after,
-                    row.difficulty_before,
-                    row.difficulty_after,
-                    row.elapsed_days,
-                    row.duration_ms,
-                    to_iso(row.due_after),
-                    row.card_before,
-                ),
+                _review_log_values(row),
             )
             assert cur.lastrowid is not None
             return cur.lastrowid
+
+    def replace_review_log(self, row: ReviewLogRow) -> None:
+        """Write `row` over the review-log row with its id (a review applied again after an
+        answer saved late; use inside `transaction()`)."""
+        if row.id is None:
+            raise ValueError("replace_review_log needs the row's id")
+        with self._lock:
+            self._conn.execute(
+                """
+                UPDATE review_log SET ts = ?, question_id = ?, mode = ?, attempt_id = ?,
+                    rating = ?, state_before = ?, state_after = ?, stability_before = ?,
+                    stability_after = ?, difficulty_before = ?, difficulty_after = ?,
+                    elapsed_days = ?, duration_ms = ?, due_after = ?, card_before = ?
+                WHERE id = ?
+                """,
+                (*_review_log_values(row), row.id),
+            )
 
     def review_log(
         self, question_id: str | None = None, *, since: datetime | None = None
@@ -1180,6 +1181,27 @@ def _group(name: str, acc: Mapping[str, Any]) -> GroupStats:
         questions_seen=acc["seen"],
         due_now=int(acc["due"]),
         new=int(acc["new"]),
+    )
+
+
+def _review_log_values(row: ReviewLogRow) -> tuple[Any, ...]:
+    """`row`'s columns in the order the review_log statements name them (id aside)."""
+    return (
+        to_iso(row.ts),
+        row.question_id,
+        row.mode,
+        row.attempt_id,
+        int(row.rating),
+        row.state_before,
+        int(row.state_after),
+        row.stability_before,
+        row.stability_after,
+        row.difficulty_before,
+        row.difficulty_after,
+        row.elapsed_days,
+        row.duration_ms,
+        to_iso(row.due_after),
+        row.card_before,
     )
 
 

@@ -588,7 +588,7 @@ async def test_a_grading_that_cannot_be_saved_says_so_and_f10_tries_again(
         await pilot.press("f10", "y")
         await settle(app, pilot)
         assert app.screen is screen
-        assert "database is locked" in screen.query_one("#mock-prompt").source
+        assert "database is busy" in screen.query_one("#mock-prompt").source
         await pilot.press("f10")
         await settle(app, pilot)
         assert isinstance(app.screen, MockReportScreen)

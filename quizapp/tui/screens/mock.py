@@ -406,11 +406,17 @@ another window says so and takes it over only if you ask.
             return
         note = ""
         if store is not None:
-            note = self._close_older(store)
-            start_session(store, interview)
-            store.take_lease(
-                app.instance_id, interview.session_id, app.now(), LEASE_STALE, force=True
-            )
+            import sqlite3
+
+            try:
+                note = self._close_older(store)
+                start_session(store, interview)
+                store.take_lease(
+                    app.instance_id, interview.session_id, app.now(), LEASE_STALE, force=True
+                )
+            except sqlite3.Error as exc:  # nothing has started: no clock ran, nothing lost
+                self._history_refused("could not start", exc)
+                return
             self.holds_lease = True
         else:
             interview.start()
@@ -438,6 +444,24 @@ another window says so and takes it over only if you ask.
     @work(thread=True, exclusive=True, group="mock-draw", exit_on_error=False)
     def _load_worker(self, take_over: bool = False) -> None:
         """Load the unfinished interview; it resumes with the time that was left."""
+        import sqlite3
+
+        try:
+            self._load(take_over)
+        except sqlite3.Error as exc:  # its saved state stays as it was, to resume later
+            self._history_refused("could not be resumed", exc)
+
+    def _history_refused(self, what: str, exc: Exception) -> None:
+        """The history refused a write (busy, read-only): say so in the learner's words."""
+        from quizapp.recording import write_error_text
+
+        self.post_message(
+            InterviewFailed(
+                f"The interview {what}: {write_error_text(exc)}. Try again in a moment."
+            )
+        )
+
+    def _load(self, take_over: bool) -> None:
         from quizapp.mock import load_unfinished
 
         app = self.app
@@ -489,12 +513,28 @@ another window says so and takes it over only if you ask.
         self.post_message(InterviewFailed(f"Something went wrong: {message}"))
 
     def on_interview_failed(self, message: InterviewFailed) -> None:
-        self.grading = False  # F10 tries the grading again; Esc leaves
+        self.grading = False  # F10 tries the grading again; Esc saves it and leaves
+        then = "Press **Esc** to go back."
+        if self._grading_failed():
+            then = (
+                "Press **F10** to try again, or **Esc** to save the interview and leave "
+                "(m on the home screen grades it later)."
+            )
         self.query_one("#mock-title", Static).update("Mock interview")
-        self.query_one("#mock-prompt", Markdown).update(
-            f"{message.message}\n\nPress **Esc** to go back."
-        )
+        self.query_one("#mock-prompt", Markdown).update(f"{message.message}\n\n{then}")
         self.notify(message.message, severity="error")
+
+    def _grading_failed(self) -> bool:
+        """Whether the interview is over but its grading was not saved (a busy database):
+        then it lives only here until saved, and leaving or quitting must save it."""
+        interview = self.interview
+        return (
+            interview is not None
+            and interview.finished
+            and self.report is None
+            and not self.grading
+            and not self._paused_saved
+        )
 
     def _fail(self, text: str) -> None:
         self.post_message(InterviewFailed(text))
@@ -666,12 +706,13 @@ another window says so and takes it over only if you ask.
     def on_unmount(self) -> None:
         """Quitting the app (Ctrl+Q) with an interview open: pause and save it."""
         interview = self.interview
-        if (
+        unsaved = (
             interview is not None
             and not interview.finished
             and not self.grading
             and not self._paused_saved
-        ):
+        )
+        if interview is not None and (unsaved or self._grading_failed()):
             interview.pause(self.app.clock())
             self._save_now()
         self._release()
@@ -941,6 +982,9 @@ another window says so and takes it over only if you ask.
         interview = self.interview
         if self.grading or self.pausing:
             return
+        if self._grading_failed():
+            self.pause_and_leave()  # saved first: it exists nowhere else
+            return
         if interview is None or interview.finished:
             self._close()
             return
@@ -1003,8 +1047,13 @@ another window says so and takes it over only if you ask.
             self._taken_over()
             return
         if message.error is None:
+            finished = self._grading_failed()
             self._paused_saved = True
-            self.notify("Interview paused and saved: press m to resume it.")
+            self.notify(
+                "Interview saved: press m to grade it and see the report."
+                if finished
+                else "Interview paused and saved: press m to resume it."
+            )
             self._close()
             return
         # Not saved: the answers are here, in memory; the clock runs again as it shows.
@@ -1016,6 +1065,14 @@ another window says so and takes it over only if you ask.
             self._answer_widget.disabled = False
             self._answer_widget.focus()
         self._update_clocks()
+        if interview is not None and interview.finished:
+            self.notify(
+                f"The interview could not be saved ({message.error}). It stays here with "
+                "all your answers; F10 tries the grading again, Esc the saving.",
+                title="Not saved yet",
+                severity="warning",
+            )
+            return
         self.notify(
             f"Not paused: the interview could not be saved ({message.error}). It stays here "
             "with all your answers and its clock runs; Esc tries again.",
@@ -1036,7 +1093,8 @@ another window says so and takes it over only if you ask.
             return
         self.grading = True
         self._autosave.discard()  # grading saves the final state itself
-        self.query_one("#mock-title", Static).update("Mock interview · time is up, grading…")
+        why = "time is up, " if self.interview.ended == "time" else ""
+        self.query_one("#mock-title", Static).update(f"Mock interview · {why}grading…")
         if self._answer_widget is not None:
             self._answer_widget.disabled = True
         self._update_clocks()
@@ -1045,11 +1103,16 @@ another window says so and takes it over only if you ask.
     @work(thread=True, exclusive=True, group="mock-grade", exit_on_error=False)
     def _finalise_worker(self, interview: MockInterview) -> None:
         self._autosave.flush()  # an autosave still writing ends first (nothing is pending)
-        self._grade(interview)
-        self._release()
+        if self._grade(interview):
+            self._release()
+        # else the lease stays: Esc saves the finished interview under it
 
-    def _grade(self, interview: MockInterview) -> None:
+    def _grade(self, interview: MockInterview) -> bool:
+        """Grade and record `interview`; False when that failed (the screen says why)."""
+        import sqlite3
+
         from quizapp.mock import build_report, finalise, grade_interview
+        from quizapp.recording import write_error_text
 
         library = self.app.library
         store = self.app.store
@@ -1060,10 +1123,18 @@ another window says so and takes it over only if you ask.
                 report = build_report(
                     interview, grade_interview(interview, library), library=library
                 )
+        except sqlite3.Error as exc:  # graded, but the history refused it
+            self.post_message(
+                InterviewFailed(
+                    f"The interview is over but could not be saved: {write_error_text(exc)}."
+                )
+            )
+            return False
         except Exception as exc:  # keep the saved state: it can be finalised on resume
             self.post_message(InterviewFailed(f"The interview could not be graded: {exc}"))
-            return
+            return False
         self.post_message(ReportReady(report))
+        return True
 
     def on_report_ready(self, message: ReportReady) -> None:
         self.report = message.report
