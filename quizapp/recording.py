@@ -218,15 +218,16 @@ class Replayed:
         return " ".join(parts) or None
 
 
-def replay_kept(store: Store) -> Replayed:
-    """Write the answers an earlier run kept on disk for `store` (a CLI command's start)."""
+def replay_kept(store: Store, timeout: float | None = None) -> Replayed:
+    """Write the answers an earlier run kept on disk for `store` (a CLI command's start);
+    `timeout` bounds the wait for a busy database (what is not written stays on disk)."""
     from datetime import UTC
 
     from quizapp.locations import unsaved_answers_dir
     from quizapp.spool import Spool
 
     recorder = Recorder(store, lambda: datetime.now(UTC), Spool(unsaved_answers_dir(store.path)))
-    return recorder.take_kept()[0]
+    return recorder.take_kept(timeout)[0]
 
 
 class Recorder:

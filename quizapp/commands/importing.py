@@ -28,7 +28,7 @@ def import_history(file: str, as_json: bool) -> None:
         ) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise click.ClickException(f"cannot read {file}: {exc}") from exc
-    with open_store_or_fail(replay=True) as store:
+    with open_store_or_fail() as store:
         try:
             with saving(f"import {file}"):
                 added = import_payload(store, payload)

@@ -21,7 +21,7 @@ def optimize(as_json: bool, reset: bool) -> None:
     from quizapp.optimizer import fit, histories
     from quizapp.scheduling import PARAMETERS_KEY, scheduler_for
 
-    with open_store_or_fail(replay=True) as store:  # fit the reviews kept on disk too
+    with open_store_or_fail() as store:  # fit the reviews kept on disk too
         if reset:
             store.set_setting(PARAMETERS_KEY, None)
             click.echo("The scheduler uses FSRS's default parameters again.", err=True)

@@ -100,7 +100,7 @@ def plan(
     from quizapp.planning import INTERVIEW_KEY, MINUTES_KEY, plan_for
 
     today = date.today()
-    with open_store_or_fail(replay=True) as store:
+    with open_store_or_fail() as store:
         if clear:
             with saving("forget the interview date"):
                 store.set_setting(INTERVIEW_KEY, None)

@@ -39,12 +39,18 @@ def known_questions(
     return {q.qid: tuple(getattr(q, "topics", ()) or ()) for q in library.questions}, None
 
 
-def open_store_or_fail(*, replay: bool = False) -> Store:
+#: How long a command's start waits for a busy history to save the answers kept on disk
+#: (seconds); past that they keep waiting there, and the command says so.
+REPLAY_WAIT = 1.0
+
+
+def open_store_or_fail() -> Store:
     """Open the default store, turning a StoreError into a clean CLI error (exit 1).
 
-    A history that cannot be written (a read-only file or folder) is still read.
-    `replay` (commands that write): first save the answers an earlier run kept on disk
-    while the history was busy (`quizapp.recording.replay_kept`), and say so.
+    A history that cannot be written (a read-only file or folder) is still read. One that
+    can is first given the answers an earlier run kept on disk while it was busy
+    (`quizapp.recording.replay_kept`, at most REPLAY_WAIT), so that every command counts,
+    exports and schedules them, and says so.
     """
     from quizapp.store import Store, StoreError
 
@@ -60,10 +66,10 @@ def open_store_or_fail(*, replay: bool = False) -> Store:
             fg="yellow",
             err=True,
         )
-    elif replay:
+    else:
         from quizapp.recording import replay_kept
 
-        message = replay_kept(store).message
+        message = replay_kept(store, timeout=REPLAY_WAIT).message
         if message:
             click.secho(message, fg="yellow", err=True)
     return store

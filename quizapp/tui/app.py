@@ -388,10 +388,9 @@ class QuizApp(App[None]):
             return
         they = "it is" if recorder.waiting == 1 else "they are"
         if recorder.kept_on_disk and recorder.spool is not None:
-            text = (
-                f"{recorder.message}\n\nQuit now and {they} saved the next time quizapp "
-                "starts, or try again."
-            )
+            # The message says where they are kept and when they are saved (the next start,
+            # or a later one when the history cannot be opened at all).
+            text = f"{recorder.message}\n\nQuit now ({they} kept), or try again."
             choices = [("q", "Quit", "quit"), ("r", "Try again", "retry")]
         else:
             text = f"{recorder.message}\n\nIf you quit now {they} lost."
