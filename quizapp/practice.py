@@ -24,7 +24,7 @@ learner asks for new numbers (Ctrl+R) before answering: the hints were read.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -175,6 +175,7 @@ class Checked:
     recorded: Recorded | None = None  # None: not recorded (unreadable, recall, or waiting)
     waiting: str | None = None  # why the answer is kept in memory instead of saved
     self_grade: str | None = None
+    answer_id: str = ""  # the recorded answer's id: a late save (`saved_late`) finds it by it
 
 
 def check(variant: Any, response: str) -> Any:
@@ -373,6 +374,17 @@ class PracticeSession:
         self.state = PracticeState.ASKING
         return True
 
+    def saved_late(self, recorded: Recorded) -> Checked | None:
+        """An answer that waited for a busy history was saved: if it is the one on screen
+        (answered, not taken back), it now has its attempt; returns it (None: another)."""
+        last = self.last
+        if self.state != PracticeState.ANSWERED or last is None or last.recorded is not None:
+            return None
+        if not last.answer_id or last.answer_id != recorded.answer_id:
+            return None
+        self.last = replace(last, recorded=recorded, waiting=None)
+        return self.last
+
     def recover(self) -> None:
         """A worker failed while checking: back to asking, with the answer still typed."""
         if self.state == PracticeState.CHECKING:
@@ -407,31 +419,29 @@ def record_checked(
     Unreadable answers and recall answers not yet self-graded are not recorded. When the
     database refuses the write, the answer stays in the recorder (`waiting` says why).
     """
-    from dataclasses import replace
-
     from quizapp.recording import Answer
 
     verdict = result.verdict
     if recorder is None or not verdict.valid or verdict.needs_self_grade:
         return result
-    recorded = recorder.submit(
-        Answer(
-            question_id=question.qid,
-            mode="practice",
-            pack=question.pack_id,
-            topics=tuple(question.topics),
-            kind=question.kind,
-            seed=variant.seed,
-            response=result.response,
-            parsed=verdict.parsed or "",
-            correct=bool(verdict.correct),
-            score=float(verdict.score),
-            seconds=result.seconds,
-            budget=question.time,
-            hints_used=result.hints_used,
-            self_grade=result.self_grade,
-            feedback=verdict.feedback or "",
-            diagnosis=verdict.diagnosis,
-        )
+    answer = Answer(
+        question_id=question.qid,
+        mode="practice",
+        pack=question.pack_id,
+        topics=tuple(question.topics),
+        kind=question.kind,
+        seed=variant.seed,
+        response=result.response,
+        parsed=verdict.parsed or "",
+        correct=bool(verdict.correct),
+        score=float(verdict.score),
+        seconds=result.seconds,
+        budget=question.time,
+        hints_used=result.hints_used,
+        self_grade=result.self_grade,
+        feedback=verdict.feedback or "",
+        diagnosis=verdict.diagnosis,
     )
-    return replace(result, recorded=recorded, waiting=None if recorded else recorder.message)
+    recorded = recorder.submit(answer)
+    waiting = None if recorded else recorder.message
+    return replace(result, recorded=recorded, waiting=waiting, answer_id=answer.answer_id)

@@ -109,7 +109,7 @@ async def test_ctrl_q_with_answers_waiting_keeps_them_for_the_next_start(tmp_pat
             assert isinstance(app.screen, ChoiceScreen)  # not gone silently
             said = str(app.screen.text)
             assert "2 answers are not saved yet" in said and "busy" in said
-            assert str(unsaved_answers_dir(db)) in said and "next time" in said
+            assert str(unsaved_answers_dir(db)) in said and "when quizapp starts next" in said
             await pilot.press("q")
             await settle(app, pilot)
         assert app._exit  # it did quit
@@ -187,6 +187,13 @@ async def test_a_history_that_cannot_be_opened_says_where_answers_go(tmp_path, s
         assert str(folder) in banner and "lost" not in banner and "memory" not in banner
         answered = clock.now
         qid = await answer_right(app, pilot, screen)
+        await pilot.press("ctrl+q")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ChoiceScreen)
+        said = str(app.screen.text)  # no promise the next start cannot keep
+        assert str(folder) in said and "once the history can be opened" in said
+        assert "next time" not in said and "starts next" not in said
+        await pilot.press("q")
     assert len(spool_files(db)) == 1
     db.rmdir()  # the history can be opened again
     again = make_app(tmp_path, FakeClock(clock.now + 3600), start="home")
@@ -196,6 +203,33 @@ async def test_a_history_that_cannot_be_opened_says_where_answers_go(tmp_path, s
         saved = [(a.question_id, a.ts) for a in history.attempts()]
     assert saved == [(qid, datetime.fromtimestamp(answered, UTC))]
     assert spool_files(db) == []
+
+
+@run_async
+async def test_an_answer_saved_late_can_then_be_rated_and_undone(tmp_path):
+    """The history was busy when the answer was given; once the retry saves it, the screen
+    still showing that answer offers what a saved answer has: the rating row with its
+    intervals, and undo (which takes the attempt back out of the history)."""
+    db = tmp_path / "history.sqlite3"
+    app = make_app(tmp_path, FakeClock(), start="practice", packs=["tui-basics"])
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = await start_practice(app, pilot)
+        app.store._conn.execute("PRAGMA busy_timeout = 50")
+        with locked_database(db):
+            await answer_right(app, pilot, screen)
+            assert app.recorder.waiting == 1
+            assert not screen.query_one("#grade-buttons").display
+        app._retry_waiting()  # what the app's 3 s timer does
+        await settle(app, pilot)
+        assert app.recorder.waiting == 0 and len(rows(db, "SELECT id FROM attempts")) == 1
+        buttons = screen.query_one("#grade-buttons")
+        assert buttons.display
+        labels = [str(b.label) for b in buttons.query("Button")]
+        assert any("·" in label for label in labels), labels  # each with its interval
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert rows(db, "SELECT id FROM attempts") == []
+        assert any("Answer taken back" in (n.title or "") for n in app._notifications)
 
 
 @run_async
@@ -466,6 +500,34 @@ def test_a_cli_command_that_writes_saves_the_kept_answers_first(tmp_path) -> Non
     assert rows(db, "SELECT question_id, ts FROM attempts") == [
         ("p/a", T0.isoformat(timespec="microseconds"))
     ]
+    assert spool_files(db) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["stats", "--json"], ["export", "--format", "json", "-o", "-"]],
+    ids=["stats", "export"],
+)
+def test_stats_and_export_count_the_answers_kept_on_disk(tmp_path, args) -> None:
+    """An answer kept while the history was busy (the app quit before it could save it) is
+    part of the learner's work: `stats` counts it and `export` carries it, saved first."""
+    from click.testing import CliRunner
+
+    from quizapp.cli import main
+    from quizapp.locations import db_path
+
+    db = db_path()  # under this test's QUIZAPP_HOME
+    db.parent.mkdir(parents=True)
+    Store.open(db).close()
+    Spool(unsaved_answers_dir(db)).keep(answer("p/a"), T0)
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "1 answer given while the history was busy was saved now" in result.stderr
+    data = json.loads(result.stdout)
+    if args[0] == "stats":
+        assert data["total"]["attempts"] == 1
+    else:
+        assert [a["question_id"] for a in data["attempts"]] == ["p/a"]
     assert spool_files(db) == []
 
 

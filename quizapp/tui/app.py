@@ -33,7 +33,7 @@ from textual.screen import Screen
 
 from quizapp.locations import unsaved_answers_dir
 from quizapp.mock import LEASE_STALE
-from quizapp.recording import Recorder
+from quizapp.recording import Recorded, Recorder
 from quizapp.spool import Spool
 from quizapp.tui.commands import QuizCommands
 from quizapp.tui.messages import LibraryLoaded
@@ -242,10 +242,18 @@ class QuizApp(App[None]):
     def _retry_worker(self) -> None:
         recorder = self.recorder
         saved = recorder.flush(timeout=RETRY_WAIT)
+        if saved:
+            self.call_from_thread(self._answers_saved, tuple(saved))
         if saved and not recorder.waiting:
             n = len(saved)
             text = "Your answer is saved." if n == 1 else f"Your {n} answers are saved."
             self.call_from_thread(self.notify, text, title="Saved")
+
+    def _answers_saved(self, saved: tuple[Recorded, ...]) -> None:
+        from quizapp.tui.messages import AnswersSaved
+
+        for screen in self.screen_stack:
+            screen.post_message(AnswersSaved(saved))
 
     def _load_library(self) -> Library:
         from quizapp import packs

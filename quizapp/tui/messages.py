@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from quizapp.mock import MockInterview, Report
     from quizapp.packs import Library, Question
     from quizapp.practice import Checked
+    from quizapp.recording import Recorded
     from quizapp.store import Attempt, Summary
 
 
@@ -175,3 +176,12 @@ class ProgressRead(Message):
         self.summary = summary
         self.now = now
         self.error = error
+
+
+class AnswersSaved(Message):
+    """Answers that waited for a busy history were saved (sent to every screen on the stack):
+    a screen still showing one of them offers what a saved answer has (ratings, undo)."""
+
+    def __init__(self, recorded: tuple[Recorded, ...]) -> None:
+        super().__init__()
+        self.recorded = recorded

@@ -49,6 +49,7 @@ from quizapp.scheduling import SELF_GRADES
 from quizapp.tui.echo import PLACEHOLDERS, echo_in_thread
 from quizapp.tui.failures import WorkerFailures
 from quizapp.tui.messages import (
+    AnswersSaved,
     EchoReady,
     LibraryLoaded,
     NothingToPractise,
@@ -506,6 +507,29 @@ its derivation steps first.
                 self._ratings_worker(self.question.qid, result.recorded.attempt_id)
         self.call_after_refresh(result_pane.scroll_visible, top=True, animate=False)
         self.refresh_bindings()
+
+    async def on_answers_saved(self, message: AnswersSaved) -> None:
+        """The answer on screen waited for a busy history and is saved now: show its next
+        review and the rating row with its intervals, as for an answer saved at once (undo
+        works from here on too)."""
+        for recorded in message.recorded:
+            result = self.session.saved_late(recorded)
+            if result is None or self.question is None or self.variant is None:
+                continue
+            next_due = None
+            if recorded.due is not None:
+                from quizapp.tui.widgets.format import until
+
+                next_due = until(recorded.due, self.app.now())
+            await self.query_one("#result", Markdown).update(
+                result_markdown(
+                    self.variant, result.response, result.verdict, next_due, result.self_grade
+                )
+            )
+            if result.self_grade is None:
+                self._label_grades(None, None)
+                self.query_one("#grade-buttons").display = True
+                self._ratings_worker(self.question.qid, recorded.attempt_id)
 
     def _finish(self) -> None:
         self._update_title()
