@@ -23,7 +23,7 @@ learner asks for new numbers (Ctrl+R) before answering: the hints were read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -82,12 +82,16 @@ def pick_next(
     store: Store | None,
     now: datetime,
     exclude: str | None = None,
+    waiting: Collection[str] = (),
 ) -> tuple[str | None, str]:
     """The next question id and "" — or None and the reason nothing can be asked.
 
     Due (most overdue first) → new (pack order) → the soonest due; `exclude` (the
-    question just asked) only when it is the only one left. With `due_only`, only due.
+    question just asked) and `waiting` (questions whose answers wait for a busy history,
+    so their cards do not show them answered yet) only when nothing else is left. With
+    `due_only`, only due.
     """
+    skip = {*waiting, *([exclude] if exclude else [])}
     from quizapp.planning import review_ahead
     from quizapp.scheduling import due
 
@@ -101,18 +105,18 @@ def pick_next(
     if interview is not None:
         order = interview
     for qid in order:
-        if qid != exclude:
+        if qid not in skip:
             return qid, ""
     if selection.due_only:
         if order:
             return order[0], ""
         return None, NOTHING_DUE
     if interview is not None and store is not None:
-        ahead = [q for q in review_ahead(store, ids, now) if q != exclude]
+        ahead = [q for q in review_ahead(store, ids, now) if q not in skip]
         if ahead:  # reviewing ahead toward the date: the weakest memory first
             return ahead[0], ""
     dues = {} if store is None else store.card_dues(ids)
-    soonest = sorted((when, qid) for qid, when in dues.items() if qid != exclude)
+    soonest = sorted((when, qid) for qid, when in dues.items() if qid not in skip)
     if soonest:
         return soonest[0][1], ""
     return (exclude or ids[0]), ""

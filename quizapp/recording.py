@@ -379,6 +379,10 @@ class Recorder:
     def waiting(self) -> int:
         return len(self.pending)
 
+    def waiting_questions(self) -> set[str]:
+        """The questions whose answers wait (from any thread: copying the list is atomic)."""
+        return {answer.question_id for answer, _ in tuple(self.pending)}
+
     @property
     def kept_on_disk(self) -> bool:
         """Whether every waiting answer is in the spool (survives quitting and crashes)."""

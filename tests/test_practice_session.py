@@ -63,6 +63,16 @@ def test_new_questions_come_in_pack_order(library, store) -> None:
     assert pick_next(library, PracticeSelection(), store, T0, exclude=FLOPS) == (BIG_O, "")
 
 
+def test_a_question_whose_answer_waits_for_a_busy_history_is_not_asked_again_as_new(
+    library, store
+) -> None:
+    """Its card does not show the answer yet; the answer in the recorder does."""
+    assert pick_next(library, PracticeSelection(), store, T0, waiting={FLOPS}) == (BIG_O, "")
+    assert pick_next(library, PracticeSelection(), store, T0, waiting={FLOPS, BIG_O})[0] == TENSOR
+    only = PracticeSelection(questions=(FLOPS,))
+    assert pick_next(library, only, store, T0, waiting={FLOPS}) == (FLOPS, "")  # nothing else
+
+
 def test_due_questions_come_before_new_ones_most_overdue_first(library, store) -> None:
     review(store, BIG_O, Rating.Again, T0)
     review(store, TENSOR, Rating.Again, T0 - timedelta(hours=1))

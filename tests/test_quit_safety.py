@@ -233,6 +233,27 @@ async def test_an_answer_saved_late_can_then_be_rated_and_undone(tmp_path):
 
 
 @run_async
+async def test_a_question_answered_while_the_history_is_busy_does_not_come_back_as_new(
+    tmp_path,
+):
+    """Two answers wait for the lock; the next question is a third one, not the first again
+    (its card does not show it answered yet, but the recorder does)."""
+    db = tmp_path / "history.sqlite3"
+    app = make_app(tmp_path, FakeClock(), start="practice", packs=["tui-basics"])
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = await start_practice(app, pilot)
+        app.store._conn.execute("PRAGMA busy_timeout = 50")
+        with locked_database(db):
+            asked = []
+            for _ in range(2):
+                asked.append(await answer_right(app, pilot, screen))
+                await pilot.press("ctrl+n")
+                await settle(app, pilot)
+            assert app.recorder.waiting == 2
+            assert screen.question is not None and screen.question.qid not in asked
+
+
+@run_async
 async def test_ctrl_q_once_the_database_is_free_saves_then_quits(tmp_path):
     db = tmp_path / "history.sqlite3"
     clock = FakeClock()

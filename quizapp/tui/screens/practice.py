@@ -300,7 +300,10 @@ its derivation steps first.
             return
         qid = target
         if qid is None:
-            qid, why = pick_next(library, self.selection, self.app.store, self.app.now(), exclude)
+            waiting = self.app.recorder.waiting_questions()
+            qid, why = pick_next(
+                library, self.selection, self.app.store, self.app.now(), exclude, waiting
+            )
             if qid is None:
                 self.post_message(NothingToPractise(why))
                 return
