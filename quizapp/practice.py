@@ -91,10 +91,10 @@ def pick_next(
     so their cards do not show them answered yet) only when nothing else is left. With
     `due_only`, only due.
     """
-    skip = {*waiting, *([exclude] if exclude else [])}
     from quizapp.planning import review_ahead
     from quizapp.scheduling import due
 
+    skip = {*waiting, *([exclude] if exclude else [])}
     ids = [q.qid for q in library.questions if selection.matches(q)]
     if not ids:
         known = ", ".join(p.id for p in library.packs) or "none"

@@ -33,6 +33,7 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
@@ -261,12 +262,7 @@ class Recorder:
         moment = self._now()  # when it was given, not when another flush let it in
         with self._lock:
             self.pending.append((answer, moment))
-            bounded = (
-                contextlib.nullcontext()
-                if self.store is None
-                else self.store.busy_timeout(SUBMIT_WAIT)
-            )
-            with bounded:
+            with self._waiting_at_most(SUBMIT_WAIT):
                 results = self._flush()
             if self.pending and self.pending[-1][0] is answer:
                 self._keep_on_disk()
@@ -282,12 +278,17 @@ class Recorder:
         if not self._lock.acquire(timeout=-1 if timeout is None else timeout):
             return []
         try:
-            if timeout is None or self.store is None or not self.pending:
-                return self._flush()
-            with self.store.busy_timeout(timeout):
+            with self._waiting_at_most(timeout):
                 return self._flush()
         finally:
             self._lock.release()
+
+    def _waiting_at_most(self, timeout: float | None) -> AbstractContextManager[object]:
+        """Inside it, a write waits at most `timeout` for another process's lock (None:
+        the store's own busy timeout)."""
+        if timeout is None or self.store is None:
+            return contextlib.nullcontext()
+        return self.store.busy_timeout(timeout)
 
     def take_kept(self, timeout: float | None = None) -> tuple[Replayed, list[Recorded]]:
         """Put the answers an earlier run kept on disk in line first, then flush.
@@ -299,12 +300,7 @@ class Recorder:
         if self.spool is None:
             return Replayed(), self.flush(timeout)
         kept: Kept = self.spool.read()
-        bounded = (
-            contextlib.nullcontext()
-            if timeout is None or self.store is None
-            else self.store.busy_timeout(timeout)
-        )
-        with self._lock, bounded:
+        with self._lock, self._waiting_at_most(timeout):
             known = {a.answer_id for a, _ in self.pending}
             older = [(a, m) for a, m in kept.answers if a.answer_id not in known]
             self.pending[:0] = older

@@ -159,12 +159,8 @@ def review(
         # An answer saved late (kept while the history was busy) may come after reviews
         # that happened later: it goes in its place, and those are applied again after it.
         later = [r for r in store.review_log(question_id, since=now) if r.ts > now]
-        if row is None:
-            card_json = None
-        elif later:
-            card_json = later[0].card_before  # the card as it was before the first of them
-        else:
-            card_json = row.card_json
+        current = None if row is None else row.card_json
+        card_json = later[0].card_before if later else current  # before the first of them
         fsrs = scheduler_for(store)
         latest = _logged(
             store, fsrs, question_id, card_json, rating, now, mode, attempt_id, duration_ms

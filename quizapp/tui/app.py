@@ -36,7 +36,7 @@ from quizapp.mock import LEASE_STALE
 from quizapp.recording import Recorded, Recorder
 from quizapp.spool import Spool
 from quizapp.tui.commands import QuizCommands
-from quizapp.tui.messages import LibraryLoaded
+from quizapp.tui.messages import AnswersSaved, LibraryLoaded
 from quizapp.tui.screens.home import HomeScreen, ResumeMockScreen
 from quizapp.tui.widgets.banner import Banner
 
@@ -250,8 +250,6 @@ class QuizApp(App[None]):
             self.call_from_thread(self.notify, text, title="Saved")
 
     def _answers_saved(self, saved: tuple[Recorded, ...]) -> None:
-        from quizapp.tui.messages import AnswersSaved
-
         for screen in self.screen_stack:
             screen.post_message(AnswersSaved(saved))
 

@@ -706,13 +706,14 @@ another window says so and takes it over only if you ask.
     def on_unmount(self) -> None:
         """Quitting the app (Ctrl+Q) with an interview open: pause and save it."""
         interview = self.interview
-        unsaved = (
+        # Still running, or over with its grading refused (`_grading_failed`): either way
+        # it exists only here until saved.
+        if (
             interview is not None
-            and not interview.finished
             and not self.grading
             and not self._paused_saved
-        )
-        if interview is not None and (unsaved or self._grading_failed()):
+            and (not interview.finished or self.report is None)
+        ):
             interview.pause(self.app.clock())
             self._save_now()
         self._release()

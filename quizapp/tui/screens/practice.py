@@ -63,6 +63,7 @@ from quizapp.tui.widgets.ticks import TickCheckbox, TickList
 
 if TYPE_CHECKING:
     from quizapp.packs import Library, Question
+    from quizapp.recording import Recorded
     from quizapp.tui.app import QuizApp
 
 __all__ = ["PracticeScreen", "PracticeSelection", "PracticeSetupScreen", "result_markdown"]
@@ -485,16 +486,9 @@ its derivation steps first.
         echo.update(f"read as: {verdict.parsed}" if verdict.parsed else "")
         if result.waiting:
             self.notify(result.waiting, title="Not saved yet", severity="warning", timeout=8)
-        next_due = None
-        if result.recorded is not None and result.recorded.due is not None:
-            from quizapp.tui.widgets.format import until
-
-            next_due = until(result.recorded.due, self.app.now())
         result_pane = self.query_one("#result-pane")
         result_pane.display = True
-        await self.query_one("#result", Markdown).update(
-            result_markdown(self.variant, result.response, verdict, next_due, result.self_grade)
-        )
+        await self._show_result(result)
         if self.session.state == PracticeState.SELF_GRADING:
             self._label_grades(None, None)
             self.query_one("#grade-buttons").display = True
@@ -503,11 +497,8 @@ its derivation steps first.
                 self._preview_worker(self.question.qid)
         else:
             self._finish()
-            if result.recorded is not None and result.self_grade is None and self.question:
-                # The row takes its place now (a steady layout); the intervals follow.
-                self._label_grades(None, None)
-                self.query_one("#grade-buttons").display = True
-                self._ratings_worker(self.question.qid, result.recorded.attempt_id)
+            if result.recorded is not None and result.self_grade is None:
+                self._offer_ratings(result.recorded)
         self.call_after_refresh(result_pane.scroll_visible, top=True, animate=False)
         self.refresh_bindings()
 
@@ -517,22 +508,35 @@ its derivation steps first.
         works from here on too)."""
         for recorded in message.recorded:
             result = self.session.saved_late(recorded)
-            if result is None or self.question is None or self.variant is None:
+            if result is None:
                 continue
-            next_due = None
-            if recorded.due is not None:
-                from quizapp.tui.widgets.format import until
-
-                next_due = until(recorded.due, self.app.now())
-            await self.query_one("#result", Markdown).update(
-                result_markdown(
-                    self.variant, result.response, result.verdict, next_due, result.self_grade
-                )
-            )
+            await self._show_result(result)
             if result.self_grade is None:
-                self._label_grades(None, None)
-                self.query_one("#grade-buttons").display = True
-                self._ratings_worker(self.question.qid, recorded.attempt_id)
+                self._offer_ratings(recorded)
+
+    async def _show_result(self, result: Checked) -> None:
+        """The result pane's text for `result`, with its next review once it is saved."""
+        if self.variant is None:
+            return
+        next_due = None
+        if result.recorded is not None and result.recorded.due is not None:
+            from quizapp.tui.widgets.format import until
+
+            next_due = until(result.recorded.due, self.app.now())
+        await self.query_one("#result", Markdown).update(
+            result_markdown(
+                self.variant, result.response, result.verdict, next_due, result.self_grade
+            )
+        )
+
+    def _offer_ratings(self, recorded: Recorded) -> None:
+        """The rating row for a saved answer: it takes its place now (a steady layout), and
+        its intervals follow from a worker."""
+        if self.question is None:
+            return
+        self._label_grades(None, None)
+        self.query_one("#grade-buttons").display = True
+        self._ratings_worker(self.question.qid, recorded.attempt_id)
 
     def _finish(self) -> None:
         self._update_title()
